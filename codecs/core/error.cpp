@@ -1,0 +1,17 @@
+#include "codecs/core/error.h"
+
+namespace lcz {
+
+void throw_config(const std::string& message) { throw Error(ErrorKind::config, message); }
+void throw_input(const std::string& message) { throw Error(ErrorKind::input, message); }
+
+void throw_refused(const std::string& stage, const std::string& message) {
+  throw Error(ErrorKind::codec, "stage '" + stage + "' cannot encode: " + message);
+}
+
+void throw_corrupt(const std::string& stage, size_t offset, const std::string& message) {
+  throw Error(ErrorKind::codec,
+              "stage '" + stage + "': corrupt input at offset " + std::to_string(offset) + ": " + message);
+}
+
+}  // namespace lcz

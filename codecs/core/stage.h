@@ -1,0 +1,63 @@
+// The Stage interface: one encode and one decode that are exact inverses
+// (quantize: within the tolerance). A StageDescriptor says what a stage is; the registry in
+// codecs/stages.cpp lists one descriptor per stage.
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "codecs/core/error.h"
+#include "codecs/core/params.h"
+#include "codecs/core/stream.h"
+
+namespace lcz {
+
+// What a pipeline knows that is not a stage parameter.
+struct StageContext {
+  double tolerance = 0x1p-17;                    // absolute error bound of the whole pipeline
+  uint64_t max_decoded_bytes = uint64_t{1} << 32;  // decoders refuse to produce more than this
+};
+
+class Stage {
+ public:
+  virtual ~Stage() = default;
+  // Both throw lcz::Error (kind codec) when they cannot do their work; they never trust their input.
+  virtual Stream encode(const Stream& in) const = 0;
+  virtual Stream decode(const Stream& in) const = 0;
+};
+
+// Base for a stage with one input and one output type: the variant plumbing lives here.
+template <class In, class Out>
+class TypedStage : public Stage {
+ public:
+  Stream encode(const Stream& in) const final { return encode_typed(get<In>(in)); }
+  Stream decode(const Stream& in) const final { return decode_typed(get<Out>(in)); }
+
+ protected:
+  virtual Out encode_typed(const In& in) const = 0;
+  virtual In decode_typed(const Out& in) const = 0;
+
+ private:
+  template <class T>
+  static const T& get(const Stream& s) {
+    if (const T* p = std::get_if<T>(&s)) return *p;
+    throw Error(ErrorKind::codec, std::string("stage given a ") + type_name(type_of(s)) + " stream, expected " +
+                                      type_name(stream_type_of<T>()));
+  }
+};
+
+enum class StageKind { quantize, transform, backend, entropy };
+const char* stage_kind_name(StageKind k);
+
+struct StageDescriptor {
+  std::string name;                   // as written in configs: "zigzag", "bzip2"
+  StageKind kind;
+  StreamType input, output;
+  std::string doc;                    // one line
+  std::vector<ParamSpec> params;
+  std::function<std::string()> library_version;  // backends: "libbz2 1.0.8"; empty for own code
+  std::function<std::unique_ptr<Stage>(const Params&, const StageContext&)> make;
+};
+
+}  // namespace lcz

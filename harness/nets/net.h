@@ -1,0 +1,47 @@
+// A net in memory: an ordered list of named tensors of float32 weights. Readers for each file
+// format live beside this file; read_net() picks one by the file's content.
+#pragma once
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace lcz {
+
+// How a tensor was stored in its source file, where the format says so.
+struct SourceEncoding {
+  enum class Kind { none, linear16, float16, bfloat16, float32 };
+  Kind kind = Kind::none;
+  float min_val = 0, max_val = 0;  // LINEAR16 range
+};
+
+struct Tensor {
+  std::string name;               // path in the source, e.g. "residual.3.conv1.weights"
+  std::vector<uint32_t> shape;    // Lc0 `dims` where present, else {values.size()}
+  std::vector<float> values;
+  SourceEncoding source;
+};
+
+struct Net {
+  std::string source;             // file path, or "target - base" for a delta
+  std::string format;             // "lc0", "f32", "npy", "delta"
+  std::vector<Tensor> tensors;
+
+  uint64_t weight_count() const;
+};
+
+enum class NetFormat { detect, lc0, f32, npy };
+
+// Reads a net file. detect: gzip or protobuf content -> lc0, "\x93NUMPY" -> npy,
+// extension .f32/.bin/.hex/.raw -> raw little-endian float32. Throws lcz::Error(kind input)
+// naming the file and what is wrong (not gzip, truncated, unknown encoding, size not a
+// multiple of 4, NaN/Inf weights, ...).
+Net read_net(const std::filesystem::path& path, NetFormat format = NetFormat::detect);
+
+// target - base, tensor by tensor in float32; names and shapes must match.
+Net delta_net(const Net& base, const Net& target);
+
+// All weights concatenated in tensor order.
+std::vector<float> concatenated(const Net& net);
+
+}  // namespace lcz
