@@ -44,4 +44,11 @@ Net delta_net(const Net& base, const Net& target);
 // All weights concatenated in tensor order.
 std::vector<float> concatenated(const Net& net);
 
+// For the readers. The whole file; throws lcz::Error(input) naming it if it cannot be read.
+std::vector<uint8_t> read_file_bytes(const std::filesystem::path& path);
+
+// Throws lcz::Error(input) naming the source, the tensor and the index of the first NaN/Inf:
+// no codec is asked to bound the error of a value that has none.
+void require_finite(const Tensor& tensor, const std::string& source);
+
 }  // namespace lcz

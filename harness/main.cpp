@@ -1,0 +1,100 @@
+// The `harness` CLI: runs every dataset x pipeline of a config, verifies every round trip
+// against the tolerance and writes results/<run-id>/report.{csv,json} plus a markdown table.
+// Exit codes: 0 all rows pass, 1 internal error, 2 config or usage error, 3 input (dataset)
+// error, 4 a row failed verification, 5 a stage failed to encode or decode.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "codecs/core/error.h"
+#include "codecs/core/registry.h"
+#include "harness/pipeline/run.h"
+#include "harness/report/writers.h"
+
+namespace {
+
+void list_stages(std::ostream& out) {
+  for (const auto& d : lcz::all_stages()) {
+    out << d.name << "  (" << lcz::stage_kind_name(d.kind) << ", " << lcz::type_name(d.input) << " -> "
+        << lcz::type_name(d.output) << ")";
+    if (d.library_version) out << "  [" << d.library_version() << "]";
+    out << "\n    " << d.doc << "\n";
+    for (const auto& p : d.params) {
+      out << "    " << p.name << ": " << lcz::param_type_name(p.type) << ", default "
+          << (p.default_value.is_null() ? "unset" : p.default_value.dump());
+      if (p.min || p.max) out << ", range " << (p.min ? std::to_string(static_cast<long long>(*p.min)) : "") << ".."
+                              << (p.max ? std::to_string(static_cast<long long>(*p.max)) : "");
+      if (!p.choices.empty()) {
+        out << ", one of";
+        for (const auto& c : p.choices) out << " " << c;
+      }
+      out << "\n        " << p.doc << "\n";
+    }
+  }
+}
+
+void list_plan(const lcz::Config& c, std::ostream& out) {
+  out << "tolerance " << c.tolerance << ", repeat " << c.repeat << "\n";
+  for (const auto& d : c.datasets)
+    out << "dataset " << d.name << ": " << (d.is_delta() ? d.target.string() + " - " + d.base.string() : d.path.string()) << "\n";
+  for (const auto& p : c.pipelines) {
+    out << "pipeline " << p.name << " (" << lcz::granularity_name(p.granularity) << "):";
+    for (const auto& s : p.stages) out << " " << s.descriptor->name << s.params.json().dump();
+    out << "\n";
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Benchmark error-bounded codecs for neural-network weights on real nets"};
+  std::string config_path, datasets_dir, out_dir = "results";
+  int repeat = 0;
+  bool stages = false, dry_run = false;
+  app.add_option("--config", config_path, "JSON config: datasets, pipelines, tolerance, repeat");
+  app.add_option("--datasets", datasets_dir, "folder that relative dataset names resolve against")->check(CLI::ExistingDirectory);
+  app.add_option("--out", out_dir, "where results/<run-id>/ is written")->capture_default_str();
+  app.add_option("--repeat", repeat, "timed runs per row (overrides the config)")->check(CLI::Range(1, 1000));
+  app.add_flag("--list-stages", stages, "print every registered stage with its types and parameters");
+  app.add_flag("--dry-run", dry_run, "validate the config and print the datasets and pipelines it expands to");
+  CLI11_PARSE(app, argc, argv);
+
+  if (stages) {
+    list_stages(std::cout);
+    return 0;
+  }
+  if (config_path.empty()) {
+    std::cerr << "harness: --config FILE is required (or --list-stages); see --help\n";
+    return 2;
+  }
+  try {
+    lcz::ConfigOverrides overrides;
+    if (!datasets_dir.empty()) overrides.datasets_dir = datasets_dir;
+    if (repeat > 0) overrides.repeat = repeat;
+    lcz::Config config = lcz::load_config(config_path, overrides);
+    if (dry_run) {
+      list_plan(config, std::cout);
+      return 0;
+    }
+    lcz::Report report = lcz::run_config(config, [](const std::string& line) { std::cerr << line << std::endl; });
+    auto dir = std::filesystem::path(out_dir) / report.run_id;
+    lcz::write_report_files(report, dir);
+    lcz::write_markdown(report, std::cout);
+    std::cerr << "wrote " << (dir / "report.csv").string() << " and report.json\n";
+    int failed_verify = 0, failed_codec = 0;
+    for (const auto& r : report.rows) {
+      if (r.pass) continue;
+      (r.error.rfind("verification", 0) == 0 ? failed_verify : failed_codec)++;
+      std::cerr << "FAILED: " << r.dataset << " x " << r.pipeline << ": " << r.error << "\n";
+    }
+    if (failed_verify) return static_cast<int>(lcz::ErrorKind::verify);
+    if (failed_codec) return static_cast<int>(lcz::ErrorKind::codec);
+    return 0;
+  } catch (const lcz::Error& e) {
+    std::cerr << "harness: " << e.what() << "\n";
+    return static_cast<int>(e.kind());
+  } catch (const std::exception& e) {
+    std::cerr << "harness: internal error: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,114 @@
+#include "harness/nets/net.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <fstream>
+
+#include "codecs/core/error.h"
+#include "harness/nets/f32_reader.h"
+#include "harness/nets/lc0_reader.h"
+#include "harness/nets/npy_reader.h"
+
+namespace lcz {
+namespace {
+
+bool has_raw_float32_extension(const std::filesystem::path& path) {
+  std::string ext = path.extension().string();
+  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
+  return ext == ".f32" || ext == ".bin" || ext == ".hex" || ext == ".raw";
+}
+
+// Content first (gzip, Lc0 magic, npy magic), the extension only for headerless raw floats.
+NetFormat detect_format(std::span<const uint8_t> bytes, const std::filesystem::path& path) {
+  if (is_gzip(bytes) || starts_with_lc0_magic(bytes)) return NetFormat::lc0;
+  if (is_npy(bytes)) return NetFormat::npy;
+  if (has_raw_float32_extension(path)) return NetFormat::f32;
+  throw_input(path.string() +
+              ": not a recognised net: neither gzip nor an Lc0 protobuf (magic 0x1c0) nor .npy, and the "
+              "extension is not one of .f32 .bin .hex .raw (raw little-endian float32)");
+}
+
+std::string shape_text(const std::vector<uint32_t>& shape) {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i) text += ',';
+    text += std::to_string(shape[i]);
+  }
+  return text + "]";
+}
+
+}  // namespace
+
+uint64_t Net::weight_count() const {
+  uint64_t count = 0;
+  for (const Tensor& t : tensors) count += t.values.size();
+  return count;
+}
+
+std::vector<uint8_t> read_file_bytes(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) throw_input(path.string() + ": cannot open file");
+  const std::streamoff size = in.tellg();
+  if (size < 0) throw_input(path.string() + ": cannot determine file size");
+  std::vector<uint8_t> bytes(static_cast<size_t>(size));
+  in.seekg(0);
+  in.read(reinterpret_cast<char*>(bytes.data()), size);
+  if (in.gcount() != size) throw_input(path.string() + ": read error");
+  return bytes;
+}
+
+void require_finite(const Tensor& tensor, const std::string& source) {
+  const auto bad = std::find_if(tensor.values.begin(), tensor.values.end(), [](float v) { return !std::isfinite(v); });
+  if (bad == tensor.values.end()) return;
+  throw_input(source + ": tensor " + tensor.name + ": " + (std::isnan(*bad) ? "NaN" : "Inf") + " at index " +
+              std::to_string(bad - tensor.values.begin()) + "; error bounds need finite weights");
+}
+
+Net read_net(const std::filesystem::path& path, NetFormat format) {
+  const std::vector<uint8_t> bytes = read_file_bytes(path);
+  if (format == NetFormat::detect) format = detect_format(bytes, path);
+  switch (format) {
+    case NetFormat::lc0: return read_lc0_net(bytes, path);
+    case NetFormat::npy: return read_npy_net(bytes, path);
+    case NetFormat::f32: return read_f32_net(bytes, path);
+    case NetFormat::detect: break;
+  }
+  throw_input(path.string() + ": no reader for this format");
+}
+
+Net delta_net(const Net& base, const Net& target) {
+  const std::string what = "delta '" + target.source + "' - '" + base.source + "'";
+  if (base.tensors.size() != target.tensors.size())
+    throw_input(what + ": " + std::to_string(target.tensors.size()) + " tensors vs " +
+                std::to_string(base.tensors.size()));
+  Net delta;
+  delta.source = target.source + " - " + base.source;
+  delta.format = "delta";
+  delta.tensors.reserve(base.tensors.size());
+  for (size_t i = 0; i < base.tensors.size(); ++i) {
+    const Tensor& b = base.tensors[i];
+    const Tensor& t = target.tensors[i];
+    if (b.name != t.name)
+      throw_input(what + ": tensor " + std::to_string(i) + " is '" + t.name + "' vs '" + b.name + "'");
+    if (b.shape != t.shape || b.values.size() != t.values.size())
+      throw_input(what + ": tensor " + t.name + " has shape " + shape_text(t.shape) + " vs " + shape_text(b.shape));
+    Tensor d;
+    d.name = t.name;
+    d.shape = t.shape;
+    d.values.resize(t.values.size());
+    for (size_t j = 0; j < d.values.size(); ++j) d.values[j] = t.values[j] - b.values[j];
+    require_finite(d, delta.source);  // finite inputs can still overflow to Inf
+    delta.tensors.push_back(std::move(d));
+  }
+  return delta;
+}
+
+std::vector<float> concatenated(const Net& net) {
+  std::vector<float> all;
+  all.reserve(net.weight_count());
+  for (const Tensor& t : net.tensors) all.insert(all.end(), t.values.begin(), t.values.end());
+  return all;
+}
+
+}  // namespace lcz

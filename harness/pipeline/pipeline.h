@@ -1,0 +1,34 @@
+// A pipeline: stages built from a validated spec. encode runs them forward from f32 to
+// bytes, decode runs their inverses backwards. Nets are coded whole ("net": all tensors
+// concatenated in file order, as the seed does) or tensor by tensor ("tensor": each
+// tensor's bytes framed by a varint length, counted in the size).
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "codecs/core/stage.h"
+#include "harness/nets/net.h"
+#include "harness/pipeline/config.h"
+
+namespace lcz {
+
+class Pipeline {
+ public:
+  Pipeline(const PipelineSpec& spec, const StageContext& context);
+
+  Bytes encode(const F32& weights) const;
+  F32 decode(const Bytes& bytes) const;
+
+  // The whole net as one byte string; decode_net gives back tensors of the same names and
+  // shapes as `layout` (the net's structure is known to both sides, its values are not).
+  Bytes encode_net(const Net& net) const;
+  Net decode_net(const Bytes& bytes, const Net& layout) const;
+
+  const PipelineSpec& spec() const { return spec_; }
+
+ private:
+  PipelineSpec spec_;
+  std::vector<std::unique_ptr<Stage>> stages_;
+};
+
+}  // namespace lcz

@@ -1,0 +1,169 @@
+#include "harness/pipeline/run.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <unordered_map>
+
+#include "codecs/core/error.h"
+#include "harness/nets/sha256.h"
+#include "harness/report/provenance.h"
+
+namespace lcz {
+
+Net load_dataset(const DatasetSpec& spec) {
+  if (spec.is_delta()) return delta_net(read_net(spec.base), read_net(spec.target));
+  return read_net(spec.path, spec.format);
+}
+
+double order0_bound_bytes(const Net& net, double tolerance) {
+  const double inv_step = 1.0 / (2 * tolerance);
+  double bits = 0;
+  for (const auto& t : net.tensors) {
+    std::unordered_map<int64_t, uint64_t> counts;
+    for (float v : t.values) ++counts[static_cast<int64_t>(std::nearbyint(v * inv_step))];
+    const double n = static_cast<double>(t.values.size());
+    for (const auto& [value, c] : counts) bits -= c * std::log2(c / n);
+  }
+  return bits / 8;
+}
+
+Verification verify(const Net& original, const Net& decoded) {
+  Verification v;
+  if (original.tensors.size() != decoded.tensors.size()) {
+    v.mismatch = "decoded " + std::to_string(decoded.tensors.size()) + " tensors, expected " +
+                 std::to_string(original.tensors.size());
+    return v;
+  }
+  bool nan = false;
+  for (size_t t = 0; t < original.tensors.size(); ++t) {
+    const Tensor& a = original.tensors[t];
+    const Tensor& b = decoded.tensors[t];
+    if (a.name != b.name || a.shape != b.shape || a.values.size() != b.values.size()) {
+      v.mismatch = "tensor " + std::to_string(t) + " (" + a.name + ") differs in name, shape or size";
+      return v;
+    }
+    for (size_t i = 0; i < a.values.size(); ++i) {
+      double err = std::fabs(static_cast<double>(b.values[i]) - static_cast<double>(a.values[i]));
+      if (std::isnan(err)) nan = true;  // never lost: NaN compares false with everything
+      else if (err > v.max_abs_error) v.max_abs_error = err;
+    }
+  }
+  if (nan) v.max_abs_error = std::nan("");
+  return v;
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+bool same_values(const Net& a, const Net& b) {
+  if (a.tensors.size() != b.tensors.size()) return false;
+  for (size_t t = 0; t < a.tensors.size(); ++t) {
+    const auto& x = a.tensors[t].values;
+    const auto& y = b.tensors[t].values;
+    if (x.size() != y.size() || std::memcmp(x.data(), y.data(), x.size() * sizeof(float)) != 0) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+ResultRow run_pipeline(const Pipeline& pipeline, const Net& net, const std::string& dataset, double tolerance,
+                       int repeat, double bound_bytes) {
+  ResultRow row;
+  row.dataset = dataset;
+  row.pipeline = pipeline.spec().name;
+  row.granularity = granularity_name(pipeline.spec().granularity);
+  row.tensors = net.tensors.size();
+  row.weights = net.weight_count();
+  row.original_bytes = row.weights * sizeof(float);
+  row.bound_bytes = bound_bytes;
+  row.repeats = repeat;
+  try {
+    // Warm-up run, which is also the one verified (outside any timing).
+    Bytes reference = pipeline.encode_net(net);
+    Net decoded = pipeline.decode_net(reference, net);
+    row.compressed_bytes = reference.size();
+    row.output_sha256 = sha256_hex(reference);
+    row.ratio = static_cast<double>(row.original_bytes) / std::max<size_t>(reference.size(), 1);
+    row.bits_per_weight = row.weights ? 8.0 * reference.size() / row.weights : 0;
+    Verification v = verify(net, decoded);
+    row.max_abs_error = v.max_abs_error;
+    row.max_error_over_tol = v.max_abs_error / tolerance;
+    if (!v.mismatch.empty()) throw Error(ErrorKind::verify, v.mismatch);
+    if (!(v.max_abs_error <= tolerance))
+      throw Error(ErrorKind::verify, std::isnan(v.max_abs_error) ? "decoded weights contain NaN"
+                                                                  : "max error exceeds the tolerance");
+
+    std::vector<double> enc, dec;
+    for (int r = 0; r < repeat; ++r) {
+      auto t0 = Clock::now();
+      Bytes b = pipeline.encode_net(net);
+      enc.push_back(seconds_since(t0));
+      if (b != reference) throw Error(ErrorKind::verify, "encoding is not deterministic: run " + std::to_string(r + 1) + " differs");
+      t0 = Clock::now();
+      Net d = pipeline.decode_net(b, net);
+      dec.push_back(seconds_since(t0));
+      if (!same_values(d, decoded)) throw Error(ErrorKind::verify, "decoding is not deterministic");
+    }
+    row.encode_seconds = median(enc);
+    row.decode_seconds = median(dec);
+    row.encode_mb_s = row.original_bytes / 1e6 / std::max(row.encode_seconds, 1e-9);
+    row.decode_mb_s = row.original_bytes / 1e6 / std::max(row.decode_seconds, 1e-9);
+    row.pass = true;
+  } catch (const Error& e) {
+    row.pass = false;
+    row.error = std::string(e.kind() == ErrorKind::verify ? "verification failed: " : "codec error: ") + e.what();
+  }
+  return row;
+}
+
+Report run_config(const Config& config, const ProgressFn& progress) {
+  Report report;
+  report.run_id = run_timestamp() + "-" + config.file.stem().string();
+  report.provenance = provenance(config);
+  StageContext context{.tolerance = config.tolerance};
+  std::vector<Pipeline> pipelines;
+  for (const auto& spec : config.pipelines) pipelines.emplace_back(spec, context);
+  const size_t total = config.datasets.size() * pipelines.size();
+  size_t done = 0;
+  for (const auto& ds : config.datasets) {
+    if (progress) progress("loading " + ds.name);
+    Net net = load_dataset(ds);
+    DatasetInfo info{.name = ds.name, .format = net.format};
+    for (const auto& f : ds.is_delta() ? std::vector{ds.base, ds.target} : std::vector{ds.path}) {
+      info.files.push_back(f.string());
+      info.sha256.push_back(sha256_file_hex(f));
+    }
+    info.tensors = net.tensors.size();
+    info.weights = net.weight_count();
+    info.bound_bytes = order0_bound_bytes(net, config.tolerance);
+    report.datasets.push_back(info);
+    for (const auto& p : pipelines) {
+      ++done;
+      if (progress)
+        progress("[" + std::to_string(done) + "/" + std::to_string(total) + "] " + ds.name + " x " + p.spec().name);
+      ResultRow row = run_pipeline(p, net, ds.name, config.tolerance, config.repeat, info.bound_bytes);
+      if (progress) {
+        char buf[160];
+        std::snprintf(buf, sizeof buf, "    ratio %.4f, encode %.1f MB/s, decode %.1f MB/s, max err/tol %.4f, %s",
+                      row.ratio, row.encode_mb_s, row.decode_mb_s, row.max_error_over_tol, row.pass ? "pass" : "FAIL");
+        progress(buf + (row.pass ? std::string() : ": " + row.error));
+      }
+      report.rows.push_back(std::move(row));
+    }
+  }
+  return report;
+}
+
+}  // namespace lcz

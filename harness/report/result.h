@@ -1,0 +1,39 @@
+// One result record per dataset x pipeline; every writer (CSV, JSON, markdown) reads these.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace lcz {
+
+struct ResultRow {
+  std::string dataset, pipeline, granularity;
+  uint64_t tensors = 0, weights = 0, original_bytes = 0, compressed_bytes = 0;
+  double ratio = 0, bits_per_weight = 0;
+  double encode_mb_s = 0, decode_mb_s = 0;       // float32 bytes per second / 1e6, median run
+  double max_abs_error = 0, max_error_over_tol = 0;  // in double; NaN if any decoded value is NaN
+  bool pass = false;
+  double bound_bytes = 0;                        // static order-0 entropy of round(x / 2tol), per tensor
+  int repeats = 0;
+  double encode_seconds = 0, decode_seconds = 0;  // medians
+  std::string output_sha256;                     // of the compressed bytes
+  std::string error;                             // why the row failed, if it did
+};
+
+struct DatasetInfo {
+  std::string name, format;
+  std::vector<std::string> files, sha256;
+  uint64_t tensors = 0, weights = 0;
+  double bound_bytes = 0;
+};
+
+struct Report {
+  std::string run_id;
+  nlohmann::json provenance;
+  std::vector<DatasetInfo> datasets;
+  std::vector<ResultRow> rows;
+};
+
+}  // namespace lcz

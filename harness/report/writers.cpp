@@ -1,0 +1,112 @@
+#include "harness/report/writers.h"
+
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+
+#include "codecs/core/error.h"
+
+namespace lcz {
+
+const char* const kCsvColumns[] = {
+    "dataset", "pipeline", "tensors", "weights", "original_bytes", "compressed_bytes", "ratio", "bits_per_weight",
+    "encode_mb_s", "decode_mb_s", "max_abs_error", "max_error_over_tol", "pass", "bound_bytes",
+    // extra columns after the fixed ones
+    "granularity", "repeats", "encode_seconds", "decode_seconds", "output_sha256", "error", nullptr};
+
+namespace {
+
+std::string fmt(const char* f, double v) {
+  if (std::isnan(v)) return "nan";
+  char buf[64];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+std::string csv_field(const std::string& s) {
+  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  std::string q = "\"";
+  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return q + "\"";
+}
+
+nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
+}  // namespace
+
+void write_csv(const Report& report, std::ostream& out) {
+  for (int i = 0; kCsvColumns[i]; ++i) out << (i ? "," : "") << kCsvColumns[i];
+  out << "\n";
+  for (const auto& r : report.rows) {
+    out << csv_field(r.dataset) << ',' << csv_field(r.pipeline) << ',' << r.tensors << ',' << r.weights << ','
+        << r.original_bytes << ',' << r.compressed_bytes << ',' << fmt("%.4f", r.ratio) << ','
+        << fmt("%.4f", r.bits_per_weight) << ',' << fmt("%.2f", r.encode_mb_s) << ',' << fmt("%.2f", r.decode_mb_s) << ','
+        << fmt("%.9g", r.max_abs_error) << ',' << fmt("%.6f", r.max_error_over_tol) << ',' << (r.pass ? "true" : "false")
+        << ',' << fmt("%.1f", r.bound_bytes) << ',' << r.granularity << ',' << r.repeats << ','
+        << fmt("%.6f", r.encode_seconds) << ',' << fmt("%.6f", r.decode_seconds) << ',' << r.output_sha256 << ','
+        << csv_field(r.error) << "\n";
+  }
+}
+
+void write_json(const Report& report, std::ostream& out) {
+  nlohmann::json j;
+  j["run_id"] = report.run_id;
+  j["provenance"] = report.provenance;
+  for (const auto& d : report.datasets)
+    j["datasets"].push_back({{"name", d.name},
+                             {"format", d.format},
+                             {"files", d.files},
+                             {"sha256", d.sha256},
+                             {"tensors", d.tensors},
+                             {"weights", d.weights},
+                             {"bound_bytes", d.bound_bytes}});
+  j["rows"] = nlohmann::json::array();
+  for (const auto& r : report.rows)
+    j["rows"].push_back({{"dataset", r.dataset},
+                         {"pipeline", r.pipeline},
+                         {"tensors", r.tensors},
+                         {"weights", r.weights},
+                         {"original_bytes", r.original_bytes},
+                         {"compressed_bytes", r.compressed_bytes},
+                         {"ratio", number_or_null(r.ratio)},
+                         {"bits_per_weight", number_or_null(r.bits_per_weight)},
+                         {"encode_mb_s", number_or_null(r.encode_mb_s)},
+                         {"decode_mb_s", number_or_null(r.decode_mb_s)},
+                         {"max_abs_error", number_or_null(r.max_abs_error)},
+                         {"max_error_over_tol", number_or_null(r.max_error_over_tol)},
+                         {"pass", r.pass},
+                         {"bound_bytes", r.bound_bytes},
+                         {"granularity", r.granularity},
+                         {"repeats", r.repeats},
+                         {"encode_seconds", r.encode_seconds},
+                         {"decode_seconds", r.decode_seconds},
+                         {"output_sha256", r.output_sha256},
+                         {"error", r.error}});
+  out << j.dump(2) << "\n";
+}
+
+void write_markdown(const Report& report, std::ostream& out) {
+  out << "| dataset | pipeline | ratio | bits/weight | encode MB/s | decode MB/s | max err / tol | bytes | bound bytes | pass |\n"
+      << "|---|---|--:|--:|--:|--:|--:|--:|--:|---|\n";
+  for (const auto& r : report.rows)
+    out << "| " << r.dataset << " | " << r.pipeline << " | " << fmt("%.4f", r.ratio) << " | "
+        << fmt("%.3f", r.bits_per_weight) << " | " << fmt("%.1f", r.encode_mb_s) << " | " << fmt("%.1f", r.decode_mb_s)
+        << " | " << fmt("%.4f", r.max_error_over_tol) << " | " << r.compressed_bytes << " | "
+        << fmt("%.0f", r.bound_bytes) << " | " << (r.pass ? "yes" : "**NO**: " + r.error) << " |\n";
+}
+
+void write_report_files(const Report& report, const std::filesystem::path& dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) throw_input("cannot create the output folder " + dir.string() + ": " + ec.message());
+  auto write = [&](const char* name, auto writer) {
+    std::ofstream f(dir / name);
+    writer(report, f);
+    f.close();
+    if (!f) throw_input("cannot write " + (dir / name).string());
+  };
+  write("report.csv", write_csv);
+  write("report.json", write_json);
+}
+
+}  // namespace lcz

@@ -1,0 +1,20 @@
+// Writers of one Report: CSV and JSON files, a markdown table for the terminal.
+#pragma once
+#include <filesystem>
+#include <ostream>
+
+#include "harness/report/result.h"
+
+namespace lcz {
+
+// The columns every report.csv starts with, in this order.
+extern const char* const kCsvColumns[];
+
+void write_csv(const Report& report, std::ostream& out);
+void write_json(const Report& report, std::ostream& out);
+void write_markdown(const Report& report, std::ostream& out);
+
+// Writes report.csv and report.json into dir (created if missing).
+void write_report_files(const Report& report, const std::filesystem::path& dir);
+
+}  // namespace lcz

@@ -1,0 +1,114 @@
+// Config validation: every class of mistake is an error naming the file and the JSON path.
+#include <catch2/catch.hpp>
+
+#include "codecs/core/error.h"
+#include "harness/pipeline/config.h"
+#include "tests/test_support.h"
+
+using namespace lcz;
+using nlohmann::json;
+using Catch::Matchers::Contains;
+
+namespace {
+
+json valid() {
+  return json::parse(R"({
+    "tolerance": "2^-17",
+    "datasets": ["leela_grouped.f32"],
+    "pipelines": [{"name": "p", "granularity": "tensor",
+                   "stages": ["quantize", "zigzag", {"stage": "varint", "max_bytes": 3}, {"stage": "zstd", "level": 3}]}]
+  })");
+}
+
+Config parse(const json& j) { return parse_config(j, "my.json", {.datasets_dir = test::datasets_dir()}); }
+
+void expect_config_error(const json& j, const std::string& fragment) {
+  INFO(j.dump());
+  try {
+    parse(j);
+    FAIL("expected a config error containing: " << fragment);
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::config);
+    CHECK_THAT(e.what(), Contains("my.json") && Contains(fragment));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a valid config parses with defaults filled in", "[config]") {
+  Config c = parse(valid());
+  CHECK(c.tolerance == 0x1p-17);
+  CHECK(c.repeat == 3);
+  REQUIRE(c.pipelines.size() == 1);
+  CHECK(c.pipelines[0].granularity == Granularity::tensor);
+  REQUIRE(c.pipelines[0].stages.size() == 4);
+  CHECK(c.pipelines[0].stages[0].params.string("mode") == "round");
+  CHECK(c.pipelines[0].stages[2].params.integer("max_bytes") == 3);
+  CHECK(c.pipelines[0].stages[3].params.integer("level") == 3);
+  REQUIRE(c.datasets.size() == 1);
+  CHECK(c.datasets[0].name == "leela_grouped.f32");
+}
+
+TEST_CASE("globs and delta datasets expand", "[config]") {
+  json j = valid();
+  j["datasets"] = json::parse(R"(["maia-*.pb.gz", {"base": "maia-1100.pb.gz", "target": "maia-1900.pb.gz"}])");
+  test::dataset("maia-1100.pb.gz");
+  Config c = parse(j);
+  REQUIRE(c.datasets.size() == 3);
+  CHECK(c.datasets[0].name == "maia-1100.pb.gz");
+  CHECK(c.datasets[1].name == "maia-1900.pb.gz");
+  CHECK(c.datasets[2].is_delta());
+}
+
+TEST_CASE("each class of config mistake is reported with its path", "[config]") {
+  json j;
+  j = valid(); j["colour"] = 1;
+  expect_config_error(j, "colour: unknown key");
+  j = valid(); j["pipelines"][0]["stages"][1] = "zagzig";
+  expect_config_error(j, "pipelines[0].stages[1].stage: unknown stage 'zagzig'");
+  j = valid(); j["pipelines"][0]["stages"][3]["levle"] = 3;
+  expect_config_error(j, "pipelines[0].stages[3].levle: unknown parameter");
+  j = valid(); j["pipelines"][0]["stages"][3]["level"] = "high";
+  expect_config_error(j, "pipelines[0].stages[3].level: expected integer");
+  j = valid(); j["pipelines"][0]["stages"][3]["level"] = 23;
+  expect_config_error(j, "pipelines[0].stages[3].level: 23 is out of range 1..22");
+  j = valid(); j["pipelines"][0]["stages"][0]["mode"] = "floor";
+  j["pipelines"][0]["stages"][0]["stage"] = "quantize";
+  expect_config_error(j, "pipelines[0].stages[0].mode: \"floor\" is not one of truncate, round");
+  j = valid(); j["pipelines"][0]["stages"].erase(1);  // quantize (i32) straight into varint (u32)
+  expect_config_error(j, "pipelines[0].stages[1]: stage 'varint' takes u32 but the stream here is i32");
+  j = valid(); j["pipelines"][0]["stages"] = json::array({"quantize", "zigzag"});
+  expect_config_error(j, "must end in bytes");
+  j = valid(); j["pipelines"][0]["granularity"] = "layer";
+  expect_config_error(j, "pipelines[0].granularity");
+  j = valid(); j["pipelines"].push_back(j["pipelines"][0]);
+  expect_config_error(j, "duplicate pipeline name");
+  j = valid(); j["repeat"] = 0;
+  expect_config_error(j, "repeat: 0 is out of range");
+  j = valid(); j["tolerance"] = -1;
+  expect_config_error(j, "tolerance");
+  j = valid(); j["pipelines"][0]["stages"][0] = 7;
+  expect_config_error(j, "pipelines[0].stages[0]: expected a stage name");
+}
+
+TEST_CASE("a missing dataset is an input error naming the file", "[config]") {
+  json j = valid();
+  j["datasets"] = json::array({"no-such-net.pb.gz"});
+  try {
+    parse(j);
+    FAIL("expected an input error");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::input);
+    CHECK_THAT(e.what(), Contains("datasets[0]") && Contains("no-such-net.pb.gz"));
+  }
+}
+
+TEST_CASE("the shipped configs are valid", "[config]") {
+  for (const char* name : {"seed.json", "sweep.json"}) {
+    INFO(name);
+    std::filesystem::path file = std::filesystem::path(LCZ_SOURCE_DIR) / "configs" / name;
+    Config c = load_config(file, {.datasets_dir = test::datasets_dir()});
+    CHECK(!c.pipelines.empty());
+    CHECK(c.datasets.size() >= 3);
+  }
+}
