@@ -8,6 +8,7 @@
 #include "codecs/backend/zlib.h"
 #include "codecs/backend/zstd.h"
 #include "codecs/core/registry.h"
+#include "codecs/quantize/grid.h"
 #include "codecs/quantize/quantize.h"
 #include "codecs/transform/bitpack.h"
 #include "codecs/transform/byte_shuffle.h"
@@ -21,6 +22,7 @@ namespace lcz {
 const std::vector<StageDescriptor>& all_stages() {
   static const std::vector<StageDescriptor> stages = {
       quantize_stage(),
+      grid_stage(),
       zigzag_stage(),
       delta_stage(),
       varint_stage(),

@@ -30,4 +30,10 @@ template <> constexpr StreamType stream_type_of<Bytes>() { return StreamType::by
 // Number of elements (not bytes) in a stream.
 size_t element_count(const Stream& s);
 
+Stream empty_stream(StreamType t);
+// Appends src to dst; both must hold the same type.
+void append(Stream& dst, const Stream& src);
+// Elements [begin, end) of s.
+Stream slice(const Stream& s, size_t begin, size_t end);
+
 }  // namespace lcz

@@ -168,7 +168,7 @@ class ConfigReader {
 
   PipelineSpec pipeline(const json& p, const std::string& path) const {
     if (!p.is_object()) fail(path, "expected an object with name, granularity and stages");
-    check_keys(p, path, {"name", "granularity", "stages", "description"});
+    check_keys(p, path, {"name", "granularity", "tensor_stages", "stages", "description"});
     PipelineSpec s;
     s.json = p;
     const json& name = required(p, "name", path);
@@ -206,6 +206,11 @@ class ConfigReader {
         fail("", e.what());
       }
       flowing = d->output;
+    }
+    if (p.contains("tensor_stages")) {
+      s.tensor_stages = integer(p["tensor_stages"], join(path, "tensor_stages"), 0, static_cast<int>(stages.size()) - 1);
+      if (s.granularity != Granularity::net && s.tensor_stages > 0)
+        fail(join(path, "tensor_stages"), "only applies with granularity net (with tensor, every stage runs per tensor)");
     }
     if (flowing != StreamType::bytes)
       fail(join(path, "stages"), std::string("a pipeline must end in bytes; it ends in ") + type_name(flowing) +

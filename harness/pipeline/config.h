@@ -34,6 +34,9 @@ enum class Granularity { net, tensor };
 struct PipelineSpec {
   std::string name;
   Granularity granularity = Granularity::net;
+  // With granularity net: the first tensor_stages stages run on each tensor alone (e.g. a
+  // per-tensor grid), the rest on the concatenation of their outputs.
+  size_t tensor_stages = 0;
   std::vector<StageSpec> stages;
   nlohmann::json json;                 // the pipeline as written, for provenance
 };

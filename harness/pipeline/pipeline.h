@@ -1,7 +1,10 @@
 // A pipeline: stages built from a validated spec. encode runs them forward from f32 to
 // bytes, decode runs their inverses backwards. Nets are coded whole ("net": all tensors
 // concatenated in file order, as the seed does) or tensor by tensor ("tensor": each
-// tensor's bytes framed by a varint length, counted in the size).
+// tensor's bytes framed by a varint length, counted in the size). With tensor_stages = N,
+// a net pipeline runs its first N stages per tensor and the rest on the concatenation; a
+// header of one varint per tensor (zigzag of output count - weight count) lets the decoder
+// split the middle stream again.
 #pragma once
 #include <memory>
 #include <vector>
@@ -27,6 +30,11 @@ class Pipeline {
   const PipelineSpec& spec() const { return spec_; }
 
  private:
+  Stream encode_range(Stream s, size_t first, size_t last) const;
+  Stream decode_range(Stream s, size_t first, size_t last) const;
+  Bytes encode_split(const Net& net) const;
+  Net decode_split(const Bytes& bytes, const Net& layout) const;
+
   PipelineSpec spec_;
   std::vector<std::unique_ptr<Stage>> stages_;
 };

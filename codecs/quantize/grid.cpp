@@ -1,0 +1,134 @@
+#include "codecs/quantize/grid.h"
+
+#include <bit>
+#include <cmath>
+#include <limits>
+#include <optional>
+
+namespace lcz {
+namespace {
+
+enum Path : int32_t { kRound = 0, kLinear16Release = 1, kLinear16Dev = 2 };
+constexpr int32_t kLevels = 65535;
+
+// Lc0's two LINEAR16 decoders, in float32 exactly as written there (no FMA: the project is
+// built with -ffp-contract=off).
+float linear16_release(int32_t u, float lo, float hi) { return static_cast<float>(u) / 65535.0f * (hi - lo) + lo; }
+float linear16_dev(int32_t u, float lo, float hi) {
+  float theta = static_cast<float>(u) / 65535.0f;
+  return lo * (1.0f - theta) + hi * theta;
+}
+
+float decode_grid(Path path, int32_t u, float lo, float hi) {
+  return path == kLinear16Release ? linear16_release(u, lo, hi) : linear16_dev(u, lo, hi);
+}
+
+int32_t zero_index(float lo, float hi) {
+  double z = std::nearbyint(-static_cast<double>(lo) / (static_cast<double>(hi) - lo) * kLevels);
+  return static_cast<int32_t>(std::clamp(z, 0.0, static_cast<double>(kLevels)));
+}
+
+// Grid indices reproducing every value bit for bit under `path`, or nothing.
+std::optional<I32> grid_indices(const F32& in, Path path, float lo, float hi) {
+  I32 u(in.size());
+  const double scale = kLevels / (static_cast<double>(hi) - lo);
+  for (size_t i = 0; i < in.size(); ++i) {
+    const int32_t guess = static_cast<int32_t>(std::nearbyint((static_cast<double>(in[i]) - lo) * scale));
+    bool found = false;
+    for (int32_t c : {guess, guess - 1, guess + 1}) {
+      if (c < 0 || c > kLevels) continue;
+      if (std::bit_cast<uint32_t>(decode_grid(path, c, lo, hi)) == std::bit_cast<uint32_t>(in[i])) {
+        u[i] = c;
+        found = true;
+        break;
+      }
+    }
+    if (!found) return std::nullopt;
+  }
+  return u;
+}
+
+class Grid final : public TypedStage<F32, I32> {
+ public:
+  explicit Grid(double tolerance) : tolerance_(tolerance), step_(2 * tolerance) {}
+
+ protected:
+  I32 encode_typed(const F32& in) const override {
+    if (in.size() >= 2) {
+      float lo = std::numeric_limits<float>::infinity(), hi = -lo;
+      bool finite = true;
+      for (float v : in) {
+        finite = finite && std::isfinite(v);
+        lo = std::min(lo, v);
+        hi = std::max(hi, v);
+      }
+      // A grid finer than 2*tol has more levels than rounding: rounding wins there.
+      if (finite && (static_cast<double>(hi) - lo) / kLevels >= step_) {
+        for (Path path : {kLinear16Release, kLinear16Dev}) {
+          if (auto u = grid_indices(in, path, lo, hi)) {
+            const int32_t z = zero_index(lo, hi);
+            I32 out = {path, std::bit_cast<int32_t>(lo), std::bit_cast<int32_t>(hi)};
+            out.reserve(3 + in.size());
+            for (int32_t k : *u) out.push_back(k - z);
+            return out;
+          }
+        }
+      }
+    }
+    I32 out = {kRound};
+    out.reserve(1 + in.size());
+    const double inv = 1.0 / step_;
+    for (size_t i = 0; i < in.size(); ++i) {
+      const double x = in[i];
+      if (!std::isfinite(x)) throw_refused("grid", "value at index " + std::to_string(i) + " is not finite");
+      const double q = std::nearbyint(x * inv);
+      if (std::fabs(q) > std::numeric_limits<int32_t>::max())
+        throw_refused("grid", "value at index " + std::to_string(i) + " needs more than 31 bits");
+      out.push_back(static_cast<int32_t>(q));
+      if (std::fabs(static_cast<double>(round_value(out.back())) - x) > tolerance_)
+        throw_refused("grid", "value at index " + std::to_string(i) + " cannot be reconstructed within the tolerance");
+    }
+    return out;
+  }
+
+  F32 decode_typed(const I32& in) const override {
+    if (in.empty()) throw_corrupt("grid", 0, "missing header");
+    const int32_t path = in[0];
+    if (path == kRound) {
+      F32 out(in.size() - 1);
+      for (size_t i = 1; i < in.size(); ++i) out[i - 1] = round_value(in[i]);
+      return out;
+    }
+    if (path != kLinear16Release && path != kLinear16Dev) throw_corrupt("grid", 0, "unknown path " + std::to_string(path));
+    if (in.size() < 3) throw_corrupt("grid", in.size(), "header cut off");
+    const float lo = std::bit_cast<float>(in[1]), hi = std::bit_cast<float>(in[2]);
+    if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi)) throw_corrupt("grid", 1, "invalid grid range");
+    const int32_t z = zero_index(lo, hi);
+    F32 out(in.size() - 3);
+    for (size_t i = 3; i < in.size(); ++i) {
+      const int64_t u = int64_t{in[i]} + z;
+      if (u < 0 || u > kLevels) throw_corrupt("grid", i, "grid index out of range");
+      out[i - 3] = decode_grid(static_cast<Path>(path), static_cast<int32_t>(u), lo, hi);
+    }
+    return out;
+  }
+
+ private:
+  float round_value(int32_t q) const { return static_cast<float>(q * step_); }
+  double tolerance_, step_;
+};
+
+}  // namespace
+
+StageDescriptor grid_stage() {
+  return {.name = "grid",
+          .kind = StageKind::quantize,
+          .input = StreamType::f32,
+          .output = StreamType::i32,
+          .doc = "Lc0 LINEAR16 grid index when every value is on it (lossless), else round at step 2*tol",
+          .params = {},
+          .library_version = {},
+          .make = [](const Params&, const StageContext& ctx) { return std::make_unique<Grid>(ctx.tolerance); }};
+}
+
+}  // namespace lcz
