@@ -72,8 +72,7 @@ TEST_CASE("each class of config mistake is reported with its path", "[config]") 
   expect_config_error(j, "pipelines[0].stages[3].level: expected integer");
   j = valid(); j["pipelines"][0]["stages"][3]["level"] = 23;
   expect_config_error(j, "pipelines[0].stages[3].level: 23 is out of range 1..22");
-  j = valid(); j["pipelines"][0]["stages"][0]["mode"] = "floor";
-  j["pipelines"][0]["stages"][0]["stage"] = "quantize";
+  j = valid(); j["pipelines"][0]["stages"][0] = json{{"stage", "quantize"}, {"mode", "floor"}};
   expect_config_error(j, "pipelines[0].stages[0].mode: \"floor\" is not one of truncate, round");
   j = valid(); j["pipelines"][0]["stages"].erase(1);  // quantize (i32) straight into varint (u32)
   expect_config_error(j, "pipelines[0].stages[1]: stage 'varint' takes u32 but the stream here is i32");

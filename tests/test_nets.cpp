@@ -358,6 +358,23 @@ TEST_CASE("input errors are lcz::Error(input) naming the file and the problem", 
     write_bytes(path, bytes);
     require_input_error([&] { read_net(path); }, path.string(), "truncated gzip");
   }
+  SECTION("gzip: several members read as one stream; trailing garbage is refused") {
+    pblczero::Net net = empty_lc0_net();
+    write_lc0_layer(*net.mutable_weights()->mutable_ip1_val_w(), random_weights(100, 9), Kind::float32);
+    const std::string serialized = net.SerializeAsString();
+    const auto* raw = reinterpret_cast<const uint8_t*>(serialized.data());
+    const size_t half = serialized.size() / 2;
+    std::vector<uint8_t> bytes = gzip_compress({raw, half});
+    const std::vector<uint8_t> second = gzip_compress({raw + half, serialized.size() - half});
+    bytes.insert(bytes.end(), second.begin(), second.end());
+    const auto members = dir / "members.pb.gz";
+    write_bytes(members, bytes);
+    CHECK(read_net(members).weight_count() == 100);
+    bytes.push_back(0);
+    const auto garbage = dir / "garbage.pb.gz";
+    write_bytes(garbage, bytes);
+    require_input_error([&] { read_net(garbage); }, garbage.string(), "trailing garbage");
+  }
   SECTION("params not a whole number of 16-bit elements") {
     pblczero::Net net = empty_lc0_net();
     Layer& layer = *net.mutable_weights()->mutable_input()->mutable_weights();
@@ -390,7 +407,7 @@ TEST_CASE("input errors are lcz::Error(input) naming the file and the problem", 
   SECTION("unknown field inside the Weights tree") {
     pblczero::Net net = empty_lc0_net();
     auto* se = net.mutable_weights()->add_residual()->mutable_se();
-    write_lc0_layer(*se->mutable_w1(), {1.0f, 2.0f}, Kind::float32);
+    write_lc0_layer(*se->mutable_w1(), std::vector<float>{1.0f, 2.0f}, Kind::float32);
     se->GetReflection()->MutableUnknownFields(se)->AddLengthDelimited(77, "future tensor");
     const auto path = dir / "future.pb.gz";
     write_lc0_net_file(path, net, true);
@@ -410,7 +427,7 @@ TEST_CASE("input errors are lcz::Error(input) naming the file and the problem", 
   SECTION("wrong magic") {
     pblczero::Net net = empty_lc0_net();
     net.set_magic(0x1234);
-    write_lc0_layer(*net.mutable_weights()->mutable_ip1_val_w(), {1.0f}, Kind::float32);
+    write_lc0_layer(*net.mutable_weights()->mutable_ip1_val_w(), std::vector<float>{1.0f}, Kind::float32);
     const auto path = dir / "magic.pb.gz";
     write_lc0_net_file(path, net, true);
     require_input_error([&] { read_net(path); }, path.string(), "Net.magic");
