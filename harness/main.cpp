@@ -38,7 +38,9 @@ void list_plan(const lcz::Config& c, std::ostream& out) {
   for (const auto& d : c.datasets)
     out << "dataset " << d.name << ": " << (d.is_delta() ? d.target.string() + " - " + d.base.string() : d.path.string()) << "\n";
   for (const auto& p : c.pipelines) {
-    out << "pipeline " << p.name << " (" << lcz::granularity_name(p.granularity) << "):";
+    out << "pipeline " << p.name << " (" << lcz::granularity_name(p.granularity);
+    if (p.tensor_stages) out << ", first " << p.tensor_stages << " per tensor";
+    out << "):";
     for (const auto& s : p.stages) out << " " << s.descriptor->name << s.params.json().dump();
     out << "\n";
   }
