@@ -113,7 +113,7 @@ class ConfigReader {
   fs::path existing_file(const json& v, const std::string& path) const {
     if (!v.is_string() || v.get<std::string>().empty()) fail(path, "expected a file name");
     fs::path p = v.get<std::string>();
-    if (p.is_relative()) p = datasets_dir_ / p;
+    if (p.is_relative()) p = (datasets_dir_ / p).lexically_normal();
     if (!fs::is_regular_file(p))
       throw_input(file_.string() + ": " + path + ": dataset file " + p.string() + " does not exist (datasets folder: " +
                   datasets_dir_.string() + "; set it with --datasets DIR or LCZ_DATASETS)");
