@@ -4,6 +4,8 @@
 // error, 4 a row failed verification, 5 a stage failed to encode or decode.
 #include <CLI/CLI.hpp>
 
+#include <malloc.h>
+
 #include <iostream>
 
 #include "codecs/core/error.h"
@@ -49,6 +51,11 @@ void list_plan(const lcz::Config& c, std::ostream& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Timed runs allocate and free buffers of the same sizes again and again; keeping freed
+  // memory in the process (as lzbench pre-faults its buffers) keeps page faults out of the
+  // timings.
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, -1);
   CLI::App app{"Benchmark error-bounded codecs for neural-network weights on real nets"};
   std::string config_path, datasets_dir, out_dir = "results";
   int repeat = 0;

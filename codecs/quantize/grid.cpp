@@ -1,5 +1,7 @@
 #include "codecs/quantize/grid.h"
 
+#include "codecs/quantize/rounding.h"
+
 #include <bit>
 #include <cmath>
 #include <limits>
@@ -75,19 +77,9 @@ class Grid final : public TypedStage<F32, I32> {
         }
       }
     }
-    I32 out = {kRound};
-    out.reserve(1 + in.size());
-    const double inv = 1.0 / step_;
-    for (size_t i = 0; i < in.size(); ++i) {
-      const double x = in[i];
-      if (!std::isfinite(x)) throw_refused("grid", "value at index " + std::to_string(i) + " is not finite");
-      const double q = std::nearbyint(x * inv);
-      if (std::fabs(q) > std::numeric_limits<int32_t>::max())
-        throw_refused("grid", "value at index " + std::to_string(i) + " needs more than 31 bits");
-      out.push_back(static_cast<int32_t>(q));
-      if (std::fabs(static_cast<double>(round_value(out.back())) - x) > tolerance_)
-        throw_refused("grid", "value at index " + std::to_string(i) + " cannot be reconstructed within the tolerance");
-    }
+    I32 out(1 + in.size());
+    out[0] = kRound;
+    quantize_to_step(in, step_, /*round=*/true, tolerance_, "grid", out.data() + 1);
     return out;
   }
 
@@ -96,7 +88,7 @@ class Grid final : public TypedStage<F32, I32> {
     const int32_t path = in[0];
     if (path == kRound) {
       F32 out(in.size() - 1);
-      for (size_t i = 1; i < in.size(); ++i) out[i - 1] = round_value(in[i]);
+      for (size_t i = 1; i < in.size(); ++i) out[i - 1] = dequantize(in[i], step_);
       return out;
     }
     if (path != kLinear16Release && path != kLinear16Dev) throw_corrupt("grid", 0, "unknown path " + std::to_string(path));
@@ -114,7 +106,6 @@ class Grid final : public TypedStage<F32, I32> {
   }
 
  private:
-  float round_value(int32_t q) const { return static_cast<float>(q * step_); }
   double tolerance_, step_;
 };
 

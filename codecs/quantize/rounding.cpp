@@ -1,0 +1,49 @@
+#include "codecs/quantize/rounding.h"
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "codecs/core/error.h"
+
+namespace lcz {
+
+void quantize_to_step(std::span<const float> in, double step, bool round, double tolerance, const char* stage,
+                      int32_t* out) {
+  constexpr double kMax = std::numeric_limits<int32_t>::max();
+  const double inv = 1.0 / step;
+  // Branch-free main loop; the rare failure is explained by a second look at the culprit.
+  // Rounding by adding and subtracting 1.5 * 2^52 (exact, ties to even, for |v| < 2^51)
+  // and clamping with plain comparisons keeps the loop free of libm calls on baseline x86-64.
+  constexpr double kRoundMagic = 0x1.8p52;
+  auto clamp = [](double v, double limit) {
+    v = v < limit ? v : limit;  // NaN -> limit: every conversion below stays defined
+    return v > -limit ? v : -limit;
+  };
+  bool bad = false;
+  if (round) {
+    for (size_t i = 0; i < in.size(); ++i) {
+      const double x = in[i];
+      const double q = (clamp(x * inv, kMax) + kRoundMagic) - kRoundMagic;
+      out[i] = static_cast<int32_t>(q);
+      bad |= !(std::fabs(static_cast<double>(dequantize(out[i], step)) - x) <= tolerance);  // NaN/Inf fail here
+    }
+  } else {
+    for (size_t i = 0; i < in.size(); ++i) {
+      const double x = in[i];
+      out[i] = static_cast<int32_t>(clamp(x * inv, kMax));  // conversion truncates toward zero
+      bad |= !(std::fabs(static_cast<double>(dequantize(out[i], step)) - x) <= tolerance);
+    }
+  }
+  if (!bad) return;
+  for (size_t i = 0; i < in.size(); ++i) {
+    const double x = in[i];
+    const std::string where = "value " + std::to_string(x) + " at index " + std::to_string(i);
+    if (!std::isfinite(x)) throw_refused(stage, where + " is not finite");
+    if (std::fabs(x * inv) > kMax) throw_refused(stage, where + " needs more than 31 bits at step " + std::to_string(step));
+    if (!(std::fabs(static_cast<double>(dequantize(out[i], step)) - x) <= tolerance))
+      throw_refused(stage, where + " cannot be reconstructed in float32 within the tolerance");
+  }
+}
+
+}  // namespace lcz
