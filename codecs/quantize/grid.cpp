@@ -35,7 +35,10 @@ std::optional<I32> grid_indices(const F32& in, Path path, float lo, float hi) {
   I32 u(in.size());
   const double scale = kLevels / (static_cast<double>(hi) - lo);
   for (size_t i = 0; i < in.size(); ++i) {
-    const int32_t guess = static_cast<int32_t>(std::nearbyint((static_cast<double>(in[i]) - lo) * scale));
+    // (v + 1.5*2^52) - 1.5*2^52 rounds to nearest without a libm call; the candidates below
+    // absorb any difference from the exact nearest index.
+    const double pos = (static_cast<double>(in[i]) - lo) * scale;
+    const int32_t guess = static_cast<int32_t>((pos + 0x1.8p52) - 0x1.8p52);
     bool found = false;
     for (int32_t c : {guess, guess - 1, guess + 1}) {
       if (c < 0 || c > kLevels) continue;
