@@ -8,6 +8,8 @@
 #include "codecs/backend/zlib.h"
 #include "codecs/backend/zstd.h"
 #include "codecs/core/registry.h"
+#include "codecs/entropy/cm/cm.h"
+#include "codecs/entropy/rans/rans.h"
 #include "codecs/quantize/grid.h"
 #include "codecs/quantize/quantize.h"
 #include "codecs/transform/bitpack.h"
@@ -35,6 +37,8 @@ const std::vector<StageDescriptor>& all_stages() {
       brotli_stage(),
       zlib_stage(),
       store_stage(),
+      rans_stage(),
+      cm_stage(),
   };
   return stages;
 }

@@ -103,7 +103,7 @@ TEST_CASE("a missing dataset is an input error naming the file", "[config]") {
 }
 
 TEST_CASE("the shipped configs are valid", "[config]") {
-  for (const char* name : {"seed.json", "sweep.json"}) {
+  for (const char* name : {"seed.json", "sweep.json", "best.json"}) {
     INFO(name);
     std::filesystem::path file = std::filesystem::path(LCZ_SOURCE_DIR) / "configs" / name;
     Config c = load_config(file, {.datasets_dir = test::datasets_dir()});

@@ -1,0 +1,322 @@
+// The model of the cm stage, shared by encoder and decoder: how an int32 becomes binary
+// decisions, which contexts predict each one, and the state carried from value to value.
+// code() is written once over a Coder (ArithEncoder or ArithDecoder), so the two directions
+// cannot drift apart.
+//
+// Binarisation of a value v, m = |v|, token t = bit_width(m) (0 for m = 0, at most 32):
+//   1. t, unary from a centre c = bit_width(recent mean magnitude): "t >= c?", then "t > j?"
+//      for j = c, c+1, ... or "t == j?" for j = c-1, c-2, ..., 1. Most values need 2-3
+//      decisions; any int32 is reachable, so no escape is needed.
+//   2. the sign, if t > 0.
+//   3. the t-1 bits below the leading one: the top `mantissa_bits` modelled, the rest coded
+//      with probability 1/2 (bypass), except while the match model (below) still knows them.
+// Each decision of the form "m >= threshold" is predicted by counters in several contexts,
+// mixed in the logistic domain by a weight set chosen by the decision:
+//   - bf, bs: the magnitude averaged over about 8 and 64 values (log2 buckets, 4 per octave),
+//     which follow the scale of the current tensor and output channel;
+//   - the tokens of the two previous values; the token at distance `period` with bf (3x3
+//     kernels); the position modulo `period` with bf.
+// Match model (optional): numeric data that repeats at a distance, scaled (tied or
+// fine-tuned copies of a layer), is found through a hash of the signs of the last 24 values.
+// While a match lasts, the value at the matched position, times a least-squares gain,
+// predicts v; every threshold decision then gets one more input whose context is the
+// distance of that prediction from the threshold in units of the recent prediction error.
+#pragma once
+#include <algorithm>
+#include <bit>
+#include <cstdint>
+#include <vector>
+
+#include "codecs/entropy/cm/model.h"
+
+namespace lcz::cm {
+
+// What the decoder must know to rebuild the model: stored in the stream header.
+struct ModelParams {
+  int mantissa_bits = 2;  // 0..kMaxMantissaBits
+  int period = 9;         // 1..kMaxPeriod
+  bool match = true;
+};
+constexpr int kMaxMantissaBits = 3;
+constexpr int kMaxPeriod = 16;
+
+class ValueModel {
+ public:
+  explicit ValueModel(const ModelParams& p, uint64_t value_count);
+
+  // Encoder: codes v. Decoder: v is ignored; the decoded magnitude and sign are then in
+  // magnitude() and negative() (a corrupt stream can yield a magnitude no int32 has).
+  template <class Coder>
+  void code(Coder& coder, int32_t v);
+
+  uint32_t magnitude() const { return mag_; }
+  bool negative() const { return neg_; }
+
+ private:
+  // Sizes of the context tables.
+  static constexpr int kHistTokens = 24;       // tokens of neighbours, clamped
+  static constexpr int kBuckets = 104;         // bucket_of() of a 4-fractional-bit average
+  static constexpr int kTokIds = 96;           // token decisions: see code()
+  static constexpr int kNodes = 16;            // mantissa decisions per e
+  static constexpr int kManIds = 32 * kNodes;  // e * kNodes + node
+  static constexpr int kConf = 5;              // match confidence 0 (none) .. 4
+  static constexpr int kZ = 82;                // z buckets of the match input
+  static constexpr int kTokK = 5, kManK = 2, kSgnK = 2;  // inputs without the match model
+  static constexpr uint32_t kHist = 64;        // recent tokens and signs (>= kMaxPeriod + 2)
+  static constexpr uint32_t kRingBits = 20;    // values kept for the match model
+  static constexpr int kMatchKey = 24;         // signs hashed to find a match
+  static constexpr int kMatchMinNonzero = 12;  // ... of which at least this many nonzero
+
+  // Adaptation.
+  static constexpr uint32_t kLimit = 255;  // counter: rate floor 1/(kLimit + 1.5)
+  static constexpr int32_t kLr = 6;        // mixer learning rate
+  static constexpr int32_t kW0 = 65536 * 3 / 10;
+  static constexpr int kFastShift = 3, kSlowShift = 6;  // averages: rate 2^-shift
+  static constexpr int kGainShift = 4;                  // least-squares gain: memory 2^shift
+  static constexpr int kErrShift = 3;                   // prediction error average
+  static constexpr int kZScale = 16;                    // z buckets per error unit
+
+  static int bucket_of(uint64_t x) {
+    if (x == 0) return 0;
+    const int lg = std::bit_width(x) - 1;
+    const int frac = lg >= 2 ? static_cast<int>((x >> (lg - 2)) & 3) : static_cast<int>((x << (2 - lg)) & 3);
+    return std::min(1 + lg * 4 + frac, kBuckets - 1);
+  }
+  // Context of the match input for the decision "m >= thr".
+  int z_of(uint64_t thr) const {
+    const int64_t z = (static_cast<int64_t>(pm_) - static_cast<int64_t>(thr)) * kZScale / err_unit_;
+    return conf_ * kZ + static_cast<int>(std::clamp<int64_t>(z + kZ / 2, 0, kZ - 1));
+  }
+  template <class Coder>
+  int token_decision(Coder& coder, int d, int y, Counter* const* rows);
+  void predict();
+  void update(int t);
+
+  ModelParams p_;
+  // Counters, indexed [context][decision].
+  std::vector<Counter> tok_bf_, tok_bs_, tok_t12_, tok_tp_, tok_pos_;
+  std::vector<Counter> man_bf_, man_bs_;
+  std::vector<Counter> sgn_s12_, sgn_sp_, sgn_match_;
+  std::vector<Counter> match_z_;  // [conf][z], shared by every threshold decision
+  // Mixer weight sets: [decision][match active][input].
+  std::vector<int32_t> tok_w_, man_w_, sgn_w_;
+
+  // Recent values: token | sign << 6 (0 zero, 1 positive, 2 negative).
+  uint8_t hist_[kHist] = {};
+  uint64_t avg_f_ = 0, avg_s_ = 0;  // mean magnitude, 4 fractional bits
+  uint64_t index_ = 0;
+  int pos_ = 0;  // index_ % period
+  uint32_t mag_ = 0;
+  bool neg_ = false;
+
+  // Match model.
+  std::vector<int32_t> ring_;   // the last 2^kRingBits values
+  // Hash of a sign window -> its check bits and flip << 32 | the position after it (mod 2^32).
+  std::vector<uint64_t> table_;
+  int table_shift_ = 0;
+  uint64_t key_ = 0;            // signs of the last kMatchKey values, 2 bits each
+  int nonzero_ = 0;             // nonzero values among them
+  int64_t pending_slot_ = -1;   // table slot of the last window, looked up one value later
+  uint32_t pending_check_ = 0;
+  uint64_t ptr_ = 0;            // position of the reference value
+  int len_ = 0;                 // confidence: sign agreements, 0 = no match
+  int64_t sxy_ = 0, sxx_ = 0;   // decayed sums of value * reference and reference^2
+  bool inverted_ = false;       // the gain before any sums: -1 rather than 1
+  uint64_t err_ = 0;            // mean |m - pm|, 4 fractional bits
+  // This value's prediction.
+  int conf_ = 0;
+  int32_t ref_ = 0;
+  uint32_t pm_ = 0;             // predicted magnitude
+  int pneg_ = 0;                // predicted sign: 0 none, 1 positive, 2 negative
+  int64_t err_unit_ = 1;
+};
+
+inline ValueModel::ValueModel(const ModelParams& p, uint64_t value_count) : p_(p) {
+  tok_bf_.assign(kBuckets * kTokIds, kCounterInit);
+  tok_bs_.assign(kBuckets * kTokIds, kCounterInit);
+  tok_t12_.assign(kHistTokens * kHistTokens * kTokIds, kCounterInit);
+  tok_tp_.assign(kHistTokens * (kBuckets / 4) * kTokIds, kCounterInit);
+  tok_pos_.assign(p.period * (kBuckets / 2) * kTokIds, kCounterInit);
+  man_bf_.assign(kBuckets * kManIds, kCounterInit);
+  man_bs_.assign(kBuckets * kManIds, kCounterInit);
+  sgn_s12_.assign(9, kCounterInit);
+  sgn_sp_.assign(9, kCounterInit);
+  sgn_match_.assign(kConf * 3, kCounterInit);
+  match_z_.assign(kConf * kZ, kCounterInit);
+  tok_w_.assign(kTokIds * 2 * (kTokK + 1), kW0);
+  man_w_.assign(kManIds * 2 * (kManK + 1), kW0);
+  sgn_w_.assign(kConf * (kSgnK + 1), kW0);
+  if (p.match) {
+    // Sized to the stream, so that small tensors do not pay for a large table.
+    const int ring_bits = std::clamp(static_cast<int>(std::bit_width(value_count)), 6, static_cast<int>(kRingBits));
+    ring_.assign(size_t{1} << ring_bits, 0);
+    const int table_bits = std::clamp(static_cast<int>(std::bit_width(value_count)), 6, 16);
+    table_.assign(size_t{1} << table_bits, 0);
+    table_shift_ = 64 - table_bits;
+  }
+}
+
+// The match prediction for the value about to be coded.
+inline void ValueModel::predict() {
+  conf_ = 0;
+  if (len_ == 0) return;
+  ref_ = ring_[ptr_ & (ring_.size() - 1)];
+  // gain = sxy / sxx in 16.16, clamped; the prediction is the reference times the gain.
+  int64_t gain = inverted_ ? -65536 : 65536;
+  if (sxx_ > 0) gain = std::clamp<int64_t>((sxy_ << 16) / sxx_, -(int64_t{1} << 24), int64_t{1} << 24);
+  const int64_t r = std::clamp<int64_t>(ref_, -(int64_t{1} << 20), int64_t{1} << 20);
+  const int64_t pred = r * gain / 65536;
+  pm_ = static_cast<uint32_t>(pred < 0 ? -pred : pred);
+  pneg_ = pred > 0 ? 1 : pred < 0 ? 2 : 0;
+  conf_ = 1 + std::min(len_, 15) / 4;
+  err_unit_ = std::max<int64_t>(static_cast<int64_t>(err_ >> 4), 1);
+}
+
+template <class Coder>
+[[gnu::always_inline]] inline int ValueModel::token_decision(Coder& coder, int d, int y, Counter* const* rows) {
+  if (conf_ == 0) {
+    Counter* const cs[kTokK] = {rows[0] + d, rows[1] + d, rows[2] + d, rows[3] + d, rows[4] + d};
+    return mix_code<kTokK>(coder, y, cs, &tok_w_[(d * 2) * (kTokK + 1)], kLr, kLimit);
+  }
+  // The decision is "m >= 2^k" for the k below (see code()).
+  const int k = d < 32 ? d : d < 64 ? d - 32 : d - 64;
+  Counter* const cs[kTokK + 1] = {rows[0] + d, rows[1] + d, rows[2] + d, rows[3] + d, rows[4] + d,
+                                  &match_z_[z_of(uint64_t{1} << k)]};
+  return mix_code<kTokK + 1>(coder, y, cs, &tok_w_[(d * 2 + 1) * (kTokK + 1)], kLr, kLimit);
+}
+
+template <class Coder>
+inline void ValueModel::code(Coder& coder, int32_t v) {
+  const uint32_t m_in = v < 0 ? 0u - static_cast<uint32_t>(v) : static_cast<uint32_t>(v);
+  const int t_in = std::bit_width(m_in);
+  predict();
+
+  const uint32_t i = static_cast<uint32_t>(index_);
+  const uint8_t h1 = hist_[(i - 1) % kHist], h2 = hist_[(i - 2) % kHist];
+  const uint8_t hp = hist_[(i - p_.period) % kHist];
+  const int t1 = std::min(h1 & 63, kHistTokens - 1), t2 = std::min(h2 & 63, kHistTokens - 1);
+  const int tp = std::min(hp & 63, kHistTokens - 1);
+  const int bf = bucket_of(avg_f_), bs = bucket_of(avg_s_);
+
+  // 1. Token. Decision ids: "t > j" (j = 0..31) is j, the first decision "t >= c" is
+  // 32 + c - 1, "t == j" (j = 1..31, knowing t <= j) is 64 + j - 1. Each is "m >= 2^k" with
+  // k = j, c - 1, j - 1 respectively.
+  Counter* const rows[kTokK] = {&tok_bf_[bf * kTokIds], &tok_bs_[bs * kTokIds],
+                                &tok_t12_[(t1 * kHistTokens + t2) * kTokIds],
+                                &tok_tp_[(tp * (kBuckets / 4) + (bf >> 2)) * kTokIds],
+                                &tok_pos_[(pos_ * (kBuckets / 2) + (bf >> 1)) * kTokIds]};
+  const int c = std::bit_width(std::min<uint64_t>(avg_f_ >> 4, 0xFFFFFFFFu));
+  int t;
+  if (c == 0 || token_decision(coder, 32 + c - 1, t_in >= c, rows)) {
+    t = c;
+    while (t < 32 && token_decision(coder, t, t_in > t, rows)) ++t;
+  } else {
+    t = c - 1;
+    while (t > 0 && !token_decision(coder, 64 + t - 1, t_in == t, rows)) --t;
+  }
+
+  uint32_t mag = 0;
+  int neg = 0;
+  if (t > 0) {
+    // 2. Sign.
+    const int s1 = h1 >> 6, s2 = h2 >> 6, sp = hp >> 6;
+    if (conf_ == 0) {
+      Counter* const cs[kSgnK] = {&sgn_s12_[s1 * 3 + s2], &sgn_sp_[sp * 3 + s1]};
+      neg = mix_code<kSgnK>(coder, v < 0, cs, &sgn_w_[0], kLr, kLimit);
+    } else {
+      Counter* const cs[kSgnK + 1] = {&sgn_s12_[s1 * 3 + s2], &sgn_sp_[sp * 3 + s1], &sgn_match_[conf_ * 3 + pneg_]};
+      neg = mix_code<kSgnK + 1>(coder, v < 0, cs, &sgn_w_[conf_ * (kSgnK + 1)], kLr, kLimit);
+    }
+
+    // 3. Bits below the leading one. node = the leading one and the bits decided so far.
+    const int e = t - 1;
+    uint32_t node = 1;
+    int b = 0;
+    Counter* const mrows[kManK] = {&man_bf_[bf * kManIds + e * kNodes], &man_bs_[bs * kManIds + e * kNodes]};
+    for (; b < e; ++b) {
+      const int y = (m_in >> (e - 1 - b)) & 1;
+      // Past the modelled bits, a bit is still modelled while the match prediction is finer
+      // than the interval it splits.
+      const bool extra = b >= p_.mantissa_bits;
+      if (extra && !(conf_ >= 2 && (uint64_t{1} << (e - b)) * 2 >= static_cast<uint64_t>(err_unit_))) break;
+      const uint32_t id = extra ? (1u << p_.mantissa_bits) + std::min(b - p_.mantissa_bits, 3) : node;
+      int bit;
+      if (conf_ == 0) {
+        Counter* const cs[kManK] = {mrows[0] + id, mrows[1] + id};
+        bit = mix_code<kManK>(coder, y, cs, &man_w_[((e * kNodes + id) * 2) * (kManK + 1)], kLr, kLimit);
+      } else {
+        const uint64_t mid = (uint64_t{node} * 2 + 1) << (e - 1 - b);
+        Counter* const cs[kManK + 1] = {mrows[0] + id, mrows[1] + id, &match_z_[z_of(mid)]};
+        bit = mix_code<kManK + 1>(coder, y, cs, &man_w_[((e * kNodes + id) * 2 + 1) * (kManK + 1)], kLr, kLimit);
+      }
+      node = node * 2 + static_cast<uint32_t>(bit);
+    }
+    const int rest = e - b;
+    const uint32_t low = coder.bits(rest > 0 ? m_in & ((uint32_t{1} << rest) - 1) : 0, rest);
+    mag = rest > 0 ? (node << rest) | low : node;  // rest < 32: node >= 1 holds the leading one
+  }
+  mag_ = mag;
+  neg_ = neg != 0;
+  update(t);
+}
+
+inline void ValueModel::update(int t) {
+  const uint32_t i = static_cast<uint32_t>(index_);
+  const int sign = t == 0 ? 0 : neg_ ? 2 : 1;
+  hist_[i % kHist] = static_cast<uint8_t>(t | sign << 6);
+  const int64_t m_cap = std::min<uint32_t>(mag_, uint32_t{1} << 20);
+  avg_f_ += ((m_cap << 4) - static_cast<int64_t>(avg_f_)) >> kFastShift;
+  avg_s_ += ((m_cap << 4) - static_cast<int64_t>(avg_s_)) >> kSlowShift;
+  ++index_;
+  if (++pos_ == p_.period) pos_ = 0;
+  if (!p_.match) return;
+
+  const int32_t val = neg_ ? static_cast<int32_t>(0u - mag_) : static_cast<int32_t>(mag_);
+  ring_[i & (ring_.size() - 1)] = val;
+  if (len_ > 0) {
+    // Follow the match while the predicted signs are right; a miss quarters the confidence.
+    len_ = sign == pneg_ ? std::min(len_ + 1, 63) : len_ >> 2;
+    const int64_t r = std::clamp<int64_t>(ref_, -(1 << 20), 1 << 20);
+    const int64_t x = std::clamp<int64_t>(val, -(1 << 20), 1 << 20);
+    sxy_ += x * r - (sxy_ >> kGainShift);
+    sxx_ += r * r - (sxx_ >> kGainShift);
+    const uint64_t miss = std::min<uint64_t>(mag_ > pm_ ? mag_ - pm_ : pm_ - mag_, uint64_t{1} << 24);
+    err_ += (static_cast<int64_t>(miss << 4) - static_cast<int64_t>(err_)) >> kErrShift;
+    ++ptr_;
+  }
+  // The table slot of the previous window was prefetched one value ago; look it up now (a
+  // match found starts one value later than it could, which costs nothing measurable).
+  if (pending_slot_ >= 0) {
+    const uint64_t entry = table_[pending_slot_];
+    const uint32_t found = static_cast<uint32_t>(entry);
+    const uint32_t distance = i - found;  // i is the position after that window
+    if (len_ == 0 && (entry >> 33) == (pending_check_ >> 1) && distance > 0 && distance < ring_.size()) {
+      ptr_ = found + uint64_t{1};  // the reference of the next value
+      len_ = 4;
+      sxy_ = sxx_ = 0;
+      // A window that matched only after negating one of the two predicts -reference.
+      inverted_ = ((entry >> 32) & 1) != (pending_check_ & 1);
+      const int32_t r0 = ring_[ptr_ & (ring_.size() - 1)];
+      err_ = static_cast<uint64_t>(r0 < 0 ? -static_cast<int64_t>(r0) : r0) << 3;  // half its size
+    }
+    table_[pending_slot_] = uint64_t{pending_check_} << 32 | i;
+    pending_slot_ = -1;
+  }
+  nonzero_ += (sign != 0) - ((key_ >> (2 * kMatchKey - 2)) & 3 ? 1 : 0);
+  key_ = ((key_ << 2) | static_cast<uint64_t>(sign)) & ((uint64_t{1} << (2 * kMatchKey)) - 1);
+  if (nonzero_ < kMatchMinNonzero) return;
+  // Hash the window up to a global sign flip (negate it if its last nonzero value is
+  // negative), so that a negated copy is found too.
+  constexpr uint64_t kLow = 0x5555555555555555ull;
+  const uint64_t nz = (key_ | (key_ >> 1)) & kLow;
+  const uint64_t last = nz & (0 - nz);
+  const uint32_t flip = (key_ & (last << 1)) ? 1 : 0;
+  const uint64_t canonical = flip ? ((key_ & kLow) << 1) | ((key_ >> 1) & kLow) : key_;
+  const uint64_t hash = canonical * 0x9E3779B97F4A7C15ull;
+  pending_slot_ = static_cast<int64_t>(hash >> table_shift_);
+  // Check bits, bit 1 set (0 marks an empty slot), bit 0 = the flip.
+  pending_check_ = (static_cast<uint32_t>(hash) & ~3u) | 2u | flip;
+  __builtin_prefetch(&table_[pending_slot_]);
+}
+
+}  // namespace lcz::cm

@@ -1,0 +1,271 @@
+#include "codecs/entropy/rans/decode.h"
+
+#include <algorithm>
+#include <array>
+#include <vector>
+
+#include "codecs/core/byte_io.h"
+#include "codecs/entropy/rans/endian.h"
+#include "codecs/entropy/rans/format.h"
+#include "codecs/entropy/rans/table_code.h"
+
+namespace lcz::rans {
+namespace {
+
+constexpr int kSymStride = 256;  // DecEntry rows per table: a power of two for indexing
+// Zero bytes after the copied payloads: a group reads at most kLanes words past a checked
+// position, and at most kLanes * 32 raw bits plus one 64-bit window.
+constexpr size_t kWordPadding = kLanes * 2;
+constexpr size_t kRawPadding = kLanes * 4 + 8;
+
+// What the decoder needs of a token under one table: its interval, and how to rebuild the value.
+struct DecEntry {
+  uint16_t freq;
+  uint16_t start;
+  uint32_t base;  // smallest magnitude of the token
+  uint32_t mask;  // of the raw bits: sign (if nonzero) and low mantissa bits
+  uint32_t bits;
+};
+
+// One block's decoding tables and payloads, checked; the hot loop trusts them.
+struct Block {
+  int precision;
+  std::array<uint8_t, kContexts> table_of_context;
+  const uint16_t* slots;     // [table][slot]: token | class << 8
+  const DecEntry* entries;   // [table][token]
+  const uint8_t* words;      // rANS payload, zero-padded; states at 0, words from 16
+  size_t words_size;         // unpadded
+  const uint8_t* raw;        // raw bits, zero-padded
+  size_t raw_bits;           // unpadded
+};
+
+struct End {
+  bool complete;  // false: stopped early, a payload ran out
+  uint32_t x[kLanes];
+  size_t wpos, bpos;
+};
+
+template <int P>
+End run(const Block& b, int32_t* out, size_t n) {
+  constexpr uint32_t kMask = (1u << P) - 1;
+  End end{};
+  uint32_t x0 = load_le32(b.words), x1 = load_le32(b.words + 4), x2 = load_le32(b.words + 8), x3 = load_le32(b.words + 12);
+  const uint8_t* wp = b.words + kLanes * 4;
+  const uint8_t* const wend = b.words + b.words_size;
+  size_t bpos = 0;
+  const uint8_t* raw = b.raw;
+  uint32_t e = 0;
+  // Forced inline: called as a function, its captured state would live in memory.
+  auto step = [&](uint32_t& state, const uint16_t* slots, const DecEntry* entries, uint32_t& class_sum,
+                  int32_t* o) __attribute__((always_inline)) {
+    uint32_t x = state;
+    const uint32_t slot = x & kMask;
+    const uint32_t entry = slots[slot];
+    class_sum += entry >> 8;
+    const DecEntry& d = entries[entry & 0xff];
+    x = d.freq * (x >> P) + slot - d.start;
+    // Renormalization without a branch (it is taken ~1 time in 4, unpredictably).
+    const uint32_t refill = x < kStateLow;
+    x = (x << (refill << 4)) | (load_le16(wp) & (0u - refill));
+    wp += refill << 1;
+    state = x;
+    const uint32_t bits = static_cast<uint32_t>(load_le64(raw + (bpos >> 3)) >> (bpos & 7)) & d.mask;
+    bpos += d.bits;
+    const uint32_t sign = bits & 1;
+    const uint32_t mag = d.base + (bits >> 1);
+    *o = static_cast<int32_t>((mag ^ (0u - sign)) + sign);
+  };
+  const size_t groups = n / kLanes;
+  end.complete = true;
+  for (size_t g = 0; g <= groups; ++g) {
+    const size_t lanes = g < groups ? kLanes : n % kLanes;
+    if (lanes == 0) break;
+    // Checked once per group: the padding covers what one group can read past this point.
+    if (bpos > b.raw_bits || wp > wend) {
+      end.complete = false;
+      break;
+    }
+    const uint32_t table = b.table_of_context[e];
+    const uint16_t* slots = b.slots + (table << P);
+    const DecEntry* entries = b.entries + table * kSymStride;
+    uint32_t class_sum = 0;
+    int32_t* o = out + g * kLanes;
+    // The last group may be partial. (No array of lane pointers: states whose address is
+    // taken stay in memory.)
+    static_assert(kLanes == 4);
+    step(x0, slots, entries, class_sum, o);
+    if (lanes > 1) step(x1, slots, entries, class_sum, o + 1);
+    if (lanes > 2) step(x2, slots, entries, class_sum, o + 2);
+    if (lanes > 3) step(x3, slots, entries, class_sum, o + 3);
+    e = next_context(e, class_sum);
+  }
+  end.x[0] = x0, end.x[1] = x1, end.x[2] = x2, end.x[3] = x3;
+  end.wpos = static_cast<size_t>(wp - b.words);
+  end.bpos = bpos;
+  return end;
+}
+
+class BlockDecoder {
+ public:
+  void decode_rans(ByteReader& r, int32_t* out, size_t n);
+  void decode_packed(ByteReader& r, int32_t* out, size_t n);
+
+ private:
+  std::vector<uint16_t> slots_;
+  std::vector<DecEntry> entries_;
+  std::vector<uint8_t> words_, raw_;  // zero-padded copies of the payloads
+};
+
+void BlockDecoder::decode_rans(ByteReader& r, int32_t* out, size_t n) {
+  Block b{};
+  const size_t header_at = r.offset();
+  const int m = r.u8();
+  b.precision = r.u8();
+  const int tables = r.u8();
+  if (m > kMaxMantissa) r.fail(header_at, "mantissa bits " + std::to_string(m) + " exceed " + std::to_string(kMaxMantissa));
+  if (b.precision < kMinPrecision || b.precision > kMaxPrecision)
+    r.fail(header_at + 1, "table precision " + std::to_string(b.precision) + " out of range");
+  if (tables < 1 || tables > kMaxTables) r.fail(header_at + 2, "table count " + std::to_string(tables) + " out of range");
+  b.table_of_context.fill(0);
+  int prev_bound = 0;
+  for (int k = 1; k < tables; ++k) {
+    const size_t at = r.offset();
+    const int bound = r.u8();
+    if (bound <= prev_bound || bound >= kContexts)
+      r.fail(at, "context boundary " + std::to_string(bound) + " out of order or range");
+    std::fill(b.table_of_context.begin() + bound, b.table_of_context.end(), static_cast<uint8_t>(k));
+    prev_bound = bound;
+  }
+
+  // Tables -> decoder symbols and slot lookup.
+  const int count = token_count(m);
+  const size_t table_bytes = r.count(r.remaining(), "table byte length");
+  const size_t tables_at = r.offset();
+  BitReader bits(r.bytes(table_bytes), tables_at);
+  slots_.resize(static_cast<size_t>(tables) << b.precision);
+  entries_.resize(static_cast<size_t>(tables) * kSymStride);
+  std::array<uint32_t, kMaxTokens> freq;
+  std::array<DecEntry, kMaxTokens> value{};
+  std::array<uint16_t, kMaxTokens> cls{};
+  for (int t = 0; t < count; ++t) {
+    const TokenShape s = token_shape(static_cast<uint32_t>(t), m);
+    const uint32_t n_bits = s.low_bits + (t != 0 ? 1u : 0u);
+    value[t] = {0, 0, s.base, n_bits == 32 ? ~0u : (1u << n_bits) - 1, n_bits};
+    cls[t] = static_cast<uint16_t>(s.cls << 8);
+  }
+  for (int k = 0; k < tables; ++k) {
+    read_table(bits, b.precision, count, freq.data());
+    uint16_t* slot = &slots_[static_cast<size_t>(k) << b.precision];
+    uint32_t start = 0;
+    for (int t = 0; t < count; ++t) {
+      DecEntry& d = entries_[k * kSymStride + t];
+      d = value[t];
+      d.freq = static_cast<uint16_t>(freq[t]);
+      d.start = static_cast<uint16_t>(start);
+      std::fill(slot + start, slot + start + freq[t], static_cast<uint16_t>(t | cls[t]));
+      start += freq[t];
+    }
+  }
+  if (bits.bits_left() >= 8) r.fail(bits.byte_offset(), "trailing bytes after the frequency tables");
+  b.slots = slots_.data();
+  b.entries = entries_.data();
+
+  // rANS payload: lane states, then 16-bit words.
+  const size_t rans_at = r.offset();
+  b.words_size = r.count(r.remaining(), "rANS byte length");
+  if (b.words_size < kLanes * 4 || b.words_size % 2)
+    r.fail(rans_at, "rANS length " + std::to_string(b.words_size) + " is not 16 state bytes plus whole words");
+  auto words_in = r.bytes(b.words_size);
+  words_.assign(b.words_size + kWordPadding, 0);
+  std::copy(words_in.begin(), words_in.end(), words_.begin());
+  b.words = words_.data();
+  for (int l = 0; l < kLanes; ++l) {
+    const uint32_t x = load_le32(b.words + 4 * l);
+    if (x < kStateLow || x >= kStateLow << kWordBits)
+      r.fail(rans_at + 4 * l, "rANS state " + std::to_string(x) + " out of range");
+  }
+
+  const size_t raw_at = r.offset();
+  const size_t raw_size = r.count(r.remaining(), "raw byte length");
+  auto raw_in = r.bytes(raw_size);
+  raw_.assign(raw_size + kRawPadding, 0);
+  std::copy(raw_in.begin(), raw_in.end(), raw_.begin());
+  b.raw = raw_.data();
+  b.raw_bits = raw_size * 8;
+
+  End end;
+  switch (b.precision) {
+    case 8: end = run<8>(b, out, n); break;
+    case 9: end = run<9>(b, out, n); break;
+    case 10: end = run<10>(b, out, n); break;
+    case 11: end = run<11>(b, out, n); break;
+    case 12: end = run<12>(b, out, n); break;
+    case 13: end = run<13>(b, out, n); break;
+    case 14: end = run<14>(b, out, n); break;
+    default: end = run<15>(b, out, n); break;
+  }
+  static_assert(kMinPrecision == 8 && kMaxPrecision == 15, "one run<P> per precision");
+  if (!end.complete) r.fail(rans_at, "the block's values need more rANS words or raw bits than it has");
+  if (end.bpos > b.raw_bits || b.raw_bits - end.bpos >= 8)
+    r.fail(raw_at, "raw bits: the values need " + std::to_string(end.bpos) + " bits, the block has " + std::to_string(raw_size) + " bytes");
+  if (end.wpos != b.words_size)
+    r.fail(rans_at, "rANS words: the values need " + std::to_string(end.wpos) + " bytes, the block has " +
+                        std::to_string(b.words_size));
+  for (int l = 0; l < kLanes; ++l)
+    if (end.x[l] != kStateLow) r.fail(rans_at, "rANS lane " + std::to_string(l) + " does not end in its initial state");
+}
+
+void BlockDecoder::decode_packed(ByteReader& r, int32_t* out, size_t n) {
+  const size_t at = r.offset();
+  const uint32_t width = r.u8();
+  if (width > 32) r.fail(at, "packed width " + std::to_string(width) + " exceeds 32");
+  const uint64_t payload = (uint64_t{n} * width + 7) / 8;
+  if (payload > r.remaining())
+    r.fail(r.offset(), "packed block needs " + std::to_string(payload) + " bytes, " + std::to_string(r.remaining()) + " left");
+  auto data = r.bytes(payload);
+  const uint64_t mask = (uint64_t{1} << width) - 1;
+  uint64_t acc = 0;
+  uint32_t filled = 0;
+  size_t pos = 0;
+  for (size_t i = 0; i < n; ++i) {
+    while (filled < width) {
+      acc |= uint64_t{data[pos++]} << filled;
+      filled += 8;
+    }
+    const uint32_t z = static_cast<uint32_t>(acc & mask);
+    acc >>= width;
+    filled -= width;
+    out[i] = static_cast<int32_t>((z >> 1) ^ (0u - (z & 1)));
+  }
+}
+
+}  // namespace
+
+I32 decode(std::span<const uint8_t> bytes, uint64_t max_values) {
+  ByteReader r(bytes, "rans");
+  const int version = r.u8();
+  if (version != kVersion) r.fail(0, "format version " + std::to_string(version) + ", expected " + std::to_string(kVersion));
+  const uint64_t n = r.count(max_values, "value count");
+  I32 out;
+  // Grown block by block: a corrupt count alone does not allocate.
+  out.reserve(std::min<uint64_t>(n, bytes.size() * 16 + 4096));
+  BlockDecoder block;
+  while (out.size() < n) {
+    const size_t at = r.offset();
+    const size_t count = r.count(n - out.size(), "block value count");
+    if (count == 0) r.fail(at, "empty block");
+    const size_t mode_at = r.offset();
+    const uint8_t mode = r.u8();
+    const size_t first = out.size();
+    out.resize(first + count);
+    switch (static_cast<BlockMode>(mode)) {
+      case BlockMode::rans: block.decode_rans(r, out.data() + first, count); break;
+      case BlockMode::packed: block.decode_packed(r, out.data() + first, count); break;
+      default: r.fail(mode_at, "unknown block mode " + std::to_string(mode));
+    }
+  }
+  r.expect_end();
+  return out;
+}
+
+}  // namespace lcz::rans

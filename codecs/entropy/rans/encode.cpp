@@ -1,0 +1,424 @@
+#include "codecs/entropy/rans/encode.h"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <vector>
+
+#include "codecs/core/byte_io.h"
+#include "codecs/entropy/rans/endian.h"
+#include "codecs/entropy/rans/format.h"
+#include "codecs/entropy/rans/table_code.h"
+
+namespace lcz::rans {
+namespace {
+
+// The encoder first maps each value to its fine token (the token at m = 3); the token at a
+// smaller m, the class and the raw bit count follow from it by table lookup.
+struct FineMaps {
+  uint8_t token[kMaxMantissa + 1][kMaxTokens];
+  uint8_t low_bits[kMaxMantissa + 1][kMaxTokens];
+  uint8_t cls[kMaxTokens];
+  FineMaps() {
+    for (uint32_t f = 0; f < kMaxTokens; ++f) {
+      const TokenShape s = token_shape(f, kMaxMantissa);
+      cls[f] = s.cls;
+      for (int m = 0; m <= kMaxMantissa; ++m) {
+        token[m][f] = static_cast<uint8_t>(token_of(s.base, m));
+        low_bits[m][f] = token_shape(token[m][f], m).low_bits;
+      }
+    }
+  }
+};
+const FineMaps& fine_maps() {
+  static const FineMaps maps;
+  return maps;
+}
+
+// log2 to ~1e-4, for cost estimates only (they steer choices, never the format).
+float fast_log2(float x) {
+  const uint32_t i = std::bit_cast<uint32_t>(x);
+  const float e = static_cast<float>(static_cast<int>(i >> 23) - 127);
+  const float m = std::bit_cast<float>((i & 0x7fffffu) | 0x3f800000u) - 1.0f;  // [0, 1)
+  // Minimax-style polynomial of log2(1 + m) on [0, 1).
+  const float p = m * (1.4425449f + m * (-0.7181452f + m * (0.4575485f + m * (-0.2779042f + m * (0.1217970f + m * -0.0258411f)))));
+  return e + p;
+}
+
+// ryg's rans_byte encoder symbol: division by the frequency as a multiply by its
+// reciprocal (Alverson), exact for states below 2^31.
+struct EncSymbol {
+  uint32_t x_max;      // renormalize (emit a word) when the state reaches this
+  uint32_t rcp_freq;
+  uint32_t bias;
+  uint16_t cmpl_freq;  // 2^P - freq
+  uint16_t rcp_shift;
+};
+
+EncSymbol make_symbol(uint32_t start, uint32_t freq, int precision) {
+  EncSymbol s{};
+  s.x_max = ((kStateLow >> precision) << kWordBits) * freq;
+  s.cmpl_freq = static_cast<uint16_t>((1u << precision) - freq);
+  if (freq < 2) {
+    s.rcp_freq = ~0u;
+    s.rcp_shift = 0;
+    s.bias = start + (1u << precision) - 1;
+  } else {
+    uint32_t shift = 0;
+    while (freq > (1u << shift)) ++shift;
+    s.rcp_freq = static_cast<uint32_t>(((uint64_t{1} << (shift + 31)) + freq - 1) / freq);
+    s.rcp_shift = static_cast<uint16_t>(shift - 1);
+    s.bias = start;
+  }
+  return s;
+}
+
+using Histogram = std::array<uint32_t, kMaxTokens>;
+
+// Estimated bits of one table: its tokens at their empirical entropy, plus the table itself.
+double table_cost(const Histogram& h, int count, int precision) {
+  int lo = 0, hi = count - 1;
+  while (lo < count && h[lo] == 0) ++lo;
+  if (lo == count) return 0;
+  while (hi > lo && h[hi] == 0) --hi;
+  uint64_t n = 0;
+  for (int t = lo; t <= hi; ++t) n += h[t];
+  const float scale = static_cast<float>(1u << precision) / static_cast<float>(n);
+  double bits = static_cast<double>(n) * fast_log2(static_cast<float>(n)) + 16;
+  int prev = 6;
+  for (int t = lo; t <= hi; ++t) {
+    uint32_t f = 0;
+    if (h[t]) {
+      bits -= h[t] * static_cast<double>(fast_log2(static_cast<float>(h[t])));
+      f = std::max<uint32_t>(1, static_cast<uint32_t>(h[t] * scale + 0.5f));
+    }
+    bits += table_entry_bits(f, prev);
+    prev = std::bit_width(f);
+  }
+  return bits;
+}
+
+// Frequencies summing to 2^precision, every present token at least 1; rounding leftovers go
+// to the most frequent tokens, where a unit changes the probability least.
+void normalize(const Histogram& h, int count, int precision, uint32_t* freq) {
+  const uint32_t total = 1u << precision;
+  uint64_t n = 0;
+  for (int t = 0; t < count; ++t) n += h[t];
+  int64_t sum = 0;
+  std::array<uint8_t, kMaxTokens> order{};
+  int used = 0;
+  for (int t = 0; t < count; ++t) {
+    freq[t] = 0;
+    if (!h[t]) continue;
+    freq[t] = std::max<uint32_t>(1, static_cast<uint32_t>((uint64_t{h[t]} * total + n / 2) / n));
+    sum += freq[t];
+    order[used++] = static_cast<uint8_t>(t);
+  }
+  std::sort(order.begin(), order.begin() + used, [&](uint8_t a, uint8_t b) { return h[a] != h[b] ? h[a] > h[b] : a < b; });
+  int64_t diff = static_cast<int64_t>(total) - sum;
+  while (diff != 0) {
+    for (int i = 0; i < used && diff != 0; ++i) {
+      uint32_t& f = freq[order[i]];
+      if (diff > 0) {
+        ++f;
+        --diff;
+      } else if (f > 1) {
+        --f;
+        ++diff;
+      }
+    }
+  }
+}
+
+struct Model {
+  int m = 0;
+  int tables = 1;
+  std::array<uint8_t, kMaxTables - 1> bounds{};   // first context of tables 1..K-1
+  std::array<uint8_t, kContexts> table_of_context{};
+  std::vector<Histogram> fine;                     // per table, counts of fine tokens
+};
+
+class BlockEncoder {
+ public:
+  explicit BlockEncoder(const EncoderOptions& o) : options_(o) {}
+  void encode(std::span<const int32_t> v, Bytes& out);
+
+ private:
+  void analyze(std::span<const int32_t> v);
+  Model group_contexts(int m, int precision) const;
+  void choose_mantissa(Model& model, int precision) const;
+  void write_rans(std::span<const int32_t> v, const Model& model, int precision, Bytes& out);
+  void write_packed(std::span<const int32_t> v, Bytes& out);
+
+  EncoderOptions options_;
+  std::vector<uint8_t> fine_;     // fine token per value
+  std::vector<uint8_t> context_;  // context per group
+  // Counts of fine tokens per context, rows created on first use: a stream of a few values
+  // (one small tensor) should not clear a row for every context.
+  std::vector<Histogram> hist_;
+  std::array<int16_t, kContexts> row_{};  // row of hist_ per context, -1 if unused
+  uint32_t packed_width_ = 0;
+  std::vector<uint16_t> words_;
+  std::vector<uint8_t> raw_;
+  std::vector<EncSymbol> symbols_;
+};
+
+void BlockEncoder::analyze(std::span<const int32_t> v) {
+  const size_t n = v.size();
+  fine_.resize(n);
+  context_.resize((n + kLanes - 1) / kLanes);
+  hist_.clear();
+  hist_.reserve(kContexts);
+  row_.fill(-1);
+  const FineMaps& maps = fine_maps();
+  uint32_t any = 0;
+  uint32_t e = 0;
+  for (size_t g = 0, i = 0; i < n; ++g) {
+    context_[g] = static_cast<uint8_t>(e);
+    if (row_[e] < 0) {
+      row_[e] = static_cast<int16_t>(hist_.size());
+      hist_.emplace_back();
+      hist_.back().fill(0);
+    }
+    Histogram& row = hist_[static_cast<size_t>(row_[e])];
+    uint32_t class_sum = 0;
+    for (const size_t end = std::min(n, i + kLanes); i < end; ++i) {
+      const uint32_t u = static_cast<uint32_t>(v[i]);
+      any |= (u << 1) ^ (0u - (u >> 31));
+      const uint32_t f = token_of(magnitude(v[i]), kMaxMantissa);
+      fine_[i] = static_cast<uint8_t>(f);
+      ++row[f];
+      class_sum += maps.cls[f];
+    }
+    e = next_context(e, class_sum);
+  }
+  packed_width_ = static_cast<uint32_t>(std::bit_width(any));
+}
+
+// Groups the contexts present into at most `max_tables` contiguous ranges: start with one
+// table per context value, merge the adjacent pair whose merge costs least while that saves
+// bits (tables are not free) or there are too many tables.
+Model BlockEncoder::group_contexts(int m, int precision) const {
+  const FineMaps& maps = fine_maps();
+  const int count = token_count(m);
+  struct Group {
+    int first;
+    Histogram fine, h;  // counts of fine tokens, and of tokens at m
+    double cost;
+  };
+  std::vector<Group> groups;
+  for (int e = 0; e < kContexts; ++e) {
+    if (row_[e] < 0) continue;
+    Group g{e, hist_[static_cast<size_t>(row_[e])], {}, 0};
+    for (int f = 0; f < kMaxTokens; ++f) g.h[maps.token[m][f]] += g.fine[f];
+    g.cost = table_cost(g.h, count, precision);
+    groups.push_back(g);
+  }
+  auto merge_cost = [&](const Group& a, const Group& b) {
+    Histogram h;
+    for (int t = 0; t < count; ++t) h[t] = a.h[t] + b.h[t];
+    return table_cost(h, count, precision) - a.cost - b.cost;
+  };
+  std::vector<double> gain;  // cost of merging groups j and j+1, minus their costs
+  for (size_t j = 0; j + 1 < groups.size(); ++j) gain.push_back(merge_cost(groups[j], groups[j + 1]));
+  const size_t max_tables = static_cast<size_t>(options_.max_tables);
+  while (groups.size() > 1) {
+    const size_t j = static_cast<size_t>(std::min_element(gain.begin(), gain.end()) - gain.begin());
+    if (groups.size() <= max_tables && gain[j] >= 0) break;
+    Group& a = groups[j];
+    const Group& b = groups[j + 1];
+    for (int f = 0; f < kMaxTokens; ++f) a.fine[f] += b.fine[f];
+    for (int t = 0; t < count; ++t) a.h[t] += b.h[t];
+    a.cost += b.cost + gain[j];
+    groups.erase(groups.begin() + static_cast<std::ptrdiff_t>(j) + 1);
+    gain.erase(gain.begin() + static_cast<std::ptrdiff_t>(j));
+    if (j > 0) gain[j - 1] = merge_cost(groups[j - 1], groups[j]);
+    if (j < gain.size()) gain[j] = merge_cost(groups[j], groups[j + 1]);
+  }
+  Model model;
+  model.m = m;
+  model.tables = static_cast<int>(groups.size());
+  for (size_t k = 0; k < groups.size(); ++k) {
+    if (k > 0) model.bounds[k - 1] = static_cast<uint8_t>(groups[k].first);
+    model.fine.push_back(groups[k].fine);
+  }
+  for (int e = 0, k = 0; e < kContexts; ++e) {
+    while (k + 1 < model.tables && e >= model.bounds[k]) ++k;
+    model.table_of_context[e] = static_cast<uint8_t>(k);
+  }
+  return model;
+}
+
+// With the tables fixed, the m that minimises token + table + raw bits.
+void BlockEncoder::choose_mantissa(Model& model, int precision) const {
+  const FineMaps& maps = fine_maps();
+  double best = 0;
+  for (int m = 0; m <= kMaxMantissa; ++m) {
+    double bits = 0;
+    for (const Histogram& fine : model.fine) {
+      Histogram h{};
+      for (int f = 0; f < kMaxTokens; ++f) {
+        h[maps.token[m][f]] += fine[f];
+        bits += static_cast<double>(fine[f]) * maps.low_bits[m][f];
+      }
+      bits += table_cost(h, token_count(m), precision);
+    }
+    if (m == 0 || bits < best) {
+      best = bits;
+      model.m = m;
+    }
+  }
+}
+
+void BlockEncoder::write_rans(std::span<const int32_t> v, const Model& model, int precision, Bytes& out) {
+  const size_t n = v.size();
+  const FineMaps& maps = fine_maps();
+  const int m = model.m;
+  const int count = token_count(m);
+  ByteWriter w(out);
+  w.u8(static_cast<uint8_t>(BlockMode::rans));
+  w.u8(static_cast<uint8_t>(m));
+  w.u8(static_cast<uint8_t>(precision));
+  w.u8(static_cast<uint8_t>(model.tables));
+  for (int k = 0; k + 1 < model.tables; ++k) w.u8(model.bounds[k]);
+
+  // Tables, and the encoder symbols they give.
+  Bytes table_bytes;
+  BitWriter tw(table_bytes);
+  std::array<uint32_t, kMaxTokens> freq{};
+  symbols_.resize(static_cast<size_t>(model.tables) * kMaxTokens);
+  for (int k = 0; k < model.tables; ++k) {
+    Histogram h{};
+    for (int f = 0; f < kMaxTokens; ++f) h[maps.token[m][f]] += model.fine[k][f];
+    normalize(h, count, precision, freq.data());
+    write_table(tw, freq.data(), count);
+    uint32_t start = 0;
+    for (int t = 0; t < count; ++t) {
+      if (freq[t]) symbols_[k * kMaxTokens + t] = make_symbol(start, freq[t], precision);
+      start += freq[t];
+    }
+  }
+  tw.flush();
+  w.varint(table_bytes.size());
+  w.bytes(table_bytes);
+
+  // rANS, last value first, into words_ from the back; value i goes to lane i % kLanes.
+  std::array<uint16_t, kContexts> offset{};  // of the context's table in symbols_
+  for (int e = 0; e < kContexts; ++e) offset[e] = static_cast<uint16_t>(model.table_of_context[e] * kMaxTokens);
+  const uint8_t* token = maps.token[m];
+  words_.resize(n + 1);
+  uint16_t* const words_end = words_.data() + words_.size();
+  uint16_t* ptr = words_end;
+  uint32_t x0 = kStateLow, x1 = kStateLow, x2 = kStateLow, x3 = kStateLow;
+  const uint8_t* fine = fine_.data();
+  auto put = [&ptr](uint32_t& x, const EncSymbol& s) __attribute__((always_inline)) {
+    // Branch-free renormalization: the word is always stored, kept only when needed
+    // (words_ has one slot of headroom at the front).
+    const bool emit = x >= s.x_max;
+    ptr[-1] = static_cast<uint16_t>(x);
+    ptr -= emit;
+    x = emit ? x >> kWordBits : x;
+    const uint32_t q = static_cast<uint32_t>((uint64_t{x} * s.rcp_freq) >> 32) >> s.rcp_shift;
+    x = x + s.bias + q * s.cmpl_freq;
+  };
+  size_t groups = n / kLanes;
+  static_assert(kLanes == 4);
+  if (const size_t tail = n % kLanes) {  // the partial last group, last value first
+    const EncSymbol* sym = &symbols_[offset[context_[groups]]];
+    const uint8_t* f = fine + groups * kLanes;
+    if (tail > 2) put(x2, sym[token[f[2]]]);
+    if (tail > 1) put(x1, sym[token[f[1]]]);
+    put(x0, sym[token[f[0]]]);
+  }
+  while (groups-- > 0) {
+    const EncSymbol* sym = &symbols_[offset[context_[groups]]];
+    const uint8_t* f = fine + groups * kLanes;
+    put(x3, sym[token[f[3]]]);
+    put(x2, sym[token[f[2]]]);
+    put(x1, sym[token[f[1]]]);
+    put(x0, sym[token[f[0]]]);
+  }
+  const size_t word_count = static_cast<size_t>(words_end - ptr);
+  w.varint(kLanes * 4 + word_count * 2);
+  for (uint32_t x : {x0, x1, x2, x3}) w.u32le(x);
+  const size_t at = out.size();
+  out.resize(at + word_count * 2);
+  for (size_t i = 0; i < word_count; ++i) store_le16(&out[at + 2 * i], ptr[i]);
+
+  // Raw bits: sign, then the low mantissa bits, LSB first; branch-free 64-bit writer.
+  raw_.resize(n * 4 + 16);
+  uint8_t* p = raw_.data();
+  uint64_t acc = 0;
+  uint32_t fill = 0;
+  std::array<uint8_t, kMaxTokens> raw_bits{};   // per fine token: sign (if nonzero) + low bits
+  std::array<uint32_t, kMaxTokens> low_mask{};
+  for (int f = 0; f < kMaxTokens; ++f) {
+    const uint32_t low = maps.low_bits[m][f];
+    raw_bits[f] = static_cast<uint8_t>(low + (f != 0));
+    low_mask[f] = (1u << low) - 1;  // low <= 31
+  }
+  for (size_t i = 0; i < n; ++i) {
+    const uint32_t f = fine[i];
+    const uint64_t bits = (uint64_t{magnitude(v[i]) & low_mask[f]} << 1) | (static_cast<uint32_t>(v[i]) >> 31);
+    acc |= bits << fill;
+    fill += raw_bits[f];
+    store_le64(p, acc);
+    const uint32_t bytes = fill >> 3;
+    p += bytes;
+    acc >>= bytes * 8;  // at most 32: fill was below 8 before adding at most 32 bits
+    fill &= 7;
+  }
+  if (fill) store_le64(p++, acc);
+  const size_t raw_size = static_cast<size_t>(p - raw_.data());
+  w.varint(raw_size);
+  w.bytes({raw_.data(), raw_size});
+}
+
+void BlockEncoder::write_packed(std::span<const int32_t> v, Bytes& out) {
+  ByteWriter w(out);
+  w.u8(static_cast<uint8_t>(BlockMode::packed));
+  w.u8(static_cast<uint8_t>(packed_width_));
+  BitWriter bw(out);
+  for (int32_t x : v) {
+    const uint32_t u = static_cast<uint32_t>(x);
+    bw.put((u << 1) ^ (0u - (u >> 31)), static_cast<int>(packed_width_));
+  }
+  bw.flush();
+}
+
+void BlockEncoder::encode(std::span<const int32_t> v, Bytes& out) {
+  const uint64_t n = v.size();
+  ByteWriter(out).varint(n);
+  analyze(v);
+  const int precision = std::clamp(static_cast<int>(std::bit_width(n)), kMinPrecision, options_.max_precision);
+  Model model = group_contexts(2, precision);
+  choose_mantissa(model, precision);
+  // Tiny or incompressible blocks: fixed-width zigzag values when that is smaller.
+  const uint64_t packed_bytes = 2 + (n * packed_width_ + 7) / 8;
+  const size_t at = out.size();
+  write_rans(v, model, precision, out);
+  if (out.size() - at <= packed_bytes) return;
+  out.resize(at);
+  write_packed(v, out);
+}
+
+}  // namespace
+
+Bytes encode(std::span<const int32_t> values, const EncoderOptions& options) {
+  Bytes out;
+  out.reserve(values.size() * 2 + 16);
+  ByteWriter w(out);
+  w.u8(kVersion);
+  w.varint(values.size());
+  BlockEncoder block(options);
+  // The fewest blocks of at most 2^block_log2 values, of equal length (whole groups), so
+  // no block is a small remainder that pays for a full set of tables.
+  const size_t n = values.size();
+  const size_t max_block = size_t{1} << options.block_log2;
+  const size_t blocks = (n + max_block - 1) / max_block;
+  const size_t length = blocks ? ((n + blocks - 1) / blocks + kLanes - 1) / kLanes * kLanes : 0;
+  for (size_t at = 0; at < n; at += length) block.encode(values.subspan(at, std::min(length, n - at)), out);
+  return out;
+}
+
+}  // namespace lcz::rans

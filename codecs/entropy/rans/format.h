@@ -1,0 +1,93 @@
+// The `rans` stream format, shared by encoder and decoder: constants, the symbolizer
+// (int32 value -> token + raw bits) and the layout written below.
+//
+// Stream:   u8 version (1) | varint value count | blocks until the count is reached
+// Block:    varint values in the block (>= 1) | u8 mode | mode payload
+//   mode 0 (rans):
+//     u8 m (mantissa bits folded into a token, 0..3) | u8 P (table precision 8..15, total 2^P)
+//     u8 K (tables, 1..8) | K-1 u8 context boundaries, strictly increasing in 1..128
+//     varint table bytes | tables, bit-coded (see table_code.h)
+//     varint rANS bytes  | 4 lane states as u32le, then 16-bit words as u16le
+//     varint raw bytes   | sign + low mantissa bits per value, LSB first, zero-padded to a byte
+//   mode 1 (packed): u8 width (0..32) | zigzag values, `width` bits each, LSB first
+//
+// A value v is coded as a token (its magnitude class plus the top m bits below the leading
+// one: a log-linear bucket) through rANS, and its remaining low bits and its sign as raw bits:
+// the low bits of weights are close to uniform, so entropy coding them would buy nothing
+// and cost speed.
+//
+// Values go in groups of 4, value j of a group to rANS lane j. All tokens of a group are
+// coded with the same table, chosen by a context that tracks the local scale: e = 0 at the
+// start of a block; after each group, e = (e + S + 1) >> 1 with S the sum of the group's
+// magnitude classes (so e is a running mean of 4x the class, 0..128). Table k codes the
+// groups whose e lies in [boundary k-1, boundary k). Conditioning on the previous group
+// instead of the previous value codes slightly better on weights, and the 4 tokens of a
+// group decode independently of each other, which keeps the decoder's dependency chain short.
+//
+// rANS (one state per lane, x in [2^15, 2^31)): a table gives token t the slots
+// [start_t, start_t + f_t) of [0, 2^P), in token order. Decoding a value of lane j: slot =
+// x & (2^P - 1), t = the token owning the slot, x = f_t * (x >> P) + slot - start_t, and if
+// x < 2^15, x = x << 16 | next word. Then its raw bits r: none for token 0 (v = 0), else
+// 1 + low_bits(t) bits with r & 1 the sign (1 = negative) and |v| = base_t + (r >> 1).
+// A valid block consumes exactly its words and raw bytes and leaves every lane at 2^15,
+// where the encoder started.
+#pragma once
+#include <bit>
+#include <cstdint>
+
+namespace lcz::rans {
+
+inline constexpr uint8_t kVersion = 1;
+inline constexpr int kLanes = 4;                    // interleaved rANS states
+inline constexpr uint32_t kStateLow = 1u << 15;     // states live in [L, L << 16) = [2^15, 2^31)
+inline constexpr int kWordBits = 16;                // renormalization unit
+inline constexpr int kMinPrecision = 8;             // 2^8 >= every token of a table
+inline constexpr int kMaxPrecision = 15;            // 2^P <= L keeps a state update exact
+inline constexpr int kMaxTables = 8;
+inline constexpr int kClasses = 33;                 // magnitude classes: 0 for v == 0, else bit_width(|v|)
+inline constexpr int kContexts = 129;               // values of the context e
+inline constexpr int kMaxMantissa = 3;
+inline constexpr int kMaxTokens = 240;              // tokens at m = 3
+
+enum class BlockMode : uint8_t { rans = 0, packed = 1 };
+
+// The helpers below are written branch-free: signs and classes of weights are
+// unpredictable, and a mispredicted branch per value costs more than the arithmetic.
+
+// |v| as an unsigned: INT_MIN gives 2^31.
+inline uint32_t magnitude(int32_t v) {
+  const uint32_t s = static_cast<uint32_t>(v >> 31);
+  return (static_cast<uint32_t>(v) ^ s) - s;
+}
+
+// bit_width(a), 0 for 0, from one bit scan of a nonzero word.
+inline int magnitude_class(uint32_t a) { return static_cast<int>(std::bit_width((uint64_t{a} << 1) | 1)) - 1; }
+
+// Tokens at m: magnitudes below 2^(m+1) each have their own token; above, one token per
+// (class, top m bits below the leading one). m=0: 33 tokens, 1: 64, 2: 124, 3: 240.
+constexpr int token_count(int m) { return (2 << m) + (32 - (m + 1)) * (1 << m); }
+
+// The context after a group whose classes sum to `class_sum`.
+inline uint32_t next_context(uint32_t e, uint32_t class_sum) { return (e + class_sum + 1) >> 1; }
+
+inline uint32_t token_of(uint32_t a, int m) {
+  // Shift the magnitude down until only m bits remain below the leading one.
+  int shift = magnitude_class(a) - (m + 1);
+  shift &= ~(shift >> 31);  // max(shift, 0)
+  return (a >> shift) + (static_cast<uint32_t>(shift) << m);
+}
+
+struct TokenShape {
+  uint32_t base;       // smallest magnitude of the token
+  uint8_t cls;         // magnitude class of every value of the token
+  uint8_t low_bits;    // raw mantissa bits below the folded ones
+};
+
+constexpr TokenShape token_shape(uint32_t t, int m) {
+  if (t < (2u << m)) return {t, static_cast<uint8_t>(std::bit_width(t)), 0};
+  const int c = static_cast<int>(t >> m) + m;
+  const int low = c - 1 - m;
+  return {(1u << (c - 1)) | ((t & ((1u << m) - 1)) << low), static_cast<uint8_t>(c), static_cast<uint8_t>(low)};
+}
+
+}  // namespace lcz::rans

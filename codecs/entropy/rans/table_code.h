@@ -1,0 +1,66 @@
+// Frequency tables of a block, bit-coded: per table the first and last token with a
+// nonzero frequency (8 bits each), then for every token between them the bit width of its
+// frequency as a zigzag delta to the previous width in unary, followed by the bits below
+// the leading one. Neighbouring tokens have similar frequencies, so a width costs ~2 bits.
+#pragma once
+#include <bit>
+#include <cstdint>
+#include <span>
+#include <string>
+
+#include "codecs/core/stream.h"
+
+namespace lcz::rans {
+
+// LSB-first bit writer onto a byte vector.
+class BitWriter {
+ public:
+  explicit BitWriter(Bytes& out) : out_(out) {}
+  void put(uint32_t bits, int n) {  // n <= 32
+    acc_ |= uint64_t{bits} << fill_;
+    fill_ += n;
+    while (fill_ >= 8) {
+      out_.push_back(static_cast<uint8_t>(acc_));
+      acc_ >>= 8;
+      fill_ -= 8;
+    }
+  }
+  void flush() {
+    if (fill_ > 0) out_.push_back(static_cast<uint8_t>(acc_));
+    acc_ = 0;
+    fill_ = 0;
+  }
+
+ private:
+  Bytes& out_;
+  uint64_t acc_ = 0;
+  int fill_ = 0;
+};
+
+// Checked LSB-first bit reader; `base` is the stream offset of `in`, for messages.
+class BitReader {
+ public:
+  BitReader(std::span<const uint8_t> in, size_t base) : in_(in), base_(base) {}
+  uint32_t get(int n);  // n <= 32; throws (codec) past the end
+  size_t bits_left() const { return in_.size() * 8 - pos_; }
+  size_t byte_offset() const { return base_ + pos_ / 8; }
+
+ private:
+  std::span<const uint8_t> in_;
+  size_t base_;
+  size_t pos_ = 0;
+};
+
+// freq[t] for t < count (tokens beyond count are zero); the frequencies sum to 2^precision.
+void write_table(BitWriter& w, const uint32_t* freq, int count);
+// Reads one table into freq[0..kMaxTokens) and checks it: tokens below token_count, every
+// frequency <= 2^precision, sum exactly 2^precision. Throws lcz::Error (codec) otherwise.
+void read_table(BitReader& r, int precision, int token_count, uint32_t* freq);
+// Bits write_table spends on a frequency f after one of width prev_width (for estimates).
+inline int table_entry_bits(uint32_t f, int prev_width) {
+  const int width = std::bit_width(f);
+  const int d = width - prev_width;
+  return (d >= 0 ? 2 * d : -2 * d - 1) + 1 + (width > 1 ? width - 1 : 0);
+}
+
+}  // namespace lcz::rans
