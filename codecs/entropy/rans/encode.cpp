@@ -391,6 +391,8 @@ void BlockEncoder::encode(std::span<const int32_t> v, Bytes& out) {
   ByteWriter(out).varint(n);
   analyze(v);
   const int precision = std::clamp(static_cast<int>(std::bit_width(n)), kMinPrecision, options_.max_precision);
+  // Contexts are grouped on the tokens at m = 2 (the usual choice), then m is chosen for
+  // those groups: choosing both jointly costs four groupings for a difference of ~0.01%.
   Model model = group_contexts(2, precision);
   choose_mantissa(model, precision);
   // Tiny or incompressible blocks: fixed-width zigzag values when that is smaller.

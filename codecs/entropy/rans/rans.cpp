@@ -26,8 +26,8 @@ StageDescriptor rans_stage() {
           .kind = StageKind::entropy,
           .input = StreamType::i32,
           .output = StreamType::bytes,
-          .doc = "static rANS of magnitude-class tokens with per-block tables chosen by the previous value's class; "
-                 "raw sign and low bits",
+          .doc = "static rANS of magnitude-class tokens, per-block tables chosen by the local scale (running mean "
+                 "of previous classes); raw sign and low bits",
           .params = {{.name = "block_log2",
                       .type = ParamType::integer,
                       .default_value = 16,

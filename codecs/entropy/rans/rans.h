@@ -4,7 +4,8 @@
 namespace lcz {
 // i32 -> bytes: our own static rANS coder for quantized weights. Each value is a token
 // (magnitude class + top mantissa bits) coded with 4 interleaved rANS states under one of up
-// to 8 tables chosen by the previous value's class, plus raw sign and low bits. Tables are
-// re-estimated per block and stored in the stream. Format: codecs/entropy/rans/format.h.
+// to 8 tables, chosen by a running mean of the classes of the values before (the local
+// scale), plus raw sign and low bits. Tables are re-estimated per block and stored in the
+// stream. Format: codecs/entropy/rans/format.h; encoder and decoder beside it.
 StageDescriptor rans_stage();
 }  // namespace lcz
