@@ -5,7 +5,6 @@
 #include <bit>
 #include <cmath>
 #include <limits>
-#include <optional>
 
 namespace lcz {
 namespace {
@@ -30,27 +29,35 @@ int32_t zero_index(float lo, float hi) {
   return static_cast<int32_t>(std::clamp(z, 0.0, static_cast<double>(kLevels)));
 }
 
-// Grid indices reproducing every value bit for bit under `path`, or nothing.
-std::optional<I32> grid_indices(const F32& in, Path path, float lo, float hi) {
-  I32 u(in.size());
+// Writes the grid index minus `zero` of every value to out and returns true if each value is
+// reproduced bit for bit under `path`. Per chunk, a branch-free loop takes the nearest index
+// and checks it; the rare value whose float32 decode lands one index off is fixed after, and
+// data that is on no grid is given up on after its first chunk.
+bool grid_indices(const F32& in, Path path, float lo, float hi, int32_t zero, int32_t* out) {
   const double scale = kLevels / (static_cast<double>(hi) - lo);
-  for (size_t i = 0; i < in.size(); ++i) {
-    // (v + 1.5*2^52) - 1.5*2^52 rounds to nearest without a libm call; the candidates below
-    // absorb any difference from the exact nearest index.
-    const double pos = (static_cast<double>(in[i]) - lo) * scale;
-    const int32_t guess = static_cast<int32_t>((pos + 0x1.8p52) - 0x1.8p52);
-    bool found = false;
-    for (int32_t c : {guess, guess - 1, guess + 1}) {
-      if (c < 0 || c > kLevels) continue;
-      if (std::bit_cast<uint32_t>(decode_grid(path, c, lo, hi)) == std::bit_cast<uint32_t>(in[i])) {
-        u[i] = c;
-        found = true;
-        break;
-      }
+  auto on_grid = [&](int32_t u, float v) {
+    return u >= 0 && u <= kLevels && std::bit_cast<uint32_t>(decode_grid(path, u, lo, hi)) == std::bit_cast<uint32_t>(v);
+  };
+  constexpr size_t kChunk = 4096;
+  for (size_t begin = 0; begin < in.size(); begin += kChunk) {
+    const size_t end = std::min(in.size(), begin + kChunk);
+    bool exact = true;
+    for (size_t i = begin; i < end; ++i) {
+      const double pos = (static_cast<double>(in[i]) - lo) * scale;      // in [0, 65535]
+      const int32_t u = static_cast<int32_t>((pos + 0x1.8p52) - 0x1.8p52);  // nearest, without libm
+      out[i] = u - zero;
+      exact &= std::bit_cast<uint32_t>(decode_grid(path, u, lo, hi)) == std::bit_cast<uint32_t>(in[i]);
     }
-    if (!found) return std::nullopt;
+    if (exact) continue;
+    for (size_t i = begin; i < end; ++i) {
+      const int32_t u = out[i] + zero;
+      if (on_grid(u, in[i])) continue;
+      if (on_grid(u - 1, in[i])) out[i] -= 1;
+      else if (on_grid(u + 1, in[i])) out[i] += 1;
+      else return false;
+    }
   }
-  return u;
+  return true;
 }
 
 class Grid final : public TypedStage<F32, I32> {
@@ -69,12 +76,12 @@ class Grid final : public TypedStage<F32, I32> {
       }
       // A grid finer than 2*tol has more levels than rounding: rounding wins there.
       if (finite && (static_cast<double>(hi) - lo) / kLevels >= step_) {
+        I32 out(3 + in.size());
         for (Path path : {kLinear16Release, kLinear16Dev}) {
-          if (auto u = grid_indices(in, path, lo, hi)) {
-            const int32_t z = zero_index(lo, hi);
-            I32 out = {path, std::bit_cast<int32_t>(lo), std::bit_cast<int32_t>(hi)};
-            out.reserve(3 + in.size());
-            for (int32_t k : *u) out.push_back(k - z);
+          if (grid_indices(in, path, lo, hi, zero_index(lo, hi), out.data() + 3)) {
+            out[0] = path;
+            out[1] = std::bit_cast<int32_t>(lo);
+            out[2] = std::bit_cast<int32_t>(hi);
             return out;
           }
         }
