@@ -1,7 +1,6 @@
 #include "harness/nets/f32_reader.h"
 
 #include <bit>
-#include <cstring>
 
 #include "codecs/core/error.h"
 
@@ -18,19 +17,7 @@ Net read_f32_net(std::span<const uint8_t> file_bytes, const std::filesystem::pat
   const size_t count = file_bytes.size() / sizeof(float);
   if (count > UINT32_MAX) throw_input(source + ": more than 2^32-1 floats in one tensor");
 
-  Tensor tensor;
-  tensor.name = path.stem().string();
-  tensor.shape = {static_cast<uint32_t>(count)};
-  tensor.values.resize(count);
-  std::memcpy(tensor.values.data(), file_bytes.data(), file_bytes.size());
-  tensor.source.kind = SourceEncoding::Kind::float32;
-  require_finite(tensor, source);
-
-  Net net;
-  net.source = source;
-  net.format = "f32";
-  net.tensors.push_back(std::move(tensor));
-  return net;
+  return single_tensor_net(file_bytes, {static_cast<uint32_t>(count)}, path, "f32");
 }
 
 }  // namespace lcz

@@ -1,6 +1,7 @@
 #include "harness/nets/net.h"
 
 #include <algorithm>
+#include <cstring>
 #include <cctype>
 #include <cmath>
 #include <fstream>
@@ -109,6 +110,22 @@ std::vector<float> concatenated(const Net& net) {
   all.reserve(net.weight_count());
   for (const Tensor& t : net.tensors) all.insert(all.end(), t.values.begin(), t.values.end());
   return all;
+}
+
+Net single_tensor_net(std::span<const uint8_t> le_floats, std::vector<uint32_t> shape,
+                      const std::filesystem::path& path, const std::string& format) {
+  Tensor tensor;
+  tensor.name = path.stem().string();
+  tensor.shape = std::move(shape);
+  tensor.values.resize(le_floats.size() / sizeof(float));
+  std::memcpy(tensor.values.data(), le_floats.data(), tensor.values.size() * sizeof(float));
+  tensor.source.kind = SourceEncoding::Kind::float32;
+  require_finite(tensor, path.string());
+  Net net;
+  net.source = path.string();
+  net.format = format;
+  net.tensors.push_back(std::move(tensor));
+  return net;
 }
 
 }  // namespace lcz

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <filesystem>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -50,5 +51,9 @@ std::vector<uint8_t> read_file_bytes(const std::filesystem::path& path);
 // Throws lcz::Error(input) naming the source, the tensor and the index of the first NaN/Inf:
 // no codec is asked to bound the error of a value that has none.
 void require_finite(const Tensor& tensor, const std::string& source);
+
+// A net of one float32 tensor named after the file, from little-endian bytes (checked finite).
+Net single_tensor_net(std::span<const uint8_t> le_floats, std::vector<uint32_t> shape,
+                      const std::filesystem::path& path, const std::string& format);
 
 }  // namespace lcz

@@ -180,20 +180,9 @@ Net read_npy_net(std::span<const uint8_t> file_bytes, const std::filesystem::pat
     throw_input(source + ": npy data is " + std::to_string(data_bytes) + " bytes but header field 'shape' (" +
                 shape_text + ") needs " + std::to_string(count) + " float32 values");
 
-  Tensor tensor;
-  tensor.name = path.stem().string();
-  tensor.shape.assign(header.shape.begin(), header.shape.end());
-  if (tensor.shape.empty()) tensor.shape = {1};  // 0-d array: one value; keep shape non-empty
-  tensor.values.resize(count);
-  std::memcpy(tensor.values.data(), file_bytes.data() + header.data_offset, data_bytes);
-  tensor.source.kind = SourceEncoding::Kind::float32;
-  require_finite(tensor, source);
-
-  Net net;
-  net.source = source;
-  net.format = "npy";
-  net.tensors.push_back(std::move(tensor));
-  return net;
+  std::vector<uint32_t> shape(header.shape.begin(), header.shape.end());
+  if (shape.empty()) shape = {1};  // 0-d array: one value; keep shape non-empty
+  return single_tensor_net(file_bytes.subspan(header.data_offset, data_bytes), std::move(shape), path, "npy");
 }
 
 }  // namespace lcz
