@@ -1,7 +1,6 @@
 #include "harness/nets/npy_reader.h"
 
 #include <bit>
-#include <cstring>
 #include <string_view>
 
 #include "codecs/core/error.h"
