@@ -1,6 +1,7 @@
 #include "harness/nets/npy_reader.h"
 
 #include <bit>
+#include <cstring>
 #include <string_view>
 
 #include "codecs/core/error.h"
