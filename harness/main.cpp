@@ -6,6 +6,7 @@
 
 #include <malloc.h>
 
+#include <algorithm>
 #include <iostream>
 
 #include "codecs/core/error.h"
@@ -60,10 +61,12 @@ int main(int argc, char** argv) {
   std::string config_path, datasets_dir, out_dir = "results";
   int repeat = 0;
   bool stages = false, dry_run = false;
+  std::vector<std::string> only;
   app.add_option("--config", config_path, "JSON config: datasets, pipelines, tolerance, repeat");
   app.add_option("--datasets", datasets_dir, "folder that relative dataset names resolve against")->check(CLI::ExistingDirectory);
   app.add_option("--out", out_dir, "where results/<run-id>/ is written")->capture_default_str();
   app.add_option("--repeat", repeat, "timed runs per row (overrides the config)")->check(CLI::Range(1, 1000));
+  app.add_option("--pipeline", only, "run only the pipelines with these names (repeatable)");
   app.add_flag("--list-stages", stages, "print every registered stage with its types and parameters");
   app.add_flag("--dry-run", dry_run, "validate the config and print the datasets and pipelines it expands to");
   CLI11_PARSE(app, argc, argv);
@@ -81,6 +84,12 @@ int main(int argc, char** argv) {
     if (!datasets_dir.empty()) overrides.datasets_dir = datasets_dir;
     if (repeat > 0) overrides.repeat = repeat;
     lcz::Config config = lcz::load_config(config_path, overrides);
+    if (!only.empty()) {
+      for (const auto& name : only)
+        if (std::none_of(config.pipelines.begin(), config.pipelines.end(), [&](const auto& p) { return p.name == name; }))
+          throw lcz::Error(lcz::ErrorKind::config, config_path + ": --pipeline " + name + ": no pipeline of that name");
+      std::erase_if(config.pipelines, [&](const auto& p) { return std::find(only.begin(), only.end(), p.name) == only.end(); });
+    }
     if (dry_run) {
       list_plan(config, std::cout);
       return 0;
