@@ -14,7 +14,9 @@
 
 namespace lcz::cm {
 
-constexpr uint8_t kFormatVersion = 1;
+// 2: contexts at a long lag found in the data, header words kept out of the scale averages,
+// every bit modelled while the match model is confident (streams of version 1 are refused).
+constexpr uint8_t kFormatVersion = 2;
 
 // A value needs at least one decision, and a decision at least -log2(1 - kPMin/65536) bits
 // (3.5e-4): n values need at least n / 2841 bits. A count above that for the bytes present

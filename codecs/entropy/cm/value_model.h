@@ -9,13 +9,25 @@
 //      decisions; any int32 is reachable, so no escape is needed.
 //   2. the sign, if t > 0.
 //   3. the t-1 bits below the leading one: the top `mantissa_bits` modelled, the rest coded
-//      with probability 1/2 (bypass), except while the match model (below) still knows them.
+//      with probability 1/2 (bypass), except while the match model (below) is confident.
 // Each decision of the form "m >= threshold" is predicted by counters in several contexts,
 // mixed in the logistic domain by a weight set chosen by the decision:
 //   - bf, bs: the magnitude averaged over about 8 and 64 values (log2 buckets, 4 per octave),
-//     which follow the scale of the current tensor and output channel;
+//     which follow the scale of the current tensor and output channel (bs only for the bits
+//     below the leading one: for the token it added 0.005% and cost 4% of the speed);
 //   - the tokens of the two previous values; the token at distance `period` with bf (3x3
-//     kernels); the position modulo `period` with bf.
+//     kernels); the position modulo `period` with bf, replaced by the token at the long lag
+//     with bf while a long lag is known (below);
+//   - for the sign: the signs of the two previous values, at distance `period`, and at once and
+//     twice the long lag.
+// Long lag: in a conv layer [out][in][3][3] the value at distance in*9 (same position, previous
+// output channel) can be correlated (maia policy head: 66% sign agreement). Every kLagEvery
+// values the lag in 16..kFar/2 whose signs agree most often with those of the last kFar/2
+// values is taken if the agreement is significant (z >= 6 over ~2000 lags tried), else there is
+// none. The layout is found in the data, not assumed (on maia nets: 117 = 13 history planes * 9
+// in the input layer, 576 in the policy head, 16 in the value head's FC layer).
+// Values of 2^24 or more (in practice only the grid stage's header words, float bit patterns)
+// do not move the magnitude averages, so a tensor starts from the scale of the one before.
 // Match model (optional): numeric data that repeats at a distance, scaled (tied or
 // fine-tuned copies of a layer), is found through a hash of the signs of the last 24 values.
 // While a match lasts, the value at the matched position, times a least-squares gain,
@@ -61,11 +73,15 @@ class ValueModel {
   static constexpr int kManIds = 32 * kNodes;  // e * kNodes + node
   static constexpr int kConf = 5;              // match confidence 0 (none) .. 4
   static constexpr int kZ = 82;                // z buckets of the match input
-  static constexpr int kTokK = 5, kManK = 2, kSgnK = 2;  // inputs without the match model
+  static constexpr int kTokK = 4, kManK = 2, kSgnK = 3;  // inputs without the match model
   static constexpr uint32_t kHist = 64;        // recent tokens and signs (>= kMaxPeriod + 2)
   static constexpr uint32_t kRingBits = 20;    // values kept for the match model
   static constexpr int kMatchKey = 24;         // signs hashed to find a match
   static constexpr int kMatchMinNonzero = 12;  // ... of which at least this many nonzero
+  static constexpr uint32_t kFar = 4096;       // recent tokens and signs for the long lag
+  static constexpr uint32_t kLagEvery = 16384; // values between two searches for the long lag
+  static constexpr int kLagZ2 = 36;            // significance: z^2 of the sign agreement (z >= 6)
+  static constexpr int kOutlierToken = 25;     // values of this token and above skip the averages
 
   // Adaptation.
   static constexpr uint32_t kLimit = 255;  // counter: rate floor 1/(kLimit + 1.5)
@@ -91,12 +107,13 @@ class ValueModel {
   int token_decision(Coder& coder, int d, int y, Counter* const* rows);
   void predict();
   void update(int t);
+  void detect_lag();
 
   ModelParams p_;
   // Counters, indexed [context][decision].
-  std::vector<Counter> tok_bf_, tok_bs_, tok_t12_, tok_tp_, tok_pos_;
+  std::vector<Counter> tok_bf_, tok_t12_, tok_tp_, tok_pos_, tok_far_;
   std::vector<Counter> man_bf_, man_bs_;
-  std::vector<Counter> sgn_s12_, sgn_sp_, sgn_match_;
+  std::vector<Counter> sgn_s12_, sgn_sp_, sgn_far_, sgn_match_;
   std::vector<Counter> match_z_;  // [conf][z], shared by every threshold decision
   // Mixer weight sets: [decision][match active][input].
   std::vector<int32_t> tok_w_, man_w_, sgn_w_;
@@ -108,6 +125,13 @@ class ValueModel {
   int pos_ = 0;  // index_ % period
   uint32_t mag_ = 0;
   bool neg_ = false;
+
+  // Long lag: tokens and signs of the last kFar values, and their signs as bit sets (bit i % 64
+  // of word (i / 64) % kSignWords: positive, nonzero).
+  static constexpr uint32_t kSignWords = kFar / 64;
+  std::vector<uint8_t> far_;
+  uint64_t pos_bits_[kSignWords] = {}, nz_bits_[kSignWords] = {};
+  uint32_t far_lag_ = 0;  // 0: off
 
   // Match model.
   std::vector<int32_t> ring_;   // the last 2^kRingBits values
@@ -133,14 +157,16 @@ class ValueModel {
 
 inline ValueModel::ValueModel(const ModelParams& p, uint64_t value_count) : p_(p) {
   tok_bf_.assign(kBuckets * kTokIds, kCounterInit);
-  tok_bs_.assign(kBuckets * kTokIds, kCounterInit);
   tok_t12_.assign(kHistTokens * kHistTokens * kTokIds, kCounterInit);
   tok_tp_.assign(kHistTokens * (kBuckets / 4) * kTokIds, kCounterInit);
   tok_pos_.assign(p.period * (kBuckets / 2) * kTokIds, kCounterInit);
+  tok_far_.assign(kHistTokens * (kBuckets / 4) * kTokIds, kCounterInit);
+  far_.assign(kFar, 0);
   man_bf_.assign(kBuckets * kManIds, kCounterInit);
   man_bs_.assign(kBuckets * kManIds, kCounterInit);
   sgn_s12_.assign(9, kCounterInit);
   sgn_sp_.assign(9, kCounterInit);
+  sgn_far_.assign(27, kCounterInit);
   sgn_match_.assign(kConf * 3, kCounterInit);
   match_z_.assign(kConf * kZ, kCounterInit);
   tok_w_.assign(kTokIds * 2 * (kTokK + 1), kW0);
@@ -175,12 +201,12 @@ inline void ValueModel::predict() {
 template <class Coder>
 [[gnu::always_inline]] inline int ValueModel::token_decision(Coder& coder, int d, int y, Counter* const* rows) {
   if (conf_ == 0) {
-    Counter* const cs[kTokK] = {rows[0] + d, rows[1] + d, rows[2] + d, rows[3] + d, rows[4] + d};
+    Counter* const cs[kTokK] = {rows[0] + d, rows[1] + d, rows[2] + d, rows[3] + d};
     return mix_code<kTokK>(coder, y, cs, &tok_w_[(d * 2) * (kTokK + 1)], kLr, kLimit);
   }
   // The decision is "m >= 2^k" for the k below (see code()).
   const int k = d < 32 ? d : d < 64 ? d - 32 : d - 64;
-  Counter* const cs[kTokK + 1] = {rows[0] + d, rows[1] + d, rows[2] + d, rows[3] + d, rows[4] + d,
+  Counter* const cs[kTokK + 1] = {rows[0] + d, rows[1] + d, rows[2] + d, rows[3] + d,
                                   &match_z_[z_of(uint64_t{1} << k)]};
   return mix_code<kTokK + 1>(coder, y, cs, &tok_w_[(d * 2 + 1) * (kTokK + 1)], kLr, kLimit);
 }
@@ -197,14 +223,18 @@ inline void ValueModel::code(Coder& coder, int32_t v) {
   const int t1 = std::min(h1 & 63, kHistTokens - 1), t2 = std::min(h2 & 63, kHistTokens - 1);
   const int tp = std::min(hp & 63, kHistTokens - 1);
   const int bf = bucket_of(avg_f_), bs = bucket_of(avg_s_);
+  const uint8_t hq = far_lag_ ? far_[(i - far_lag_) % kFar] : 0;
+  const uint8_t hq2 = far_lag_ ? far_[(i - 2 * far_lag_) % kFar] : 0;
+  const int tq = std::min(hq & 63, kHistTokens - 1);
 
   // 1. Token. Decision ids: "t > j" (j = 0..31) is j, the first decision "t >= c" is
   // 32 + c - 1, "t == j" (j = 1..31, knowing t <= j) is 64 + j - 1. Each is "m >= 2^k" with
   // k = j, c - 1, j - 1 respectively.
-  Counter* const rows[kTokK] = {&tok_bf_[bf * kTokIds], &tok_bs_[bs * kTokIds],
+  Counter* const rows[kTokK] = {&tok_bf_[bf * kTokIds],
                                 &tok_t12_[(t1 * kHistTokens + t2) * kTokIds],
                                 &tok_tp_[(tp * (kBuckets / 4) + (bf >> 2)) * kTokIds],
-                                &tok_pos_[(pos_ * (kBuckets / 2) + (bf >> 1)) * kTokIds]};
+                                far_lag_ ? &tok_far_[(tq * (kBuckets / 4) + (bf >> 2)) * kTokIds]
+                                         : &tok_pos_[(pos_ * (kBuckets / 2) + (bf >> 1)) * kTokIds]};
   const int c = std::bit_width(std::min<uint64_t>(avg_f_ >> 4, 0xFFFFFFFFu));
   int t;
   if (c == 0 || token_decision(coder, 32 + c - 1, t_in >= c, rows)) {
@@ -219,12 +249,13 @@ inline void ValueModel::code(Coder& coder, int32_t v) {
   int neg = 0;
   if (t > 0) {
     // 2. Sign.
-    const int s1 = h1 >> 6, s2 = h2 >> 6, sp = hp >> 6;
+    const int s1 = h1 >> 6, s2 = h2 >> 6, sp = hp >> 6, sq = hq >> 6, sq2 = hq2 >> 6;
     if (conf_ == 0) {
-      Counter* const cs[kSgnK] = {&sgn_s12_[s1 * 3 + s2], &sgn_sp_[sp * 3 + s1]};
+      Counter* const cs[kSgnK] = {&sgn_s12_[s1 * 3 + s2], &sgn_sp_[sp * 3 + s1], &sgn_far_[(sq * 3 + sq2) * 3 + s1]};
       neg = mix_code<kSgnK>(coder, v < 0, cs, &sgn_w_[0], kLr, kLimit);
     } else {
-      Counter* const cs[kSgnK + 1] = {&sgn_s12_[s1 * 3 + s2], &sgn_sp_[sp * 3 + s1], &sgn_match_[conf_ * 3 + pneg_]};
+      Counter* const cs[kSgnK + 1] = {&sgn_s12_[s1 * 3 + s2], &sgn_sp_[sp * 3 + s1], &sgn_far_[(sq * 3 + sq2) * 3 + s1],
+                                      &sgn_match_[conf_ * 3 + pneg_]};
       neg = mix_code<kSgnK + 1>(coder, v < 0, cs, &sgn_w_[conf_ * (kSgnK + 1)], kLr, kLimit);
     }
 
@@ -235,10 +266,11 @@ inline void ValueModel::code(Coder& coder, int32_t v) {
     Counter* const mrows[kManK] = {&man_bf_[bf * kManIds + e * kNodes], &man_bs_[bs * kManIds + e * kNodes]};
     for (; b < e; ++b) {
       const int y = (m_in >> (e - 1 - b)) & 1;
-      // Past the modelled bits, a bit is still modelled while the match prediction is finer
-      // than the interval it splits.
+      // Past the modelled bits, every bit is still modelled while the match model is confident
+      // (conf_ >= 2), however coarse its prediction: measured on Lc0 nets, this pays even
+      // where the prediction error is far wider than the interval a bit splits.
       const bool extra = b >= p_.mantissa_bits;
-      if (extra && !(conf_ >= 2 && (uint64_t{1} << (e - b)) * 2 >= static_cast<uint64_t>(err_unit_))) break;
+      if (extra && conf_ < 2) break;
       const uint32_t id = extra ? (1u << p_.mantissa_bits) + std::min(b - p_.mantissa_bits, 3) : node;
       int bit;
       if (conf_ == 0) {
@@ -264,9 +296,21 @@ inline void ValueModel::update(int t) {
   const uint32_t i = static_cast<uint32_t>(index_);
   const int sign = t == 0 ? 0 : neg_ ? 2 : 1;
   hist_[i % kHist] = static_cast<uint8_t>(t | sign << 6);
-  const int64_t m_cap = std::min<uint32_t>(mag_, uint32_t{1} << 20);
-  avg_f_ += ((m_cap << 4) - static_cast<int64_t>(avg_f_)) >> kFastShift;
-  avg_s_ += ((m_cap << 4) - static_cast<int64_t>(avg_s_)) >> kSlowShift;
+  far_[i % kFar] = static_cast<uint8_t>(t | sign << 6);
+  {
+    const uint64_t bit = uint64_t{1} << (i % 64);
+    uint64_t& pw = pos_bits_[(i / 64) % kSignWords];
+    uint64_t& nw = nz_bits_[(i / 64) % kSignWords];
+    if (i % 64 == 0) pw = nw = 0;
+    pw |= sign == 1 ? bit : 0;
+    nw |= sign != 0 ? bit : 0;
+  }
+  if (t < kOutlierToken) {
+    const int64_t m_cap = std::min<uint32_t>(mag_, uint32_t{1} << 20);
+    avg_f_ += ((m_cap << 4) - static_cast<int64_t>(avg_f_)) >> kFastShift;
+    avg_s_ += ((m_cap << 4) - static_cast<int64_t>(avg_s_)) >> kSlowShift;
+  }
+  if ((index_ + 1) % kLagEvery == 0) detect_lag();
   ++index_;
   if (++pos_ == p_.period) pos_ = 0;
   if (!p_.match) return;
@@ -317,6 +361,46 @@ inline void ValueModel::update(int t) {
   // Check bits, bit 1 set (0 marks an empty slot), bit 0 = the flip.
   pending_check_ = (static_cast<uint32_t>(hash) & ~3u) | 2u | flip;
   __builtin_prefetch(&table_[pending_slot_]);
+}
+
+// Called with the value at index_ just recorded: searches the last kFar / 2 values. The search
+// is mostly popcounts: on x86-64 a clone using the POPCNT instruction is picked at load time
+// where the CPU has it (same result either way).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+[[gnu::target_clones("popcnt", "default")]]
+#endif
+inline void ValueModel::detect_lag() {
+  constexpr uint32_t kWin = kFar / 2, kWords = kWin / 64;
+  const uint64_t end = index_ + 1;  // a multiple of 64, and >= kFar
+  // The last kFar values in order: word j holds values end - kFar + 64 j .. + 63.
+  uint64_t pos[kSignWords], nz[kSignWords];
+  for (uint32_t j = 0; j < kSignWords; ++j) {
+    const uint64_t q = ((end - kFar) / 64 + j) % kSignWords;
+    pos[j] = pos_bits_[q];
+    nz[j] = nz_bits_[q];
+  }
+  int64_t best = 0;
+  uint32_t best_lag = 0;
+  for (uint32_t lag = 16; lag <= kWin; ++lag) {
+    // The window is words kWords.. of the copy; the values `lag` before it start at bit
+    // kFar - kWin - lag, i.e. word j0 (+ the next one), shifted by r.
+    const uint32_t from = kFar - kWin - lag, j0 = from / 64, r = from % 64;
+    int64_t agree = 0, total = 0;
+    for (uint32_t j = 0; j < kWords; ++j) {
+      uint64_t lp = pos[j0 + j], ln = nz[j0 + j];
+      if (r != 0) {
+        lp = (lp >> r) | (pos[j0 + j + 1] << (64 - r));
+        ln = (ln >> r) | (nz[j0 + j + 1] << (64 - r));
+      }
+      const uint64_t both = nz[kWords + j] & ln;
+      agree += std::popcount(~(pos[kWords + j] ^ lp) & both);
+      total += std::popcount(both);
+    }
+    // z^2 = (agree - disagree)^2 / total, in 1/64 units; only agreement counts.
+    const int64_t d = 2 * agree - total;
+    if (d > 0 && d * d * 64 / total > best) best = d * d * 64 / total, best_lag = lag;
+  }
+  far_lag_ = best >= int64_t{kLagZ2} * 64 ? best_lag : 0;
 }
 
 }  // namespace lcz::cm
