@@ -3,6 +3,7 @@
 #include <bit>
 #include <optional>
 
+#include "codecs/core/bit_unpack.h"
 #include "codecs/core/byte_io.h"
 
 namespace lcz {
@@ -52,19 +53,7 @@ class Bitpack final : public TypedStage<U32, Bytes> {
                              " values of " + std::to_string(bits) + " bits, found " + std::to_string(r.remaining()));
     auto data = r.bytes(payload);
     U32 out(count);
-    const uint64_t mask = (uint64_t{1} << bits) - 1;
-    uint64_t acc = 0;
-    int filled = 0;
-    size_t pos = 0;
-    for (uint64_t i = 0; i < count; ++i) {
-      while (filled < bits) {
-        acc |= uint64_t{data[pos++]} << filled;
-        filled += 8;
-      }
-      out[i] = static_cast<uint32_t>(acc & mask);
-      acc >>= bits;
-      filled -= bits;
-    }
+    unpack_bits(data, count, bits, [&](uint64_t i, uint32_t v) { out[i] = v; });
     return out;
   }
 

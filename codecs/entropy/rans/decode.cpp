@@ -4,6 +4,7 @@
 #include <array>
 #include <vector>
 
+#include "codecs/core/bit_unpack.h"
 #include "codecs/core/byte_io.h"
 #include "codecs/entropy/rans/endian.h"
 #include "codecs/entropy/rans/format.h"
@@ -223,20 +224,7 @@ void BlockDecoder::decode_packed(ByteReader& r, int32_t* out, size_t n) {
   if (payload > r.remaining())
     r.fail(r.offset(), "packed block needs " + std::to_string(payload) + " bytes, " + std::to_string(r.remaining()) + " left");
   auto data = r.bytes(payload);
-  const uint64_t mask = (uint64_t{1} << width) - 1;
-  uint64_t acc = 0;
-  uint32_t filled = 0;
-  size_t pos = 0;
-  for (size_t i = 0; i < n; ++i) {
-    while (filled < width) {
-      acc |= uint64_t{data[pos++]} << filled;
-      filled += 8;
-    }
-    const uint32_t z = static_cast<uint32_t>(acc & mask);
-    acc >>= width;
-    filled -= width;
-    out[i] = static_cast<int32_t>((z >> 1) ^ (0u - (z & 1)));
-  }
+  unpack_bits(data, n, width, [&](uint64_t i, uint32_t z) { out[i] = static_cast<int32_t>((z >> 1) ^ (0u - (z & 1))); });
 }
 
 }  // namespace
