@@ -1,5 +1,6 @@
 #include "codecs/quantize/grid.h"
 
+#include "codecs/quantize/linear16.h"
 #include "codecs/quantize/rounding.h"
 
 #include <bit>
@@ -11,14 +12,6 @@ namespace {
 
 enum Path : int32_t { kRound = 0, kLinear16Release = 1, kLinear16Dev = 2 };
 constexpr int32_t kLevels = 65535;
-
-// Lc0's two LINEAR16 decoders, in float32 exactly as written there (no FMA: the project is
-// built with -ffp-contract=off).
-float linear16_release(int32_t u, float lo, float hi) { return static_cast<float>(u) / 65535.0f * (hi - lo) + lo; }
-float linear16_dev(int32_t u, float lo, float hi) {
-  float theta = static_cast<float>(u) / 65535.0f;
-  return lo * (1.0f - theta) + hi * theta;
-}
 
 float decode_grid(Path path, int32_t u, float lo, float hi) {
   return path == kLinear16Release ? linear16_release(u, lo, hi) : linear16_dev(u, lo, hi);

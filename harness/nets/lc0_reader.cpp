@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "codecs/core/error.h"
+#include "codecs/quantize/linear16.h"
 
 namespace lcz {
 
@@ -215,10 +216,7 @@ struct InflateStream {
 
 // ---- Element conversions ----
 
-float linear16_to_float(uint16_t u, float min_val, float max_val) {
-  // Kept as one expression in Lc0's operand order; -ffp-contract=off keeps it two roundings.
-  return u / 65535.0f * (max_val - min_val) + min_val;
-}
+float linear16_to_float(uint16_t u, float min_val, float max_val) { return linear16_release(u, min_val, max_val); }
 
 float half_to_float(uint16_t half) {
   const uint32_t sign = uint32_t{half & 0x8000u} << 16;
