@@ -10,7 +10,7 @@
 #include <iostream>
 
 #include "codecs/core/registry.h"
-#include "harness/nets/net.h"
+#include "nets/net.h"
 
 namespace {
 

@@ -11,7 +11,7 @@
 
 #include "codecs/core/error.h"
 #include "codecs/core/registry.h"
-#include "harness/pipeline/run.h"
+#include "harness/run.h"
 #include "harness/report/writers.h"
 
 namespace {
@@ -102,7 +102,7 @@ int main(int argc, char** argv) {
     int failed_verify = 0, failed_codec = 0;
     for (const auto& r : report.rows) {
       if (r.pass) continue;
-      (r.error.rfind("verification", 0) == 0 ? failed_verify : failed_codec)++;
+      (r.failure == lcz::ErrorKind::verify ? failed_verify : failed_codec)++;
       std::cerr << "FAILED: " << r.dataset << " x " << r.pipeline << ": " << r.error << "\n";
     }
     if (failed_verify) return static_cast<int>(lcz::ErrorKind::verify);

@@ -10,8 +10,8 @@
 
 #include "codecs/core/byte_io.h"
 #include "codecs/core/registry.h"
-#include "harness/nets/net.h"
-#include "harness/pipeline/run.h"
+#include "nets/net.h"
+#include "harness/run.h"
 #include "test_support.h"
 
 using namespace lcz;

@@ -2,7 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include "codecs/core/error.h"
-#include "harness/pipeline/config.h"
+#include "harness/config.h"
 #include "tests/test_support.h"
 
 using namespace lcz;

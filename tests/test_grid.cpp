@@ -7,8 +7,8 @@
 #include <random>
 
 #include "codecs/core/registry.h"
-#include "harness/nets/lc0_reader.h"
-#include "harness/pipeline/run.h"
+#include "nets/lc0_reader.h"
+#include "harness/run.h"
 #include "tests/test_support.h"
 
 using namespace lcz;
@@ -95,12 +95,12 @@ TEST_CASE("tensor_stages runs grid per tensor and one coder over the net", "[gri
   Pipeline p(c.pipelines[0], StageContext{.tolerance = c.tolerance});
   Net net = read_net(test::dataset("maia-1900.pb.gz"));
   Bytes out = p.encode_net(net);
-  Verification v = verify(net, p.decode_net(out, net));
+  Verification v = verify(net, p.decode_net(out, layout_of(net)));
   CHECK(v.mismatch.empty());
   CHECK(v.max_abs_error <= 0x1p-17);
   // The per-tensor header is one varint per tensor; a damaged one is an error, not a crash.
   Bytes bad = out;
   bad[0] = 0x7f;
-  CHECK_THROWS_AS(p.decode_net(bad, net), Error);
-  CHECK_THROWS_AS(p.decode_net(Bytes(out.begin(), out.begin() + 50), net), Error);
+  CHECK_THROWS_AS(p.decode_net(bad, layout_of(net)), Error);
+  CHECK_THROWS_AS(p.decode_net(Bytes(out.begin(), out.begin() + 50), layout_of(net)), Error);
 }

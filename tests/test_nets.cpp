@@ -1,4 +1,4 @@
-// harness/nets: the real nets (counts and pinned digests), small Lc0 nets written here in each
+// nets/: the real nets (counts and pinned digests), small Lc0 nets written here in each
 // encoding, raw float32 and npy files, deltas, and every input error naming its file.
 #include <catch2/catch.hpp>
 
@@ -9,9 +9,9 @@
 #include <random>
 
 #include "codecs/core/error.h"
-#include "harness/nets/lc0_reader.h"
-#include "harness/nets/net.h"
-#include "harness/nets/sha256.h"
+#include "nets/lc0_reader.h"
+#include "nets/net.h"
+#include "nets/sha256.h"
 #include "tests/test_support.h"
 
 namespace lcz {

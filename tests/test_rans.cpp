@@ -14,8 +14,8 @@
 #include "codecs/core/registry.h"
 #include "codecs/entropy/rans/format.h"
 #include "codecs/entropy/rans/table_code.h"
-#include "harness/nets/sha256.h"
-#include "harness/pipeline/run.h"
+#include "nets/sha256.h"
+#include "harness/run.h"
 #include "tests/test_support.h"
 
 using namespace lcz;
@@ -398,7 +398,7 @@ TEST_CASE("rans on maia-1900: exact round trip, size near the order-0 bounds", "
   const I32 ints = std::get<I32>(quantize->encode(Stream(concatenated(net))));
   auto rans = make_rans();
   CHECK(decode(*rans, encode(*rans, ints)) == ints);  // exact at the i32 level
-  const Verification v = verify(net, round.decode_net(coded, net));
+  const Verification v = verify(net, round.decode_net(coded, layout_of(net)));
   CHECK(v.mismatch.empty());
   CHECK(v.max_abs_error <= tol);
   // The order-0 bound counts each tensor's exact values with a free model; Maia's tensors are
@@ -415,7 +415,7 @@ TEST_CASE("rans on maia-1900: exact round trip, size near the order-0 bounds", "
   // the coded size is within 2% of the harness bound.
   Pipeline grid(parse(R"({"name": "grid-rans", "tensor_stages": 1, "stages": ["grid", "rans"]})"), StageContext{.tolerance = tol});
   const Bytes grid_coded = grid.encode_net(net);
-  const Verification g = verify(net, grid.decode_net(grid_coded, net));
+  const Verification g = verify(net, grid.decode_net(grid_coded, layout_of(net)));
   CHECK(g.mismatch.empty());
   CHECK(g.max_abs_error <= tol);
   INFO("grid -> rans " << grid_coded.size() << " bytes");

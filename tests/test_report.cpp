@@ -5,7 +5,7 @@
 #include <cmath>
 #include <sstream>
 
-#include "harness/pipeline/run.h"
+#include "harness/run.h"
 #include "harness/report/provenance.h"
 #include "harness/report/writers.h"
 #include "tests/test_support.h"

@@ -2,8 +2,8 @@
 // every round trip verified against the tolerance, and a decoder that breaks the bound caught.
 #include <catch2/catch.hpp>
 
-#include "harness/nets/sha256.h"
-#include "harness/pipeline/run.h"
+#include "nets/sha256.h"
+#include "harness/run.h"
 #include "tests/test_support.h"
 
 using namespace lcz;
@@ -32,7 +32,7 @@ TEST_CASE("configs/seed.json reproduces the seed's bytes and decodes within 2^-1
     Bytes out = seed.encode_net(net);
     CHECK(out.size() == e.bytes);
     CHECK(sha256_hex(out) == e.sha256);
-    Verification v = verify(net, seed.decode_net(out, net));
+    Verification v = verify(net, seed.decode_net(out, layout_of(net)));
     CHECK(v.mismatch.empty());
     CHECK(v.max_abs_error < 0x1p-17);
     CHECK(v.max_abs_error > 0);  // truncation does lose something

@@ -31,9 +31,9 @@ template <> constexpr StreamType stream_type_of<Bytes>() { return StreamType::by
 size_t element_count(const Stream& s);
 
 Stream empty_stream(StreamType t);
-// Appends src to dst; both must hold the same type.
+// Appends src to dst; a different type is an lcz::Error (codec).
 void append(Stream& dst, const Stream& src);
-// Elements [begin, end) of s.
+// Elements [begin, end) of s; a range outside s is an lcz::Error (codec).
 Stream slice(const Stream& s, size_t begin, size_t end);
 
 }  // namespace lcz

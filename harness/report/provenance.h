@@ -1,7 +1,7 @@
 #pragma once
 #include <nlohmann/json.hpp>
 
-#include "harness/pipeline/config.h"
+#include "harness/config.h"
 
 namespace lcz {
 // Where a report came from: git commit, compiler and flags, CPU, date, library versions,

@@ -1,10 +1,13 @@
 // One result record per dataset x pipeline; every writer (CSV, JSON, markdown) reads these.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
+
+#include "codecs/core/error.h"
 
 namespace lcz {
 
@@ -19,6 +22,7 @@ struct ResultRow {
   int repeats = 0;
   double encode_seconds = 0, decode_seconds = 0;  // medians
   std::string output_sha256;                     // of the compressed bytes
+  std::optional<ErrorKind> failure;              // the kind of failure, if the row failed
   std::string error;                             // why the row failed, if it did
 };
 

@@ -1,4 +1,4 @@
-#include "harness/nets/net.h"
+#include "nets/net.h"
 
 #include <algorithm>
 #include <cstring>
@@ -7,9 +7,9 @@
 #include <fstream>
 
 #include "codecs/core/error.h"
-#include "harness/nets/f32_reader.h"
-#include "harness/nets/lc0_reader.h"
-#include "harness/nets/npy_reader.h"
+#include "nets/f32_reader.h"
+#include "nets/lc0_reader.h"
+#include "nets/npy_reader.h"
 
 namespace lcz {
 namespace {
@@ -45,6 +45,19 @@ uint64_t Net::weight_count() const {
   uint64_t count = 0;
   for (const Tensor& t : tensors) count += t.values.size();
   return count;
+}
+
+uint64_t NetLayout::weight_count() const {
+  uint64_t count = 0;
+  for (const TensorLayout& t : tensors) count += t.count;
+  return count;
+}
+
+NetLayout layout_of(const Net& net) {
+  NetLayout layout{.format = net.format, .tensors = {}};
+  layout.tensors.reserve(net.tensors.size());
+  for (const Tensor& t : net.tensors) layout.tensors.push_back({t.name, t.shape, t.values.size(), t.source});
+  return layout;
 }
 
 std::vector<uint8_t> read_file_bytes(const std::filesystem::path& path) {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/nets/net.h"
+#include "nets/net.h"
 #include "lc0_net.pb.h"
 
 namespace lcz {

@@ -1,4 +1,4 @@
-#include "harness/nets/f32_reader.h"
+#include "nets/f32_reader.h"
 
 #include <bit>
 

@@ -1,4 +1,4 @@
-#include "harness/pipeline/run.h"
+#include "harness/run.h"
 
 #include <algorithm>
 #include <chrono>
@@ -7,7 +7,7 @@
 #include <unordered_map>
 
 #include "codecs/core/error.h"
-#include "harness/nets/sha256.h"
+#include "nets/sha256.h"
 #include "harness/report/provenance.h"
 
 namespace lcz {
@@ -27,31 +27,6 @@ double order0_bound_bytes(const Net& net, double tolerance) {
     for (const auto& [value, c] : counts) bits -= c * std::log2(c / n);
   }
   return bits / 8;
-}
-
-Verification verify(const Net& original, const Net& decoded) {
-  Verification v;
-  if (original.tensors.size() != decoded.tensors.size()) {
-    v.mismatch = "decoded " + std::to_string(decoded.tensors.size()) + " tensors, expected " +
-                 std::to_string(original.tensors.size());
-    return v;
-  }
-  bool nan = false;
-  for (size_t t = 0; t < original.tensors.size(); ++t) {
-    const Tensor& a = original.tensors[t];
-    const Tensor& b = decoded.tensors[t];
-    if (a.name != b.name || a.shape != b.shape || a.values.size() != b.values.size()) {
-      v.mismatch = "tensor " + std::to_string(t) + " (" + a.name + ") differs in name, shape or size";
-      return v;
-    }
-    for (size_t i = 0; i < a.values.size(); ++i) {
-      double err = std::fabs(static_cast<double>(b.values[i]) - static_cast<double>(a.values[i]));
-      if (std::isnan(err)) nan = true;  // never lost: NaN compares false with everything
-      else if (err > v.max_abs_error) v.max_abs_error = err;
-    }
-  }
-  if (nan) v.max_abs_error = std::nan("");
-  return v;
 }
 
 namespace {
@@ -92,7 +67,8 @@ ResultRow run_pipeline(const Pipeline& pipeline, const Net& net, const std::stri
   try {
     // Warm-up run, which is also the one verified (outside any timing).
     Bytes reference = pipeline.encode_net(net);
-    Net decoded = pipeline.decode_net(reference, net);
+    const NetLayout layout = layout_of(net);
+    Net decoded = pipeline.decode_net(reference, layout);
     row.compressed_bytes = reference.size();
     row.output_sha256 = sha256_hex(reference);
     row.ratio = static_cast<double>(row.original_bytes) / std::max<size_t>(reference.size(), 1);
@@ -112,7 +88,7 @@ ResultRow run_pipeline(const Pipeline& pipeline, const Net& net, const std::stri
       enc.push_back(seconds_since(t0));
       if (b != reference) throw Error(ErrorKind::verify, "encoding is not deterministic: run " + std::to_string(r + 1) + " differs");
       t0 = Clock::now();
-      Net d = pipeline.decode_net(b, net);
+      Net d = pipeline.decode_net(b, layout);
       dec.push_back(seconds_since(t0));
       if (!same_values(d, decoded)) throw Error(ErrorKind::verify, "decoding is not deterministic");
     }
@@ -123,6 +99,7 @@ ResultRow run_pipeline(const Pipeline& pipeline, const Net& net, const std::stri
     row.pass = true;
   } catch (const Error& e) {
     row.pass = false;
+    row.failure = e.kind();
     row.error = std::string(e.kind() == ErrorKind::verify ? "verification failed: " : "codec error: ") + e.what();
   }
   return row;

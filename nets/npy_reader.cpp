@@ -1,4 +1,4 @@
-#include "harness/nets/npy_reader.h"
+#include "nets/npy_reader.h"
 
 #include <bit>
 #include <cstring>

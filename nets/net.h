@@ -31,6 +31,25 @@ struct Net {
   uint64_t weight_count() const;
 };
 
+// What both sides of a codec know about a net besides its values: names, shapes, element
+// counts and source encodings, in tensor order. A decoder rebuilds a Net from a layout and
+// the decoded values; it never needs the original net.
+struct TensorLayout {
+  std::string name;
+  std::vector<uint32_t> shape;
+  uint64_t count = 0;             // elements
+  SourceEncoding source;
+};
+
+struct NetLayout {
+  std::string format;             // "lc0", "f32", "npy", "delta"
+  std::vector<TensorLayout> tensors;
+
+  uint64_t weight_count() const;
+};
+
+NetLayout layout_of(const Net& net);
+
 enum class NetFormat { detect, lc0, f32, npy };
 
 // Reads a net file. detect: gzip or protobuf content -> lc0, "\x93NUMPY" -> npy,

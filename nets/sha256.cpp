@@ -1,4 +1,4 @@
-#include "harness/nets/sha256.h"
+#include "nets/sha256.h"
 
 #include <openssl/evp.h>
 

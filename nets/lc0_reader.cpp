@@ -1,4 +1,4 @@
-#include "harness/nets/lc0_reader.h"
+#include "nets/lc0_reader.h"
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/unknown_field_set.h>

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "harness/nets/net.h"
+#include "nets/net.h"
 
 namespace lcz {
 

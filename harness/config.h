@@ -9,9 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "codecs/core/params.h"
-#include "codecs/core/stage.h"
-#include "harness/nets/net.h"
+#include "nets/net.h"
+#include "pipeline/spec.h"
 
 namespace lcz {
 
@@ -21,24 +20,6 @@ struct DatasetSpec {
   NetFormat format = NetFormat::detect;
   std::filesystem::path base, target;  // a delta: target - base
   bool is_delta() const { return !base.empty(); }
-};
-
-struct StageSpec {
-  const StageDescriptor* descriptor;
-  Params params;
-  std::string json_path;               // "pipelines[2].stages[1]"
-};
-
-enum class Granularity { net, tensor };
-
-struct PipelineSpec {
-  std::string name;
-  Granularity granularity = Granularity::net;
-  // With granularity net: the first tensor_stages stages run on each tensor alone (e.g. a
-  // per-tensor grid), the rest on the concatenation of their outputs.
-  size_t tensor_stages = 0;
-  std::vector<StageSpec> stages;
-  nlohmann::json json;                 // the pipeline as written, for provenance
 };
 
 struct Config {
@@ -61,7 +42,5 @@ Config load_config(const std::filesystem::path& file, const ConfigOverrides& ove
 // Same checks on a JSON value already in memory; `file` is only used in messages and to
 // resolve relative paths.
 Config parse_config(const nlohmann::json& json, const std::filesystem::path& file, const ConfigOverrides& overrides = {});
-
-const char* granularity_name(Granularity g);
 
 }  // namespace lcz

@@ -4,9 +4,10 @@
 #include <functional>
 #include <string>
 
-#include "harness/nets/net.h"
-#include "harness/pipeline/config.h"
-#include "harness/pipeline/pipeline.h"
+#include "nets/net.h"
+#include "harness/config.h"
+#include "pipeline/pipeline.h"
+#include "pipeline/verify.h"
 #include "harness/report/result.h"
 
 namespace lcz {
@@ -18,12 +19,6 @@ Net load_dataset(const DatasetSpec& spec);
 // Σ over tensors of n · H0(round(x / 2tol)) / 8: what an order-0 coder with a free, exact
 // model of each tensor's rounded values would need. A reference, not an achievable size.
 double order0_bound_bytes(const Net& net, double tolerance);
-
-struct Verification {
-  double max_abs_error = 0;  // NaN when a decoded value is NaN
-  std::string mismatch;      // structural difference (names, shapes, counts), empty if none
-};
-Verification verify(const Net& original, const Net& decoded);
 
 // One row; never throws for a codec failure or a bound violation: the row records it.
 ResultRow run_pipeline(const Pipeline& pipeline, const Net& net, const std::string& dataset, double tolerance,

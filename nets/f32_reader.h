@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <span>
 
-#include "harness/nets/net.h"
+#include "nets/net.h"
 
 namespace lcz {
 

@@ -1,0 +1,157 @@
+#include "harness/config.h"
+
+#include <fnmatch.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <regex>
+#include <set>
+
+#include "codecs/core/error.h"
+#include "pipeline/json_check.h"
+
+namespace lcz {
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+class ConfigReader {
+ public:
+  ConfigReader(const fs::path& file, const ConfigOverrides& overrides)
+      : file_(file), overrides_(overrides), check_(file.string()) {}
+
+  Config read(const json& root) {
+    Config c;
+    c.file = file_;
+    c.json = root;
+    if (!root.is_object()) fail("", "expected a JSON object at the top level");
+    check_.keys(root, "", {"description", "tolerance", "datasets_dir", "datasets", "repeat", "pipelines"});
+    if (root.contains("tolerance")) c.tolerance = tolerance(root["tolerance"]);
+    if (root.contains("repeat")) c.repeat = static_cast<int>(check_.integer(root["repeat"], "repeat", 1, 1000));
+    if (overrides_.repeat) c.repeat = *overrides_.repeat;
+    if (root.contains("description") && !root["description"].is_string()) fail("description", "expected a string");
+    datasets_dir_ = datasets_dir(root);
+    const json& ds = check_.required(root, "datasets", "");
+    if (!ds.is_array() || ds.empty()) fail("datasets", "expected a non-empty array");
+    for (size_t i = 0; i < ds.size(); ++i) add_datasets(ds[i], "datasets[" + std::to_string(i) + "]", c.datasets);
+    const json& ps = check_.required(root, "pipelines", "");
+    if (!ps.is_array() || ps.empty()) fail("pipelines", "expected a non-empty array");
+    std::set<std::string> names;
+    for (size_t i = 0; i < ps.size(); ++i) {
+      c.pipelines.push_back(parse_pipeline(ps[i], "pipelines[" + std::to_string(i) + "]", file_.string()));
+      if (!names.insert(c.pipelines.back().name).second)
+        fail("pipelines[" + std::to_string(i) + "].name", "duplicate pipeline name '" + c.pipelines.back().name + "'");
+    }
+    return c;
+  }
+
+ private:
+  [[noreturn]] void fail(const std::string& path, const std::string& message) const { check_.fail(path, message); }
+  static std::string join(const std::string& path, const std::string& key) { return JsonCheck::join(path, key); }
+
+  double tolerance(const json& v) const {
+    try {
+      return parse_tolerance(v);
+    } catch (const Error& e) {
+      fail("tolerance", e.what());
+    }
+  }
+
+  // --datasets DIR, else $LCZ_DATASETS, else the config's datasets_dir (relative to the config
+  // file), else the config file's folder.
+  fs::path datasets_dir(const json& root) const {
+    if (overrides_.datasets_dir) return *overrides_.datasets_dir;
+    if (const char* env = std::getenv("LCZ_DATASETS"); env && *env) return env;
+    fs::path here = file_.parent_path();
+    if (root.contains("datasets_dir")) {
+      if (!root["datasets_dir"].is_string()) fail("datasets_dir", "expected a string");
+      fs::path d = root["datasets_dir"].get<std::string>();
+      return d.is_absolute() ? d : here / d;
+    }
+    return here;
+  }
+
+  fs::path existing_file(const json& v, const std::string& path) const {
+    if (!v.is_string() || v.get<std::string>().empty()) fail(path, "expected a file name");
+    fs::path p = v.get<std::string>();
+    if (p.is_relative()) p = (datasets_dir_ / p).lexically_normal();
+    if (!fs::is_regular_file(p))
+      throw_input(file_.string() + ": " + path + ": dataset file " + p.string() + " does not exist (datasets folder: " +
+                  datasets_dir_.string() + "; set it with --datasets DIR or LCZ_DATASETS)");
+    return p;
+  }
+
+  void add_datasets(const json& d, const std::string& path, std::vector<DatasetSpec>& out) const {
+    if (d.is_string()) {
+      std::string pattern = d.get<std::string>();
+      if (pattern.find_first_of("*?[") == std::string::npos) {
+        out.push_back({.name = fs::path(pattern).filename().string(), .path = existing_file(d, path)});
+        return;
+      }
+      fs::path full = fs::path(pattern).is_relative() ? datasets_dir_ / pattern : fs::path(pattern);
+      std::vector<fs::path> matches;
+      if (fs::is_directory(full.parent_path()))
+        for (const auto& e : fs::directory_iterator(full.parent_path()))
+          if (e.is_regular_file() && fnmatch(full.filename().c_str(), e.path().filename().c_str(), 0) == 0)
+            matches.push_back(e.path());
+      if (matches.empty())
+        throw_input(file_.string() + ": " + path + ": pattern " + full.string() + " matches no file");
+      std::sort(matches.begin(), matches.end());
+      for (const auto& m : matches) out.push_back({.name = m.filename().string(), .path = m});
+      return;
+    }
+    if (!d.is_object()) fail(path, "expected a file name, a glob or an object");
+    check_.keys(d, path, {"name", "path", "format", "base", "target"});
+    DatasetSpec s;
+    if (d.contains("base") || d.contains("target")) {
+      if (d.contains("path") || d.contains("format")) fail(path, "a delta has base and target, not path or format");
+      s.base = existing_file(check_.required(d, "base", path), join(path, "base"));
+      s.target = existing_file(check_.required(d, "target", path), join(path, "target"));
+      s.name = s.target.filename().string() + "-minus-" + s.base.filename().string();
+    } else {
+      s.path = existing_file(check_.required(d, "path", path), join(path, "path"));
+      s.name = s.path.filename().string();
+      if (d.contains("format")) {
+        const json& f = d["format"];
+        std::string fmt = f.is_string() ? f.get<std::string>() : "";
+        if (fmt == "lc0") s.format = NetFormat::lc0;
+        else if (fmt == "f32") s.format = NetFormat::f32;
+        else if (fmt == "npy") s.format = NetFormat::npy;
+        else if (fmt != "detect") fail(join(path, "format"), f.dump() + " is not one of detect, lc0, f32, npy");
+      }
+    }
+    if (d.contains("name")) {
+      if (!d["name"].is_string() || d["name"].get<std::string>().empty()) fail(join(path, "name"), "expected a non-empty string");
+      s.name = d["name"].get<std::string>();
+    }
+    out.push_back(std::move(s));
+  }
+
+  fs::path file_;
+  ConfigOverrides overrides_;
+  fs::path datasets_dir_;
+  JsonCheck check_;
+};
+
+}  // namespace
+
+Config parse_config(const json& root, const fs::path& file, const ConfigOverrides& overrides) {
+  return ConfigReader(file, overrides).read(root);
+}
+
+Config load_config(const fs::path& file, const ConfigOverrides& overrides) {
+  std::ifstream in(file);
+  if (!in) throw_config(file.string() + ": cannot open the config file");
+  json root;
+  try {
+    root = json::parse(in);
+  } catch (const json::parse_error& e) {
+    throw_config(file.string() + ": not valid JSON: " + e.what());
+  }
+  return parse_config(root, file, overrides);
+}
+
+}  // namespace lcz

@@ -1,0 +1,54 @@
+// A pipeline: stages built from a validated spec. encode runs them forward from f32 to
+// bytes, decode runs their inverses backwards. Tensors are coded whole ("net": all tensors
+// concatenated in order, as the seed does) or one by one ("tensor": each tensor's bytes
+// framed by a varint length, counted in the size). With tensor_stages = N, a net pipeline
+// runs its first N stages per tensor and the rest on the concatenation; a header of one
+// varint per tensor (zigzag of output count - weight count) lets the decoder split the
+// middle stream again. Decoding needs the bytes and the layout (names, shapes, counts),
+// never the original values.
+#pragma once
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "codecs/core/stage.h"
+#include "nets/net.h"
+#include "pipeline/spec.h"
+
+namespace lcz {
+
+class Pipeline {
+ public:
+  Pipeline(const PipelineSpec& spec, const StageContext& context);
+
+  // One stream of weights through every stage and back.
+  Bytes encode(const F32& weights) const;
+  F32 decode(const Bytes& bytes) const;
+
+  // Consecutive tensors of a net as one byte string, and back: decode_tensors gives one
+  // value vector per layout entry, each of the entry's count, or throws lcz::Error(codec).
+  Bytes encode_tensors(std::span<const Tensor> tensors) const;
+  std::vector<F32> decode_tensors(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout) const;
+
+  Bytes encode_net(const Net& net) const { return encode_tensors(net.tensors); }
+  Net decode_net(std::span<const uint8_t> bytes, const NetLayout& layout) const;
+
+  const PipelineSpec& spec() const { return spec_; }
+  const StageContext& context() const { return context_; }
+
+ private:
+  Stream encode_range(Stream s, size_t first, size_t last) const;
+  Stream decode_range(Stream s, size_t first, size_t last) const;
+  Bytes encode_split(std::span<const Tensor> tensors) const;
+  std::vector<F32> decode_split(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout) const;
+  std::string where() const { return "pipeline '" + spec_.name + "'"; }
+
+  PipelineSpec spec_;
+  StageContext context_;
+  std::vector<std::unique_ptr<Stage>> stages_;
+};
+
+// The decoded net: the layout's names, shapes and encodings with the decoded values.
+Net assemble_net(const NetLayout& layout, std::vector<F32> values);
+
+}  // namespace lcz

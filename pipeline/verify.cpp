@@ -1,0 +1,38 @@
+#include "pipeline/verify.h"
+
+#include <cmath>
+
+namespace lcz {
+
+Verification verify(const Net& original, const Net& decoded) {
+  Verification v;
+  if (original.tensors.size() != decoded.tensors.size()) {
+    v.mismatch = "decoded " + std::to_string(decoded.tensors.size()) + " tensors, expected " +
+                 std::to_string(original.tensors.size());
+    return v;
+  }
+  bool nan = false;
+  for (size_t t = 0; t < original.tensors.size(); ++t) {
+    const Tensor& a = original.tensors[t];
+    const Tensor& b = decoded.tensors[t];
+    if (a.name != b.name || a.shape != b.shape || a.values.size() != b.values.size()) {
+      v.mismatch = "tensor " + std::to_string(t) + " (" + a.name + ") differs in name, shape or size";
+      return v;
+    }
+    for (size_t i = 0; i < a.values.size(); ++i) {
+      const double err = std::fabs(static_cast<double>(b.values[i]) - static_cast<double>(a.values[i]));
+      if (std::isnan(err)) {
+        if (!nan) v.worst_tensor = a.name, v.worst_index = i;
+        nan = true;
+      } else if (err > v.max_abs_error && !nan) {
+        v.max_abs_error = err;
+        v.worst_tensor = a.name;
+        v.worst_index = i;
+      }
+    }
+  }
+  if (nan) v.max_abs_error = std::nan("");
+  return v;
+}
+
+}  // namespace lcz

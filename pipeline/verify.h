@@ -1,0 +1,21 @@
+// Is a decoded net the original within the tolerance? Errors in double; a NaN anywhere is
+// reported, never skipped (NaN compares false with everything).
+#pragma once
+#include <string>
+
+#include "nets/net.h"
+
+namespace lcz {
+
+struct Verification {
+  double max_abs_error = 0;  // NaN when a decoded value is NaN
+  std::string mismatch;      // structural difference (names, shapes, counts), empty if none
+  std::string worst_tensor;  // where max_abs_error is reached
+  size_t worst_index = 0;
+
+  bool within(double tolerance) const { return mismatch.empty() && max_abs_error <= tolerance; }
+};
+
+Verification verify(const Net& original, const Net& decoded);
+
+}  // namespace lcz
