@@ -11,6 +11,7 @@
 
 #include "codecs/core/error.h"
 #include "codecs/core/registry.h"
+#include "harness/plan.h"
 #include "harness/run.h"
 #include "harness/report/writers.h"
 
@@ -49,6 +50,17 @@ void list_plan(const lcz::Config& c, std::ostream& out) {
   }
 }
 
+// CLI11 exits with its own codes (105, 109, ...); the README promises 2 for a usage error
+// and 0 for --help. Returns -1 when the command line parsed and the run goes on.
+int parse_command_line(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+    return -1;
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : static_cast<int>(lcz::ErrorKind::config);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -69,7 +81,7 @@ int main(int argc, char** argv) {
   app.add_option("--pipeline", only, "run only the pipelines with these names (repeatable)");
   app.add_flag("--list-stages", stages, "print every registered stage with its types and parameters");
   app.add_flag("--dry-run", dry_run, "validate the config and print the datasets and pipelines it expands to");
-  CLI11_PARSE(app, argc, argv);
+  if (const int code = parse_command_line(app, argc, argv); code >= 0) return code;
 
   if (stages) {
     list_stages(std::cout);
@@ -92,8 +104,10 @@ int main(int argc, char** argv) {
     }
     if (dry_run) {
       list_plan(config, std::cout);
+      lcz::write_run_cost(config, std::cout);
       return 0;
     }
+    lcz::prepare_output_folder(out_dir);  // a bad --out fails now, not after the run
     lcz::Report report = lcz::run_config(config, [](const std::string& line) { std::cerr << line << std::endl; });
     auto dir = std::filesystem::path(out_dir) / report.run_id;
     lcz::write_report_files(report, dir);

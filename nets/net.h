@@ -52,13 +52,16 @@ NetLayout layout_of(const Net& net);
 
 enum class NetFormat { detect, lc0, f32, npy };
 
-// Reads a net file. detect: gzip or protobuf content -> lc0, "\x93NUMPY" -> npy,
-// extension .f32/.bin/.hex/.raw -> raw little-endian float32. Throws lcz::Error(kind input)
-// naming the file and what is wrong (not gzip, truncated, unknown encoding, size not a
-// multiple of 4, NaN/Inf weights, ...).
+// Reads a net file. The format given wins; detect goes by the extension (.pb.gz/.gz/.pb ->
+// lc0, .npy -> npy, .f32/.bin/.hex/.raw -> raw little-endian float32) and only for any other
+// name by content (gzip or the Lc0 magic -> lc0, "\x93NUMPY" -> npy); the reader then checks
+// the content. Throws lcz::Error(kind input) naming the file and what is wrong (not a regular
+// file, too large, not gzip, truncated, unknown encoding, size not a multiple of 4, no
+// weights, NaN/Inf weights, ...).
 Net read_net(const std::filesystem::path& path, NetFormat format = NetFormat::detect);
 
-// target - base, tensor by tensor in float32; names and shapes must match.
+// target - base, tensor by tensor in float32; shapes must match, and names too unless both
+// nets are single tensors named after their files (f32, npy).
 Net delta_net(const Net& base, const Net& target);
 
 // All weights concatenated in tensor order.

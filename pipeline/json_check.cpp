@@ -42,4 +42,12 @@ std::string JsonCheck::non_empty_string(const nlohmann::json& v, const std::stri
   return v.get<std::string>();
 }
 
+void JsonCheck::name_text(const std::string& name, const std::string& path) const {
+  if (name.size() > 200) fail(path, "name of " + std::to_string(name.size()) + " bytes; at most 200");
+  for (unsigned char c : name)
+    if (c < 0x20 || c == 0x7f)
+      fail(path, "name " + nlohmann::json(name).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+                     " contains a control character; names appear in report rows");
+}
+
 }  // namespace lcz
