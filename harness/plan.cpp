@@ -43,11 +43,11 @@ RunCost run_cost(const Config& config) {
 void write_run_cost(const Config& config, std::ostream& out) {
   const RunCost cost = run_cost(config);
   for (const auto& d : cost.datasets)
-    out << "dataset " << d.name << ": " << grouped(d.tensors) << " tensors, " << grouped(d.weights) << " weights\n";
+    out << "read " << d.name << ": " << grouped(d.tensors) << " tensors, " << grouped(d.weights) << " weights\n";
   out << "cost: " << grouped(cost.rows) << " rows (" << cost.datasets.size() << " datasets x " << config.pipelines.size()
       << " pipelines), " << cost.passes_per_row << " encode+decode passes per row (warm-up + repeat " << config.repeat
       << "), " << grouped(cost.stage_calls) << " stage encode calls and as many decode calls, "
-      << grouped(cost.float_bytes / 1000000) << " MB of float32 coded\n";
+      << grouped(cost.float_bytes) << " bytes of float32 coded\n";
 }
 
 }  // namespace lcz
