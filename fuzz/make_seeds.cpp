@@ -3,6 +3,7 @@
 // here, by code: small Lc0 nets of each encoding, npy files of each header version, valid
 // encodings of every registered stage. No real net is copied; scripts/fuzz.sh adds slices
 // of the shared nets at fuzz time.
+#include <bit>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -98,7 +99,7 @@ void npy_seeds(const fs::path& dir) {
 void f32_seeds(const fs::path& dir) {
   const std::vector<float> v = weights(16, 8);
   write(dir / "sixteen.f32", std::string(reinterpret_cast<const char*>(v.data()), v.size() * 4));
-  const float one = 1.00424f;  // little-endian 1f 8b 80 3f: starts like gzip, is one weight
+  const float one = std::bit_cast<float>(0x3f808b1fu);  // 1.00424, stored 1f 8b 80 3f: starts like gzip
   write(dir / "one.f32", std::string(reinterpret_cast<const char*>(&one), 4));
 }
 
