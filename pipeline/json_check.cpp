@@ -11,8 +11,8 @@ void JsonCheck::fail(const std::string& path, const std::string& message) const 
 }
 
 void JsonCheck::keys(const nlohmann::json& obj, const std::string& path, std::initializer_list<const char*> known) const {
-  for (const auto& [key, value] : obj.items()) {
-    (void)value;
+  for (const auto& item : obj.items()) {
+    const std::string& key = item.key();  // not a structured binding: clang 14 cannot capture one
     if (std::none_of(known.begin(), known.end(), [&](const char* k) { return key == k; })) {
       std::string list;
       for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
