@@ -17,7 +17,7 @@ namespace {
 template <class T>
 std::vector<T> elements(std::span<const uint8_t> bytes) {
   std::vector<T> v(bytes.size() / 4);
-  std::memcpy(v.data(), bytes.data(), v.size() * 4);
+  if (!v.empty()) std::memcpy(v.data(), bytes.data(), v.size() * 4);
   return v;
 }
 

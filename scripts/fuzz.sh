@@ -11,7 +11,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:?usage: scripts/fuzz.sh SECONDS [target...]}"
 shift
-bash scripts/install_deps.sh
+bash scripts/install_deps.sh --fuzz
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
   targets=($(sed -n 's/^lcz_fuzz_target(\([a-z0-9_]*\))$/\1/p' CMakeLists.txt))
