@@ -66,8 +66,11 @@ int parse_command_line(CLI::App& app, int argc, char** argv) {
 int main(int argc, char** argv) {
   // Timed runs allocate and free buffers of the same sizes again and again; keeping freed
   // memory in the process (as lzbench pre-faults its buffers) keeps page faults out of the
-  // timings.
-  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  // timings. Only below 16 MiB: a larger block, such as the match-finder hash that liblzma
+  // callocs on every call (16 MiB at xz -6, 64 MiB at -9), is cheaper as fresh zero pages
+  // than as reused heap memory that calloc must clear, which cost 1.5 ms per call and made
+  // per-tensor xz runs on nets of many small tensors 7-15x slower.
+  mallopt(M_MMAP_THRESHOLD, 16 << 20);
   mallopt(M_TRIM_THRESHOLD, -1);
   CLI::App app{"Benchmark error-bounded codecs for neural-network weights on real nets"};
   std::string config_path, datasets_dir, out_dir = "results";

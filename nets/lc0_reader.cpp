@@ -117,6 +117,9 @@ class LayerWalker {
     }
     if (!unknown.empty()) throw_unknown_field(source_, layer, name, unknown.field(0));
     if (layer.params().empty()) return;  // absent layer that a writer emitted anyway
+    if (tensors_.size() == kMaxLc0Tensors)
+      throw_input(source_ + ": more than " + std::to_string(kMaxLc0Tensors) +
+                  " weight tensors (Lc0 nets hold about a thousand); refused before a run of one call per tensor");
 
     Tensor tensor;
     tensor.name = name;

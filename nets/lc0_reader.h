@@ -13,6 +13,9 @@
 namespace lcz {
 
 inline constexpr uint32_t kLc0Magic = 0x1c0;  // Net.magic of every Lc0 net
+// Lc0 nets hold a few hundred to about a thousand layers; a file of many more tiny layers
+// (200,000 fit in 10 KB of gzip) would make a per-tensor run take hours. Refused by count.
+inline constexpr size_t kMaxLc0Tensors = 32768;
 
 // ---- Element conversions, bit-exact as Lc0 decodes them ----
 

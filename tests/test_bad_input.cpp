@@ -322,3 +322,18 @@ TEST_CASE("a delta of two raw float32 files pairs them by shape, not by file nam
   write_bytes(dir / "v3.f32", as_bytes(std::vector<float>{1.0f}));
   require_error(ErrorKind::input, [&] { delta_net(read_net(dir / "v1.f32"), read_net(dir / "v3.f32")); }, {"shape [1] vs [2]"});
 }
+
+TEST_CASE("an Lc0 net of more tensors than any real one is refused by count", "[bad-input][lc0]") {
+  TempDir dir;
+  pblczero::Net net;
+  net.set_magic(kLc0Magic);
+  for (size_t i = 0; i <= kMaxLc0Tensors; ++i)
+    write_lc0_layer(*net.mutable_weights()->add_residual()->mutable_conv1()->mutable_weights(), std::vector<float>{0.25f},
+                    SourceEncoding::Kind::linear16);
+  write_lc0_net_file(dir / "many.pb.gz", net, true);
+  REQUIRE(fs::file_size(dir / "many.pb.gz") < 10000);  // a few KB: the cost is not in the size
+  require_error(ErrorKind::input, [&] { read_net(dir / "many.pb.gz"); }, {"many.pb.gz: more than 32768 weight tensors"});
+  net.mutable_weights()->mutable_residual()->RemoveLast();
+  write_lc0_net_file(dir / "at-limit.pb.gz", net, true);
+  CHECK(read_net(dir / "at-limit.pb.gz").tensors.size() == kMaxLc0Tensors);
+}
