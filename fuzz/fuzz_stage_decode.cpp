@@ -14,6 +14,11 @@
 
 namespace {
 
+// Decoders refuse to produce more than this. Small, so that a header claiming many values
+// costs little: cm models every value it decodes, and time per input is what bounds the
+// executions a fuzz run gets through.
+constexpr uint64_t kMaxDecodedBytes = uint64_t{1} << 20;
+
 template <class T>
 std::vector<T> elements(std::span<const uint8_t> bytes) {
   std::vector<T> v(bytes.size() / 4);
@@ -48,9 +53,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   std::unique_ptr<lcz::Stage> stage;
   try {
-    // A small decode limit: a decoder that honours it cannot reach libFuzzer's memory limit.
     stage = d->make(lcz::validate_params(d->params, params, d->name),
-                    lcz::StageContext{.tolerance = 0x1p-17, .max_decoded_bytes = uint64_t{64} << 20});
+                    lcz::StageContext{.tolerance = 0x1p-17, .max_decoded_bytes = kMaxDecodedBytes});
   } catch (const lcz::Error& e) {
     if (e.kind() != lcz::ErrorKind::config) std::abort();
     return 0;
