@@ -1,5 +1,7 @@
 #include "pipeline/pipeline.h"
 
+#include <cstdio>
+
 #include "codecs/core/byte_io.h"
 
 namespace lcz {
@@ -8,11 +10,42 @@ Pipeline::Pipeline(const PipelineSpec& spec, const StageContext& context) : spec
   for (const auto& s : spec.stages) stages_.push_back(s.descriptor->make(s.params, context));
 }
 
-// Stages [first, last) forward.
-Stream Pipeline::encode_range(Stream s, size_t first, size_t last) const {
-  for (size_t i = first; i < last; ++i) s = stages_[i]->encode(s);
+// Stages [first, last) forward. With `weight`, element k of the input is the weight that
+// weight(k) names: a stage that refuses element k while the count is still the input's
+// (quantize, zigzag, delta keep element k at k) is reported with that weight and tensor.
+Stream Pipeline::encode_range(Stream s, size_t first, size_t last, const WeightName& weight) const {
+  const size_t count = element_count(s);
+  for (size_t i = first; i < last; ++i) {
+    try {
+      s = stages_[i]->encode(s);
+    } catch (const Error& e) {
+      if (!weight || !e.element() || element_count(s) != count) throw;
+      throw Error(e.kind(), where() + ": " + weight(*e.element()) + ": " + e.what());
+    }
+  }
   return s;
 }
+
+namespace {
+
+std::string weight_text(const F32& values, uint64_t k) {
+  char value[32];
+  std::snprintf(value, sizeof value, "%.9g", k < values.size() ? static_cast<double>(values[k]) : 0.0);
+  return "weight " + std::to_string(k) + " (" + value + ")";
+}
+
+// Element k of the tensors' concatenation, as "tensor NAME, weight J (VALUE)".
+Pipeline::WeightName weights_of(std::span<const Tensor> tensors) {
+  return [tensors](uint64_t k) {
+    for (const Tensor& t : tensors) {
+      if (k < t.values.size()) return "tensor " + t.name + ", " + weight_text(t.values, k);
+      k -= t.values.size();
+    }
+    return std::string("weight past the end");
+  };
+}
+
+}  // namespace
 
 // Inverses of stages [first, last), last one first.
 Stream Pipeline::decode_range(Stream s, size_t first, size_t last) const {
@@ -21,7 +54,11 @@ Stream Pipeline::decode_range(Stream s, size_t first, size_t last) const {
 }
 
 Bytes Pipeline::encode(const F32& weights) const {
-  Stream s = encode_range(weights, 0, stages_.size());
+  return encode_named(weights, [&weights](uint64_t k) { return weight_text(weights, k); });
+}
+
+Bytes Pipeline::encode_named(const F32& weights, const WeightName& weight) const {
+  Stream s = encode_range(weights, 0, stages_.size(), weight);
   if (!std::holds_alternative<Bytes>(s)) throw Error(ErrorKind::codec, where() + " did not encode to bytes");
   return std::get<Bytes>(std::move(s));
 }
@@ -60,11 +97,15 @@ Bytes Pipeline::encode_split(std::span<const Tensor> tensors) const {
   ByteWriter w(out);
   Stream joined = empty_stream(spec_.stages[n - 1].descriptor->output);
   for (const auto& t : tensors) {
-    Stream part = encode_range(t.values, 0, n);
+    Stream part = encode_range(t.values, 0, n, weights_of(std::span<const Tensor>(&t, 1)));
     w.varint(zigzag64(static_cast<int64_t>(element_count(part)) - static_cast<int64_t>(t.values.size())));
     append(joined, part);
   }
-  Stream coded = encode_range(std::move(joined), n, stages_.size());
+  // The rest still sees one element per weight when the first stages kept the counts.
+  size_t weights = 0;
+  for (const auto& t : tensors) weights += t.values.size();
+  const bool aligned = element_count(joined) == weights;
+  Stream coded = encode_range(std::move(joined), n, stages_.size(), aligned ? weights_of(tensors) : WeightName());
   if (!std::holds_alternative<Bytes>(coded)) throw Error(ErrorKind::codec, where() + " did not encode to bytes");
   w.bytes(std::get<Bytes>(coded));
   return out;
@@ -101,11 +142,11 @@ std::vector<F32> Pipeline::decode_split(std::span<const uint8_t> bytes, std::spa
 
 Bytes Pipeline::encode_tensors(std::span<const Tensor> tensors) const {
   if (spec_.tensor_stages > 0) return encode_split(tensors);
-  if (spec_.granularity == Granularity::net) return encode(concatenated(tensors));
+  if (spec_.granularity == Granularity::net) return encode_named(concatenated(tensors), weights_of(tensors));
   Bytes out;
   ByteWriter w(out);
   for (const auto& t : tensors) {
-    Bytes b = encode(t.values);
+    Bytes b = encode_named(t.values, weights_of(std::span<const Tensor>(&t, 1)));
     w.varint(b.size());
     w.bytes(b);
   }

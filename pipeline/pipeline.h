@@ -7,6 +7,7 @@
 // middle stream again. Decoding needs the bytes and the layout (names, shapes, counts),
 // never the original values.
 #pragma once
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -36,8 +37,12 @@ class Pipeline {
   const PipelineSpec& spec() const { return spec_; }
   const StageContext& context() const { return context_; }
 
+  // Names weight k of an encode's input in a refusal: "tensor input.weights, weight 7 (9.5)".
+  using WeightName = std::function<std::string(uint64_t)>;
+
  private:
-  Stream encode_range(Stream s, size_t first, size_t last) const;
+  Bytes encode_named(const F32& weights, const WeightName& weight) const;
+  Stream encode_range(Stream s, size_t first, size_t last, const WeightName& weight = {}) const;
   Stream decode_range(Stream s, size_t first, size_t last) const;
   Bytes encode_split(std::span<const Tensor> tensors) const;
   std::vector<F32> decode_split(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout) const;

@@ -26,7 +26,7 @@ mkdir -p build-fuzz/logs
 for t in "${targets[@]}"; do
   corpus="build-fuzz/corpus/$t"
   findings="build-fuzz/findings/$t"
-  rm -rf "$corpus"
+  rm -rf "$corpus" "$findings"
   mkdir -p "$corpus" "$findings"
   cp tests/fuzz/"$t"/* "$corpus"/
   case "$t" in

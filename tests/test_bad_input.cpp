@@ -19,6 +19,7 @@
 #include "nets/lc0_reader.h"
 #include "nets/net.h"
 #include "pipeline/json_text.h"
+#include "pipeline/pipeline.h"
 #include "pipeline/spec.h"
 #include "tests/test_support.h"
 
@@ -336,4 +337,26 @@ TEST_CASE("an Lc0 net of more tensors than any real one is refused by count", "[
   net.mutable_weights()->mutable_residual()->RemoveLast();
   write_lc0_net_file(dir / "at-limit.pb.gz", net, true);
   CHECK(read_net(dir / "at-limit.pb.gz").tensors.size() == kMaxLc0Tensors);
+}
+
+TEST_CASE("an encoder's refusal names the tensor and the weight, not only the integer", "[bad-input][pipeline]") {
+  Net net;
+  net.tensors = {Tensor{"first", {1}, {0.5f}, {}}, Tensor{"second", {2}, {0.25f, 9.53125f}, {}}};
+  // The seed: truncation at 2^-17, zigzag, varints of at most 3 bytes: |w| must stay below 8.
+  for (const char* granularity : {"net", "tensor"}) {
+    INFO(granularity);
+    const PipelineSpec spec = parse_pipeline(
+        nlohmann::json::parse(std::string(R"({"name": "seed", "granularity": ")") + granularity +
+                              R"(", "stages": [{"stage": "quantize", "mode": "truncate"}, "zigzag", {"stage": "varint", "max_bytes": 3}, "bzip2"]})"),
+        "pipelines[0]", "test");
+    const Pipeline pipeline(spec, StageContext{});
+    require_error(ErrorKind::codec, [&] { pipeline.encode_net(net); },
+                  {"pipeline 'seed': tensor second, weight 1 (9.53125): stage 'varint'", "3 bytes hold values below 2^21"});
+  }
+  // With per-tensor first stages too.
+  const PipelineSpec split = parse_pipeline(
+      nlohmann::json::parse(R"({"name": "s", "tensor_stages": 2, "stages": ["quantize", "zigzag", {"stage": "bitpack", "bits": 12}, "store"]})"),
+      "pipelines[0]", "test");
+  require_error(ErrorKind::codec, [&] { Pipeline(split, StageContext{}).encode_net(net); },
+                {"tensor first, weight 0 (0.5): stage 'bitpack'", "needs 17 bits"});
 }
