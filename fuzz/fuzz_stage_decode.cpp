@@ -17,7 +17,7 @@ namespace {
 // Decoders refuse to produce more than this. Small, so that a header claiming many values
 // costs little: cm models every value it decodes, and time per input is what bounds the
 // executions a fuzz run gets through.
-constexpr uint64_t kMaxDecodedBytes = uint64_t{1} << 20;
+constexpr uint64_t kMaxDecodedBytes = uint64_t{1} << 16;
 
 template <class T>
 std::vector<T> elements(std::span<const uint8_t> bytes) {
