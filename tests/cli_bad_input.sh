@@ -4,6 +4,8 @@
 # Usage: tests/cli_bad_input.sh path/to/harness
 set -uo pipefail
 harness="$1"
+# Datasets resolve against each config's own folder here, not the shared nets.
+unset LCZ_DATASETS
 dir="$(mktemp -d)"
 trap 'rm -rf "$dir"' EXIT
 passed=0
