@@ -20,8 +20,10 @@ bool has_raw_float32_extension(const std::filesystem::path& path) {
   return ext == ".f32" || ext == ".bin" || ext == ".hex" || ext == ".raw";
 }
 
+}  // namespace
+
 // Content first (gzip, Lc0 magic, npy magic), the extension only for headerless raw floats.
-NetFormat detect_format(std::span<const uint8_t> bytes, const std::filesystem::path& path) {
+NetFormat detect_net_format(std::span<const uint8_t> bytes, const std::filesystem::path& path) {
   if (is_gzip(bytes) || starts_with_lc0_magic(bytes)) return NetFormat::lc0;
   if (is_npy(bytes)) return NetFormat::npy;
   if (has_raw_float32_extension(path)) return NetFormat::f32;
@@ -29,6 +31,8 @@ NetFormat detect_format(std::span<const uint8_t> bytes, const std::filesystem::p
               ": not a recognised net: neither gzip nor an Lc0 protobuf (magic 0x1c0) nor .npy, and the "
               "extension is not one of .f32 .bin .hex .raw (raw little-endian float32)");
 }
+
+namespace {
 
 std::string shape_text(const std::vector<uint32_t>& shape) {
   std::string text = "[";
@@ -80,8 +84,11 @@ void require_finite(const Tensor& tensor, const std::string& source) {
 }
 
 Net read_net(const std::filesystem::path& path, NetFormat format) {
-  const std::vector<uint8_t> bytes = read_file_bytes(path);
-  if (format == NetFormat::detect) format = detect_format(bytes, path);
+  return read_net_bytes(read_file_bytes(path), path, format);
+}
+
+Net read_net_bytes(std::span<const uint8_t> bytes, const std::filesystem::path& path, NetFormat format) {
+  if (format == NetFormat::detect) format = detect_net_format(bytes, path);
   switch (format) {
     case NetFormat::lc0: return read_lc0_net(bytes, path);
     case NetFormat::npy: return read_npy_net(bytes, path);

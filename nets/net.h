@@ -57,6 +57,11 @@ enum class NetFormat { detect, lc0, f32, npy };
 // naming the file and what is wrong (not gzip, truncated, unknown encoding, size not a
 // multiple of 4, NaN/Inf weights, ...).
 Net read_net(const std::filesystem::path& path, NetFormat format = NetFormat::detect);
+// The same from bytes already read; `path` names the source in messages and, under detect,
+// its extension marks raw float32.
+Net read_net_bytes(std::span<const uint8_t> bytes, const std::filesystem::path& path, NetFormat format = NetFormat::detect);
+// detect as read_net does it; throws lcz::Error(input) when nothing matches.
+NetFormat detect_net_format(std::span<const uint8_t> bytes, const std::filesystem::path& path);
 
 // target - base, tensor by tensor in float32; names and shapes must match.
 Net delta_net(const Net& base, const Net& target);

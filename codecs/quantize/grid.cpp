@@ -1,25 +1,49 @@
 #include "codecs/quantize/grid.h"
 
 #include "codecs/quantize/linear16.h"
+#include "codecs/quantize/linear16_lattice.h"
 #include "codecs/quantize/rounding.h"
 
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 namespace lcz {
 namespace {
 
-enum Path : int32_t { kRound = 0, kLinear16Release = 1, kLinear16Dev = 2 };
+// Header [kRound]; [kLinear16Release | kLinear16Dev, bits(min), bits(max)];
+// [kLattice, bits(min), bits(max), step] (release formula, grid index = zero + k * step).
+enum Path : int32_t { kRound = 0, kLinear16Release = 1, kLinear16Dev = 2, kLattice = 3 };
 constexpr int32_t kLevels = 65535;
 
 float decode_grid(Path path, int32_t u, float lo, float hi) {
   return path == kLinear16Release ? linear16_release(u, lo, hi) : linear16_dev(u, lo, hi);
 }
 
-int32_t zero_index(float lo, float hi) {
-  double z = std::nearbyint(-static_cast<double>(lo) / (static_cast<double>(hi) - lo) * kLevels);
-  return static_cast<int32_t>(std::clamp(z, 0.0, static_cast<double>(kLevels)));
+int32_t zero_index(float lo, float hi) { return linear16_zero_index(lo, hi); }
+
+// Bits of an order-0 code of the values: what choosing between lattices compares.
+double order0_bits(const int32_t* k, size_t n) {
+  if (n == 0) return 0;
+  const auto [lo, hi] = std::minmax_element(k, k + n);
+  std::vector<uint32_t> counts(static_cast<size_t>(int64_t{*hi} - *lo + 1));
+  for (size_t i = 0; i < n; ++i) ++counts[static_cast<size_t>(int64_t{k[i]} - *lo)];
+  double bits = 0;
+  for (uint32_t c : counts)
+    if (c) bits -= c * std::log2(static_cast<double>(c) / n);
+  return bits;
+}
+
+// The lattice index of every value, each decoding within tol; false if one does not.
+bool lattice_indices(const F32& in, const Linear16Lattice& lattice, double tolerance, int32_t* out) {
+  const int32_t zero = zero_index(lattice.min_val, lattice.max_val);
+  for (size_t i = 0; i < in.size(); ++i) {
+    const std::optional<int32_t> k = nearest_lattice_index(in[i], lattice, zero, tolerance);
+    if (!k) return false;
+    out[i] = *k;
+  }
+  return true;
 }
 
 // Writes the grid index minus `zero` of every value to out and returns true if each value is
@@ -67,11 +91,13 @@ class Grid final : public TypedStage<F32, I32> {
         lo = std::min(lo, v);
         hi = std::max(hi, v);
       }
-      // A grid finer than 2*tol has more levels than rounding: rounding wins there.
-      if (finite && (static_cast<double>(hi) - lo) / kLevels >= step_) {
+      // On a grid at least as coarse as 2*tol the exact index is the best code there is.
+      if (finite && hi > lo) {
+        const bool coarse = (static_cast<double>(hi) - lo) / kLevels >= step_;
         I32 out(3 + in.size());
         for (Path path : {kLinear16Release, kLinear16Dev}) {
           if (grid_indices(in, path, lo, hi, zero_index(lo, hi), out.data() + 3)) {
+            if (!coarse) return on_lattice(in, lo, hi, path);
             out[0] = path;
             out[1] = std::bit_cast<int32_t>(lo);
             out[2] = std::bit_cast<int32_t>(hi);
@@ -94,6 +120,7 @@ class Grid final : public TypedStage<F32, I32> {
       for (size_t i = 1; i < in.size(); ++i) out[i - 1] = dequantize(in[i], step_);
       return out;
     }
+    if (path == kLattice) return decode_lattice(in);
     if (path != kLinear16Release && path != kLinear16Dev) throw_corrupt("grid", 0, "unknown path " + std::to_string(path));
     if (in.size() < 3) throw_corrupt("grid", in.size(), "header cut off");
     const float lo = std::bit_cast<float>(in[1]), hi = std::bit_cast<float>(in[2]);
@@ -109,6 +136,54 @@ class Grid final : public TypedStage<F32, I32> {
   }
 
  private:
+  // An Lc0 layer on a grid finer than 2*tol: rounding it would leave the grid, and writing it
+  // back as LINEAR16 would add up to half a grid step of error. Code it instead on a lattice
+  // that a released lc0 reads exactly, whichever costs fewer bits: every (2m+1)-th index of its
+  // own grid (m = floor(tol / grid step): off by at most m steps), or a new range whose
+  // lattice lies near multiples of 2*tol (fit_linear16_lattice). Rounding if neither fits.
+  I32 on_lattice(const F32& in, float lo, float hi, Path path) const {
+    std::vector<Linear16Lattice> candidates;
+    if (path == kLinear16Release) {
+      const int32_t m = static_cast<int32_t>(std::floor(tolerance_ / ((static_cast<double>(hi) - lo) / kLevels)));
+      for (int32_t mm = m; mm >= 0 && mm >= m - 1; --mm) candidates.push_back({lo, hi, 2 * mm + 1});
+    }
+    if (auto fit = fit_linear16_lattice(in, tolerance_)) candidates.push_back(*fit);
+    I32 best, trial(4 + in.size());
+    double best_bits = 0;
+    for (const auto& lattice : candidates) {
+      if (!lattice_indices(in, lattice, tolerance_, trial.data() + 4)) continue;
+      const double bits = order0_bits(trial.data() + 4, in.size());
+      if (!best.empty() && bits >= best_bits) continue;
+      trial[0] = kLattice;
+      trial[1] = std::bit_cast<int32_t>(lattice.min_val);
+      trial[2] = std::bit_cast<int32_t>(lattice.max_val);
+      trial[3] = lattice.step;
+      best = trial;
+      best_bits = bits;
+    }
+    if (!best.empty()) return best;
+    I32 out(1 + in.size());
+    out[0] = kRound;
+    quantize_to_step(in, step_, /*round=*/true, tolerance_, "grid", out.data() + 1);
+    return out;
+  }
+
+  static F32 decode_lattice(const I32& in) {
+    if (in.size() < 4) throw_corrupt("grid", in.size(), "lattice header cut off");
+    const float lo = std::bit_cast<float>(in[1]), hi = std::bit_cast<float>(in[2]);
+    const int32_t step = in[3];
+    if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi)) throw_corrupt("grid", 1, "invalid grid range");
+    if (step < 1 || step > kLevels) throw_corrupt("grid", 3, "lattice step " + std::to_string(step) + " out of range");
+    const int64_t z = zero_index(lo, hi);
+    F32 out(in.size() - 4);
+    for (size_t i = 4; i < in.size(); ++i) {
+      const int64_t u = z + int64_t{in[i]} * step;
+      if (u < 0 || u > kLevels) throw_corrupt("grid", i, "lattice index out of range");
+      out[i - 4] = linear16_release(static_cast<int32_t>(u), lo, hi);
+    }
+    return out;
+  }
+
   double tolerance_, step_;
 };
 
