@@ -106,9 +106,14 @@ OutputChoice choose_output(const Tensor& original, const F32& decoded, SourceFor
     choice.max_error = max_abs_error(original.values, decoded, &choice.worst);
     return choice;
   }
-  // LINEAR16: the source range (lossless and own-grid lattice layers of the grid stage), the
-  // range the grid stage fits for a new lattice, else the range of the decoded values.
+  // LINEAR16, on the first of these ranges that keeps the bound: the source range, the range
+  // of the original values (where the grid stage finds a layer's grid, exactly or on a
+  // lattice), the range the grid stage fits for a new lattice, the range of the decoded values.
   std::vector<SourceEncoding> candidates = {original.source};
+  if (!original.values.empty()) {
+    const auto [lo, hi] = std::minmax_element(original.values.begin(), original.values.end());
+    candidates.push_back({SourceEncoding::Kind::linear16, *lo, *hi});
+  }
   if (auto fit = fit_linear16_lattice(original.values, tolerance))
     candidates.push_back({SourceEncoding::Kind::linear16, fit->min_val, fit->max_val});
   if (!decoded.empty()) {

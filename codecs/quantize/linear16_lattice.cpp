@@ -10,13 +10,6 @@ namespace {
 
 constexpr int32_t kLevels = 65535;
 
-// Distance in float32 units in the last place at the magnitude of x.
-double float_ulp(double x) {
-  int e = 0;
-  std::frexp(std::max(std::fabs(x), 0x1p-126), &e);
-  return std::ldexp(1.0, e - 24);
-}
-
 }  // namespace
 
 int32_t linear16_zero_index(float min_val, float max_val) {
@@ -46,14 +39,11 @@ std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> value
   const auto [lo_it, hi_it] = std::minmax_element(values.begin(), values.end());
   const double lo = *lo_it, hi = *hi_it;
   if (!std::isfinite(lo) || !std::isfinite(hi)) return std::nullopt;
-  for (int attempt = 0; attempt < 4; ++attempt) {
-    // Lc0's decode rounds three times (u/65535, the product, the sum): a few units in the last
-    // place of the largest magnitude on the grid, which the margin must absorb.
-    const double magnitude = std::max({std::fabs(lo), std::fabs(hi), hi - lo}) + 2 * tolerance;
-    const double margin = std::ldexp(4.0, attempt) * float_ulp(magnitude);
-    const double s = 2 * (tolerance - margin);
-    if (!(s > 0)) return std::nullopt;
-    // Lattice points a*s .. b*s cover the values; the grid spans them with `step` indices per s.
+  // Lattice points sit at multiples of s; as Lc0 decodes them (three float32 roundings) they
+  // move a little, so the widest gap between neighbours can exceed s. Start at s = 2 tol and
+  // narrow s by what the widest decoded gap exceeds 2 tol until every value is within tol.
+  double s = 2 * tolerance;
+  for (int attempt = 0; attempt < 8; ++attempt) {
     const double a = std::floor(lo / s), b = std::ceil(hi / s);
     const double spans = std::max(b - a, 1.0);
     if (spans > kLevels) return std::nullopt;
@@ -68,6 +58,14 @@ std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> value
         break;
       }
     if (ok) return lattice;
+    double widest = 0;
+    float previous = linear16_release(zero - ((zero / step) * step), lattice.min_val, lattice.max_val);
+    for (int64_t u = zero - (zero / step) * step + step; u <= kLevels; u += step) {
+      const float next = linear16_release(static_cast<int32_t>(u), lattice.min_val, lattice.max_val);
+      widest = std::max(widest, static_cast<double>(next) - previous);
+      previous = next;
+    }
+    s -= std::max(widest - 2 * tolerance, 0.0) + s * 0x1p-20;
   }
   return std::nullopt;
 }

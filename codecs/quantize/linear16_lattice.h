@@ -23,10 +23,10 @@ int32_t linear16_zero_index(float min_val, float max_val);
 std::optional<int32_t> nearest_lattice_index(float v, const Linear16Lattice& lattice, int32_t zero, double tolerance);
 
 // A new LINEAR16 range for values that lie on no grid coarse enough: its lattice points sit
-// near multiples of s = 2 (tol - margin), zero among them, and the range is as narrow as
-// covering the values allows, so that float32 rounding in Lc0's decode stays far below the
-// margin. Every value's nearest lattice index is checked to decode within tol (release
-// formula); nullopt when the values span more than 65535 lattice steps or no margin works.
+// near multiples of s (zero among them), s as close to 2 tol as float32 rounding in Lc0's
+// decode allows, and the range is as narrow as covering the values permits. Every value's
+// nearest lattice index is checked to decode within tol (release formula); nullopt when the
+// values span more than 65535 lattice steps or no s is found.
 // A function of the values and tol only: compress computes it again to know the range.
 std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> values, double tolerance);
 
