@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 
 #include "codecs/core/error.h"
 #include "codecs/quantize/linear16_lattice.h"
@@ -133,6 +134,18 @@ OutputChoice choose_output(const Tensor& original, const F32& decoded, SourceFor
                                      " x the tolerance (a pipeline that starts with grid keeps Lc0 layers on a LINEAR16 grid)");
 }
 
+// The base tensors of tensors [first, first + count) (base_counterparts() of the whole layout
+// in `match`); nullopt when one of them has none.
+std::optional<Pipeline::Bases> bases_for(const BaseNet& base, const std::vector<int64_t>& match, size_t first,
+                                         size_t count) {
+  Pipeline::Bases bases;
+  for (size_t i = first; i < first + count; ++i) {
+    if (match[i] < 0) return std::nullopt;
+    bases.emplace_back(base.net.tensors[static_cast<size_t>(match[i])].values);
+  }
+  return bases;
+}
+
 PipelineSpec stored_pipeline(const ContainerHeader& h, const std::string& source) {
   PipelineSpec spec;
   try {
@@ -188,8 +201,13 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
   header.lc0_skeleton = source.lc0_skeleton;
   header.tensors.resize(net.tensors.size());
   header.chunks.resize(plan.size());
-  if (options.base) throw Error(ErrorKind::config, "coding against a base is not built yet");
+  if (options.base) {
+    header.base_sha256 = options.base->sha256;
+    if (!Pipeline(options.pipeline, {.tolerance = options.tolerance}).codes_against_base())
+      throw_config("pipeline '" + options.pipeline.name + "' cannot code against a base: its first stage is not a quantizer");
+  }
 
+  const std::vector<int64_t> base_match = options.base ? base_counterparts(layout, options.base->net) : std::vector<int64_t>{};
   std::vector<Bytes> payloads(plan.size());
   std::vector<OutputChoice> outputs(net.tensors.size());
   std::mutex progress_mutex;
@@ -202,8 +220,19 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
     for (const auto& t : chunk_layout) weights += t.count;
     const Pipeline pipeline(options.pipeline, {.tolerance = options.tolerance, .max_decoded_bytes = decode_limit(weights)});
     payloads[c] = pipeline.encode_tensors(tensors);
+    // Against the base where that is smaller: the decoded values are the same either way.
+    std::optional<Pipeline::Bases> bases;
+    if (options.base) bases = bases_for(*options.base, base_match, chunk.first, chunk.count);
+    if (bases) {
+      Bytes against = pipeline.encode_tensors(tensors, &*bases);
+      if (against.size() < payloads[c].size()) {
+        payloads[c] = std::move(against);
+        header.chunks[c].mode = ChunkMode::against_base;
+      }
+    }
     // Decode what was written, as a client will, and check it as the client will load it.
-    std::vector<F32> decoded = pipeline.decode_tensors(payloads[c], chunk_layout);
+    const bool against_base = header.chunks[c].mode == ChunkMode::against_base;
+    std::vector<F32> decoded = pipeline.decode_tensors(payloads[c], chunk_layout, against_base ? &*bases : nullptr);
     for (size_t k = 0; k < chunk.count; ++k) {
       const size_t i = chunk.first + k;
       outputs[i] = choose_output(net.tensors[i], decoded[k], source.format, options.tolerance);
@@ -234,6 +263,7 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
                                        ", weight " + std::to_string(result.as_loaded.worst_index) + " is off by " +
                                        std::to_string(result.as_loaded.max_abs_error / options.tolerance) + " x the tolerance");
   for (const auto& p : payloads) result.payload_bytes += p.size();
+  for (const auto& c : header.chunks) result.chunks_against_base += c.mode == ChunkMode::against_base;
   result.file = write_container(std::move(header), payloads);
   // The header must read back as written (payload checksums, offsets, the stored pipeline).
   const ContainerHeader check = read_container_header(result.file, "compressed output");
@@ -247,11 +277,17 @@ DecompressResult decompress(std::span<const uint8_t> file, const std::string& so
   result.header = read_container_header(file, source);
   const ContainerHeader& h = result.header;
   const PipelineSpec spec = stored_pipeline(h, source);
-  if (h.base_sha256 && !base)
+  const bool needs_base = std::any_of(h.chunks.begin(), h.chunks.end(), [](const ContainerChunk& c) {
+    return c.mode == ChunkMode::against_base;
+  });
+  if (needs_base && !base)
     throw Error(ErrorKind::config, source + ": was coded against a base net; give it with --base FILE");
+  if (base && !h.base_sha256)
+    throw Error(ErrorKind::config, source + ": was not coded against a base; --base is not needed");
   if (h.base_sha256 && base && *h.base_sha256 != base->sha256)
     throw_input(source + ": the base given is not the net this file was coded against (SHA-256 differs)");
   const NetLayout layout = h.layout();
+  const std::vector<int64_t> base_match = base ? base_counterparts(layout, base->net) : std::vector<int64_t>{};
   std::vector<F32> values(h.tensors.size());
   std::mutex progress_mutex;
   size_t done = 0;
@@ -261,7 +297,13 @@ DecompressResult decompress(std::span<const uint8_t> file, const std::string& so
     uint64_t weights = 0;
     for (const auto& t : chunk_layout) weights += t.count;
     const Pipeline pipeline(spec, {.tolerance = h.tolerance, .max_decoded_bytes = decode_limit(weights)});
-    std::vector<F32> decoded = pipeline.decode_tensors(chunk_payload(file, h, c, source), chunk_layout);
+    std::optional<Pipeline::Bases> bases;
+    if (chunk.mode == ChunkMode::against_base) {
+      bases = bases_for(*base, base_match, chunk.first_tensor, chunk.tensor_count);
+      if (!bases)
+        throw_input(source + ": chunk " + std::to_string(c) + " was coded against base tensors that the base given lacks");
+    }
+    std::vector<F32> decoded = pipeline.decode_tensors(chunk_payload(file, h, c, source), chunk_layout, bases ? &*bases : nullptr);
     if (xxh64_of_values(decoded) != chunk.values_xxh64)
       throw Error(ErrorKind::codec, source + ": chunk " + std::to_string(c) + " (tensors " +
                                         h.tensors[chunk.first_tensor].layout.name + " .. " +

@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cmath>
 #include <fstream>
+#include <unordered_map>
 
 #include "codecs/core/error.h"
 #include "nets/f32_reader.h"
@@ -96,6 +97,20 @@ Net read_net_bytes(std::span<const uint8_t> bytes, const std::filesystem::path& 
     case NetFormat::detect: break;
   }
   throw_input(path.string() + ": no reader for this format");
+}
+
+std::vector<int64_t> base_counterparts(const NetLayout& layout, const Net& base) {
+  std::vector<int64_t> match(layout.tensors.size(), -1);
+  std::unordered_map<std::string, size_t> by_name;
+  for (size_t i = 0; i < base.tensors.size(); ++i) by_name.emplace(base.tensors[i].name, i);
+  bool shared_names = false;
+  for (const auto& t : layout.tensors) shared_names = shared_names || by_name.count(t.name);
+  for (size_t i = 0; i < layout.tensors.size(); ++i) {
+    const int64_t j = shared_names ? (by_name.count(layout.tensors[i].name) ? static_cast<int64_t>(by_name[layout.tensors[i].name]) : -1)
+                                   : (i < base.tensors.size() ? static_cast<int64_t>(i) : -1);
+    if (j >= 0 && base.tensors[static_cast<size_t>(j)].values.size() == layout.tensors[i].count) match[i] = j;
+  }
+  return match;
 }
 
 Net delta_net(const Net& base, const Net& target) {

@@ -63,6 +63,11 @@ Net read_net_bytes(std::span<const uint8_t> bytes, const std::filesystem::path& 
 // detect as read_net does it; throws lcz::Error(input) when nothing matches.
 NetFormat detect_net_format(std::span<const uint8_t> bytes, const std::filesystem::path& path);
 
+// For each tensor of `layout`, the index of its counterpart in `base` (same element count),
+// or -1: by name where the two nets share tensor names, else by position (raw .f32 and .npy
+// tensors are named after their files, so two versions of one net differ in name only).
+std::vector<int64_t> base_counterparts(const NetLayout& layout, const Net& base);
+
 // target - base, tensor by tensor in float32; names and shapes must match.
 Net delta_net(const Net& base, const Net& target);
 
