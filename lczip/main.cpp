@@ -169,7 +169,10 @@ int run_verify(const std::string& input, const std::string& original_path, const
   const std::vector<uint8_t> file = read_input(input);
   const std::optional<lcz::BaseNet> base = load_base(base_path);
   const lcz::DecompressResult d = lcz::decompress(file, display_name(input), base ? &*base : nullptr, threads);
-  const lcz::SourceNet original = lcz::read_source_net(read_input(original_path), display_name(original_path));
+  lcz::SourceNet original = lcz::read_source_net(read_input(original_path), display_name(original_path));
+  // A raw .f32 or .npy tensor is named after its file: another file name is not another tensor.
+  if (original.format != lcz::SourceFormat::lc0 && original.net.tensors.size() == d.net.tensors.size())
+    for (size_t i = 0; i < d.net.tensors.size(); ++i) original.net.tensors[i].name = d.net.tensors[i].name;
   const lcz::Verification v = lcz::verify(original.net, lcz::as_loaded(d));
   if (!v.mismatch.empty()) {
     std::cout << "FAIL: " << v.mismatch << "\n";

@@ -4,7 +4,8 @@ set -euo pipefail
 packages=(g++ cmake make pkg-config git
           libbz2-dev libzstd-dev liblzma-dev libbrotli-dev zlib1g-dev libssl-dev
           libprotobuf-dev protobuf-compiler nlohmann-json3-dev libcli11-dev
-          catch2 libbenchmark-dev)
+          catch2 libbenchmark-dev libxxhash-dev
+          python3-protobuf python3-numpy)  # scripts/check_lc0_net.py, the independent Lc0 reader
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
