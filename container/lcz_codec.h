@@ -41,8 +41,13 @@ BaseNet read_base_net(std::span<const uint8_t> bytes, const std::string& name);
 
 using ProgressFn = std::function<void(const std::string&)>;
 
-// Weights per chunk: tensors are added to a chunk until it holds at least this many.
-inline constexpr uint64_t kDefaultChunkWeights = uint64_t{1} << 20;
+// Weights per chunk. Lc0 layers are added to a chunk until it holds at least this many; a raw
+// .f32 or .npy tensor is cut into chunks of exactly this many. The strong coder (cm) learns
+// across a chunk: against one chunk for the whole net, chunks of 2^19 weights cost 0.005 % on
+// maia-1900 and 0.3 % on leela_grouped (cut inside its run of repeats), 2^18 cost 0.05 % and
+// 0.3 %, one chunk per layer 0.37 % on maia-1900. Parallel work needs chunks: 48 on a net of
+// 25 M weights.
+inline constexpr uint64_t kDefaultChunkWeights = uint64_t{1} << 19;
 
 struct CompressOptions {
   PipelineSpec pipeline;

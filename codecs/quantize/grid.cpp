@@ -298,7 +298,7 @@ StageDescriptor grid_stage() {
           .kind = StageKind::quantize,
           .input = StreamType::f32,
           .output = StreamType::i32,
-          .doc = "Lc0 LINEAR16 grid index when every value is on it (lossless), else round at step 2*tol",
+          .doc = "Lc0 LINEAR16 grid index (lossless), or a LINEAR16 lattice index for finer grids, else round at step 2*tol",
           .params = {},
           .library_version = {},
           .make = [](const Params&, const StageContext& ctx) { return std::make_unique<Grid>(ctx.tolerance); }};
