@@ -146,7 +146,7 @@ uint64_t ContainerHeader::weight_count() const {
   return n;
 }
 
-Bytes write_container(ContainerHeader header, std::span<const Bytes> payloads) {
+Bytes write_container(ContainerHeader header, std::vector<Bytes> payloads) {
   if (payloads.size() != header.chunks.size())
     throw Error(ErrorKind::codec, "container writer: " + std::to_string(payloads.size()) + " payloads for " +
                                       std::to_string(header.chunks.size()) + " chunks");
@@ -187,6 +187,9 @@ Bytes write_container(ContainerHeader header, std::span<const Bytes> payloads) {
   const bool use_coded = coded.size() < fields.size();
 
   Bytes file;
+  uint64_t payload_bytes = 0;
+  for (const auto& p : payloads) payload_bytes += p.size();
+  file.reserve(kPreambleBytes + 16 + std::min(fields.size(), coded.size()) + 8 + payload_bytes);
   ByteWriter w(file);
   w.bytes(kContainerMagic);
   w.u8(static_cast<uint8_t>(header.major));
@@ -201,7 +204,10 @@ Bytes write_container(ContainerHeader header, std::span<const Bytes> payloads) {
   w.u64le(section.size());
   w.bytes(section);
   w.u64le(xxh64(file));
-  for (const auto& p : payloads) w.bytes(p);
+  for (auto& p : payloads) {
+    w.bytes(p);
+    Bytes().swap(p);
+  }
   return file;
 }
 

@@ -103,8 +103,9 @@ uint64_t xxh64(std::span<const uint8_t> bytes);
 uint64_t xxh64_of_values(std::span<const F32> tensors);  // streaming, in order
 
 // The whole file: header, checksum, payloads (payloads[i] belongs to chunks[i]; the chunk's
-// payload_bytes and payload_xxh64 are filled in from it).
-Bytes write_container(ContainerHeader header, std::span<const Bytes> payloads);
+// payload_bytes and payload_xxh64 are filled in from it). Each payload is released once it
+// is copied into the file, so the two are not held twice.
+Bytes write_container(ContainerHeader header, std::vector<Bytes> payloads);
 
 struct ContainerReadOptions {
   bool verify_header_checksum = true;  // off only for fuzzing the parser behind the checksum

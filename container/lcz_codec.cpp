@@ -306,7 +306,7 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
                                        std::to_string(result.as_loaded.max_abs_error / options.tolerance) + " x the tolerance");
   for (const auto& p : payloads) result.payload_bytes += p.size();
   for (const auto& c : header.chunks) result.chunks_against_base += c.mode == ChunkMode::against_base;
-  result.file = write_container(std::move(header), payloads);
+  result.file = write_container(std::move(header), std::move(payloads));
   // The header must read back as written (payload checksums, offsets, the stored pipeline).
   const ContainerHeader check = read_container_header(result.file, "compressed output");
   (void)stored_pipeline(check, "compressed output");
@@ -366,20 +366,44 @@ DecompressResult decompress(std::span<const uint8_t> file, const std::string& so
   return result;
 }
 
-Bytes output_file_bytes(const DecompressResult& d) {
+void write_output_file(DecompressResult d, const ByteSink& sink) {
+  auto as_bytes = [](const F32& v) { return std::span(reinterpret_cast<const uint8_t*>(v.data()), v.size() * sizeof(float)); };
   switch (d.header.source_format) {
-    case SourceFormat::f32: return f32_file_bytes(d.net);
-    case SourceFormat::npy: return npy_file_bytes(d.net);
+    case SourceFormat::f32:
+      for (auto& t : d.net.tensors) {
+        sink(as_bytes(t.values));
+        F32().swap(t.values);
+      }
+      return;
+    case SourceFormat::npy: {
+      Net header_only = d.net;  // the .npy header, then the data without a second copy
+      for (auto& t : header_only.tensors) t.values.clear();
+      const Bytes header = npy_file_bytes(header_only);
+      sink(header);
+      sink(as_bytes(d.net.tensors.at(0).values));
+      return;
+    }
     case SourceFormat::lc0: {
       std::vector<SourceEncoding> encodings;
       for (const auto& t : d.header.tensors) encodings.push_back(t.output);
-      const pblczero::Net net = rebuild_lc0_net(d.header.lc0_skeleton, d.net.tensors, encodings, d.net.source);
       std::string serialized;
-      if (!net.SerializePartialToString(&serialized)) throw Error(ErrorKind::codec, "cannot serialize the Lc0 net");
-      return gzip_compress(std::span(reinterpret_cast<const uint8_t*>(serialized.data()), serialized.size()));
+      {
+        const pblczero::Net net = rebuild_lc0_net(d.header.lc0_skeleton, d.net.tensors, encodings, d.net.source);
+        std::vector<Tensor>().swap(d.net.tensors);  // the layers hold the weights now
+        if (!net.SerializePartialToString(&serialized)) throw Error(ErrorKind::codec, "cannot serialize the Lc0 net");
+      }
+      const Bytes gz = gzip_compress(std::span(reinterpret_cast<const uint8_t*>(serialized.data()), serialized.size()));
+      sink(gz);
+      return;
     }
   }
   throw Error(ErrorKind::codec, "unknown source format");
+}
+
+Bytes output_file_bytes(const DecompressResult& d) {
+  Bytes out;
+  write_output_file(d, [&](std::span<const uint8_t> b) { out.insert(out.end(), b.begin(), b.end()); });
+  return out;
 }
 
 Net as_loaded(const DecompressResult& d) {

@@ -80,7 +80,10 @@ DecompressResult decompress(std::span<const uint8_t> file, const std::string& so
                             unsigned threads, const ProgressFn& progress = {});
 
 // The file decompress writes: for an lc0 source the rebuilt net, gzip-compressed; raw
-// float32 or .npy otherwise.
+// float32 or .npy otherwise. write_output_file hands it to `sink` in pieces and releases each
+// tensor once written (it consumes `decoded`); output_file_bytes returns it whole.
+using ByteSink = std::function<void(std::span<const uint8_t>)>;
+void write_output_file(DecompressResult decoded, const ByteSink& sink);
 Bytes output_file_bytes(const DecompressResult& decoded);
 
 // The values a user gets when loading that file: for LINEAR16 layers as a released lc0
