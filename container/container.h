@@ -109,6 +109,8 @@ Bytes write_container(ContainerHeader header, std::vector<Bytes> payloads);
 
 struct ContainerReadOptions {
   bool verify_header_checksum = true;  // off only for fuzzing the parser behind the checksum
+  // A net of more weights is refused before anything is decoded (2^33: 32 GiB of float32).
+  uint64_t max_weights = uint64_t{1} << 33;
 };
 
 // Parses and checks the header: magic, version, checksum, every length, count and offset

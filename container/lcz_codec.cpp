@@ -314,9 +314,9 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
 }
 
 DecompressResult decompress(std::span<const uint8_t> file, const std::string& source, const BaseNet* base,
-                            unsigned threads, const ProgressFn& progress) {
+                            unsigned threads, const ProgressFn& progress, const ContainerReadOptions& read) {
   DecompressResult result;
-  result.header = read_container_header(file, source);
+  result.header = read_container_header(file, source, read);
   const ContainerHeader& h = result.header;
   const PipelineSpec spec = stored_pipeline(h, source);
   const bool needs_base = std::any_of(h.chunks.begin(), h.chunks.end(), [](const ContainerChunk& c) {
@@ -330,9 +330,11 @@ DecompressResult decompress(std::span<const uint8_t> file, const std::string& so
     throw_input(source + ": the base given is not the net this file was coded against (SHA-256 differs)");
   const NetLayout layout = h.layout();
   const std::vector<int64_t> base_match = base ? base_counterparts(layout, base->net) : std::vector<int64_t>{};
+  // Whole tensors are moved in as decoded; pieces of a split tensor are kept until all are
+  // decoded, then joined: memory follows what the payloads really hold, not what the header claims.
   std::vector<F32> values(h.tensors.size());
-  for (size_t i = 0; i < values.size(); ++i) values[i].resize(layout.tensors[i].count);
-  std::mutex progress_mutex;
+  std::vector<std::vector<std::pair<uint64_t, F32>>> pieces_decoded(h.tensors.size());
+  std::mutex progress_mutex, pieces_mutex;
   size_t done = 0;
   parallel_for(h.chunks.size(), threads, [&](size_t c) {
     const ContainerChunk& chunk = h.chunks[c];
@@ -352,8 +354,12 @@ DecompressResult decompress(std::span<const uint8_t> file, const std::string& so
                                         "compressed (XXH64 differs)");
     for (size_t k = 0; k < pieces.size(); ++k) {
       const TensorPiece& p = pieces[k];
-      if (p.whole(layout)) values[p.tensor] = std::move(decoded[k]);
-      else std::copy(decoded[k].begin(), decoded[k].end(), values[p.tensor].begin() + static_cast<ptrdiff_t>(p.begin));
+      if (p.whole(layout)) {
+        values[p.tensor] = std::move(decoded[k]);
+      } else {
+        std::lock_guard lock(pieces_mutex);
+        pieces_decoded[p.tensor].emplace_back(p.begin, std::move(decoded[k]));
+      }
     }
     if (progress) {
       std::lock_guard lock(progress_mutex);
@@ -361,6 +367,16 @@ DecompressResult decompress(std::span<const uint8_t> file, const std::string& so
       progress("decompressed chunk " + std::to_string(done) + "/" + std::to_string(h.chunks.size()));
     }
   });
+  for (size_t i = 0; i < values.size(); ++i) {
+    auto& parts = pieces_decoded[i];
+    if (parts.empty()) continue;
+    std::sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    values[i].reserve(layout.tensors[i].count);
+    for (auto& [begin, part] : parts) {
+      values[i].insert(values[i].end(), part.begin(), part.end());
+      F32().swap(part);
+    }
+  }
   result.net = assemble_net(layout, std::move(values));
   result.net.source = source;
   return result;

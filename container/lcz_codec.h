@@ -77,7 +77,7 @@ struct DecompressResult {
 // Checks every checksum, decodes every chunk (in parallel), compares each tensor with its
 // recorded XXH64. A container coded against a base needs that base (its SHA-256 must match).
 DecompressResult decompress(std::span<const uint8_t> file, const std::string& source, const BaseNet* base,
-                            unsigned threads, const ProgressFn& progress = {});
+                            unsigned threads, const ProgressFn& progress = {}, const ContainerReadOptions& read = {});
 
 // The file decompress writes: for an lc0 source the rebuilt net, gzip-compressed; raw
 // float32 or .npy otherwise. write_output_file hands it to `sink` in pieces and releases each
