@@ -108,7 +108,8 @@ uint64_t xxh64_of_values(std::span<const F32> tensors);  // streaming, in order
 Bytes write_container(ContainerHeader header, std::vector<Bytes> payloads);
 
 struct ContainerReadOptions {
-  bool verify_header_checksum = true;  // off only for fuzzing the parser behind the checksum
+  // Header, payload and decoded-values checksums; off only to fuzz what lies behind them.
+  bool verify_checksums = true;
   // A net of more weights is refused before anything is decoded (2^33: 32 GiB of float32).
   uint64_t max_weights = uint64_t{1} << 33;
 };
@@ -119,8 +120,9 @@ struct ContainerReadOptions {
 ContainerHeader read_container_header(std::span<const uint8_t> file, const std::string& source,
                                       const ContainerReadOptions& options = {});
 
-// The payload of chunk i, its XXH64 checked; lcz::Error(input) naming the chunk on mismatch.
+// The payload of chunk i, its XXH64 checked (unless `verify` is false); lcz::Error(input)
+// naming the chunk on mismatch.
 std::span<const uint8_t> chunk_payload(std::span<const uint8_t> file, const ContainerHeader& header, size_t chunk,
-                                       const std::string& source);
+                                       const std::string& source, bool verify = true);
 
 }  // namespace lcz
