@@ -40,7 +40,7 @@ void list_stages(std::ostream& out) {
 void list_plan(const lcz::Config& c, std::ostream& out) {
   out << "tolerance " << c.tolerance << ", repeat " << c.repeat << "\n";
   for (const auto& d : c.datasets)
-    out << "dataset " << d.name << ": " << (d.is_delta() ? d.target.string() + " - " + d.base.string() : d.path.string()) << "\n";
+    out << "dataset " << d.name << ": " << (d.is_delta() ? d.target.string() + " against base " + d.base.string() : d.path.string()) << "\n";
   for (const auto& p : c.pipelines) {
     out << "pipeline " << p.name << " (" << lcz::granularity_name(p.granularity);
     if (p.tensor_stages) out << ", first " << p.tensor_stages << " per tensor";

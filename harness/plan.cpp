@@ -30,7 +30,7 @@ RunCost run_cost(const Config& config) {
   cost.passes_per_row = 1 + static_cast<uint64_t>(config.repeat);
   cost.rows = config.datasets.size() * config.pipelines.size();
   for (const DatasetSpec& d : config.datasets) {
-    const NetLayout layout = layout_of(load_dataset(d));
+    const NetLayout layout = layout_of(load_dataset(d).net);
     cost.datasets.push_back({d.name, layout.tensors.size(), layout.weight_count()});
     for (const PipelineSpec& p : config.pipelines) {
       cost.stage_calls += cost.passes_per_row * stage_calls(p, layout.tensors.size());

@@ -12,10 +12,27 @@
 
 namespace lcz {
 
-Net load_dataset(const DatasetSpec& spec) {
-  if (spec.is_delta()) return delta_net(read_net(spec.base), read_net(spec.target));
-  return read_net(spec.path, spec.format);
+Dataset load_dataset(const DatasetSpec& spec) {
+  if (spec.is_delta()) return {read_net(spec.target), read_net(spec.base)};
+  return {read_net(spec.path, spec.format), std::nullopt};
 }
+
+namespace {
+
+// Each tensor's counterpart in the base; an input error names the first without one.
+Pipeline::Bases bases_of(const Net& net, const Net& base) {
+  const std::vector<int64_t> match = base_counterparts(layout_of(net), base);
+  Pipeline::Bases bases;
+  for (size_t i = 0; i < net.tensors.size(); ++i) {
+    if (match[i] < 0)
+      throw_input(net.source + ": tensor " + net.tensors[i].name + " has no counterpart of " +
+                  std::to_string(net.tensors[i].values.size()) + " weights in the base " + base.source);
+    bases.emplace_back(base.tensors[static_cast<size_t>(match[i])].values);
+  }
+  return bases;
+}
+
+}  // namespace
 
 double order0_bound_bytes(const Net& net, double tolerance) {
   const double inv_step = 1.0 / (2 * tolerance);
@@ -54,7 +71,7 @@ bool same_values(const Net& a, const Net& b) {
 }  // namespace
 
 ResultRow run_pipeline(const Pipeline& pipeline, const Net& net, const std::string& dataset, double tolerance,
-                       int repeat, double bound_bytes) {
+                       int repeat, double bound_bytes, const Net* base) {
   ResultRow row;
   row.dataset = dataset;
   row.pipeline = pipeline.spec().name;
@@ -66,9 +83,13 @@ ResultRow run_pipeline(const Pipeline& pipeline, const Net& net, const std::stri
   row.repeats = repeat;
   try {
     // Warm-up run, which is also the one verified (outside any timing).
-    Bytes reference = pipeline.encode_net(net);
+    const std::optional<Pipeline::Bases> bases = base ? std::optional(bases_of(net, *base)) : std::nullopt;
+    const Pipeline::Bases* with = bases ? &*bases : nullptr;
     const NetLayout layout = layout_of(net);
-    Net decoded = pipeline.decode_net(reference, layout);
+    auto encode = [&] { return pipeline.encode_tensors(net.tensors, with); };
+    auto decode = [&](const Bytes& b) { return assemble_net(layout, pipeline.decode_tensors(b, layout.tensors, with)); };
+    Bytes reference = encode();
+    Net decoded = decode(reference);
     row.compressed_bytes = reference.size();
     row.output_sha256 = sha256_hex(reference);
     row.ratio = static_cast<double>(row.original_bytes) / std::max<size_t>(reference.size(), 1);
@@ -84,11 +105,11 @@ ResultRow run_pipeline(const Pipeline& pipeline, const Net& net, const std::stri
     std::vector<double> enc, dec;
     for (int r = 0; r < repeat; ++r) {
       auto t0 = Clock::now();
-      Bytes b = pipeline.encode_net(net);
+      Bytes b = encode();
       enc.push_back(seconds_since(t0));
       if (b != reference) throw Error(ErrorKind::verify, "encoding is not deterministic: run " + std::to_string(r + 1) + " differs");
       t0 = Clock::now();
-      Net d = pipeline.decode_net(b, layout);
+      Net d = decode(b);
       dec.push_back(seconds_since(t0));
       if (!same_values(d, decoded)) throw Error(ErrorKind::verify, "decoding is not deterministic");
     }
@@ -116,7 +137,9 @@ Report run_config(const Config& config, const ProgressFn& progress) {
   size_t done = 0;
   for (const auto& ds : config.datasets) {
     if (progress) progress("loading " + ds.name);
-    Net net = load_dataset(ds);
+    const Dataset dataset = load_dataset(ds);
+    const Net& net = dataset.net;
+    if (dataset.base) (void)bases_of(net, *dataset.base);  // a base that does not fit is an input error
     DatasetInfo info{.name = ds.name, .format = net.format};
     for (const auto& f : ds.is_delta() ? std::vector{ds.base, ds.target} : std::vector{ds.path}) {
       info.files.push_back(f.string());
@@ -130,7 +153,8 @@ Report run_config(const Config& config, const ProgressFn& progress) {
       ++done;
       if (progress)
         progress("[" + std::to_string(done) + "/" + std::to_string(total) + "] " + ds.name + " x " + p.spec().name);
-      ResultRow row = run_pipeline(p, net, ds.name, config.tolerance, config.repeat, info.bound_bytes);
+      ResultRow row = run_pipeline(p, net, ds.name, config.tolerance, config.repeat, info.bound_bytes,
+                                   dataset.base ? &*dataset.base : nullptr);
       if (progress) {
         char buf[160];
         std::snprintf(buf, sizeof buf, "    ratio %.4f, encode %.1f MB/s, decode %.1f MB/s, max err/tol %.4f, %s",

@@ -4,6 +4,7 @@
 #include <cstring>
 #include <cctype>
 #include <cmath>
+#include <unordered_map>
 
 #include "codecs/core/error.h"
 #include "nets/f32_reader.h"
@@ -28,10 +29,16 @@ NetFormat format_from_name(const std::filesystem::path& path) {
   return NetFormat::detect;
 }
 
-// Content, for a name that says nothing. Raw float32 has no header, so any float data may
-// begin with bytes that look like a magic number: the extension (or the config's "format")
-// decides before this is asked, and a headerless file needs one of them.
-NetFormat format_from_content(std::span<const uint8_t> bytes, const std::filesystem::path& path) {
+// Raw float32 and npy files hold at most 2^32 - 1 values, plus an npy header.
+constexpr uint64_t kMaxRawFileBytes = (uint64_t{1} << 34) + (uint64_t{1} << 20);
+
+}  // namespace
+
+// The name first; content only for a name that says nothing. Raw float32 has no header, so
+// any float data may begin with bytes that look like a magic number: the extension (or the
+// config's "format") decides, and a headerless file needs one of them.
+NetFormat detect_net_format(std::span<const uint8_t> bytes, const std::filesystem::path& path) {
+  if (const NetFormat by_name = format_from_name(path); by_name != NetFormat::detect) return by_name;
   if (is_gzip(bytes) || starts_with_lc0_magic(bytes)) return NetFormat::lc0;
   if (is_npy(bytes)) return NetFormat::npy;
   throw_input(path.string() +
@@ -40,8 +47,7 @@ NetFormat format_from_content(std::span<const uint8_t> bytes, const std::filesys
               "or \"format\": \"f32\" in the config)");
 }
 
-// Raw float32 and npy files hold at most 2^32 - 1 values, plus an npy header.
-constexpr uint64_t kMaxRawFileBytes = (uint64_t{1} << 34) + (uint64_t{1} << 20);
+namespace {
 
 std::string shape_text(const std::vector<uint32_t>& shape) {
   std::string text = "[";
@@ -87,9 +93,13 @@ void require_finite(const Tensor& tensor, const std::string& source) {
 Net read_net(const std::filesystem::path& path, NetFormat format) {
   if (format == NetFormat::detect) format = format_from_name(path);
   // An Lc0 file is parsed by protobuf, which takes at most 2 GiB: refuse a larger one unread.
-  const std::vector<uint8_t> bytes =
-      read_regular_file(path, format == NetFormat::lc0 ? kMaxLc0MessageBytes : kMaxRawFileBytes, ErrorKind::input);
-  if (format == NetFormat::detect) format = format_from_content(bytes, path);
+  return read_net_bytes(
+      read_regular_file(path, format == NetFormat::lc0 ? kMaxLc0MessageBytes : kMaxRawFileBytes, ErrorKind::input), path,
+      format);
+}
+
+Net read_net_bytes(std::span<const uint8_t> bytes, const std::filesystem::path& path, NetFormat format) {
+  if (format == NetFormat::detect) format = detect_net_format(bytes, path);
   switch (format) {
     case NetFormat::lc0: return read_lc0_net(bytes, path);
     case NetFormat::npy: return read_npy_net(bytes, path);
@@ -97,6 +107,20 @@ Net read_net(const std::filesystem::path& path, NetFormat format) {
     case NetFormat::detect: break;
   }
   throw_input(path.string() + ": no reader for this format");
+}
+
+std::vector<int64_t> base_counterparts(const NetLayout& layout, const Net& base) {
+  std::vector<int64_t> match(layout.tensors.size(), -1);
+  std::unordered_map<std::string, size_t> by_name;
+  for (size_t i = 0; i < base.tensors.size(); ++i) by_name.emplace(base.tensors[i].name, i);
+  bool shared_names = false;
+  for (const auto& t : layout.tensors) shared_names = shared_names || by_name.count(t.name);
+  for (size_t i = 0; i < layout.tensors.size(); ++i) {
+    const int64_t j = shared_names ? (by_name.count(layout.tensors[i].name) ? static_cast<int64_t>(by_name[layout.tensors[i].name]) : -1)
+                                   : (i < base.tensors.size() ? static_cast<int64_t>(i) : -1);
+    if (j >= 0 && base.tensors[static_cast<size_t>(j)].values.size() == layout.tensors[i].count) match[i] = j;
+  }
+  return match;
 }
 
 Net delta_net(const Net& base, const Net& target) {

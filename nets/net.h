@@ -59,6 +59,17 @@ enum class NetFormat { detect, lc0, f32, npy };
 // file, too large, not gzip, truncated, unknown encoding, size not a multiple of 4, no
 // weights, NaN/Inf weights, ...).
 Net read_net(const std::filesystem::path& path, NetFormat format = NetFormat::detect);
+// The same from bytes already read; `path` names the source in messages and, under detect,
+// its extension decides the reader.
+Net read_net_bytes(std::span<const uint8_t> bytes, const std::filesystem::path& path, NetFormat format = NetFormat::detect);
+// detect as read_net does it (the extension, else the content); throws lcz::Error(input)
+// when nothing matches.
+NetFormat detect_net_format(std::span<const uint8_t> bytes, const std::filesystem::path& path);
+
+// For each tensor of `layout`, the index of its counterpart in `base` (same element count),
+// or -1: by name where the two nets share tensor names, else by position (raw .f32 and .npy
+// tensors are named after their files, so two versions of one net differ in name only).
+std::vector<int64_t> base_counterparts(const NetLayout& layout, const Net& base);
 
 // target - base, tensor by tensor in float32; shapes must match, and names too unless both
 // nets are single tensors named after their files (f32, npy).

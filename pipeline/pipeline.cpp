@@ -10,14 +10,14 @@ Pipeline::Pipeline(const PipelineSpec& spec, const StageContext& context) : spec
   for (const auto& s : spec.stages) stages_.push_back(s.descriptor->make(s.params, context));
 }
 
-// Stages [first, last) forward. With `weight`, element k of the input is the weight that
-// weight(k) names: a stage that refuses element k while the count is still the input's
-// (quantize, zigzag, delta keep element k at k) is reported with that weight and tensor.
-Stream Pipeline::encode_range(Stream s, size_t first, size_t last, const WeightName& weight) const {
+// Stages [first, last) forward. A stage that refuses element k while the count is still the
+// input's (quantize, zigzag, delta keep element k at k) is reported with weight(k).
+Stream Pipeline::encode_range(Stream s, size_t first, size_t last, const std::span<const float>* base,
+                              const WeightName& weight) const {
   const size_t count = element_count(s);
   for (size_t i = first; i < last; ++i) {
     try {
-      s = stages_[i]->encode(s);
+      s = i == 0 && base ? stages_[i]->encode_against(s, *base) : stages_[i]->encode(s);
     } catch (const Error& e) {
       if (!weight || !e.element() || element_count(s) != count) throw;
       throw Error(e.kind(), where() + ": " + weight(*e.element()) + ": " + e.what());
@@ -26,20 +26,28 @@ Stream Pipeline::encode_range(Stream s, size_t first, size_t last, const WeightN
   return s;
 }
 
+// Inverses of stages [first, last), last one first.
+Stream Pipeline::decode_range(Stream s, size_t first, size_t last, const std::span<const float>* base) const {
+  for (size_t i = last; i-- > first;) s = i == 0 && base ? stages_[i]->decode_against(s, *base) : stages_[i]->decode(s);
+  return s;
+}
+
 namespace {
 
-std::string weight_text(const F32& values, uint64_t k) {
+std::string weight_text(std::span<const float> values, uint64_t k) {
   char value[32];
   std::snprintf(value, sizeof value, "%.9g", k < values.size() ? static_cast<double>(values[k]) : 0.0);
   return "weight " + std::to_string(k) + " (" + value + ")";
 }
 
-// Element k of the tensors' concatenation, as "tensor NAME, weight J (VALUE)".
-Pipeline::WeightName weights_of(std::span<const Tensor> tensors) {
-  return [tensors](uint64_t k) {
-    for (const Tensor& t : tensors) {
-      if (k < t.values.size()) return "tensor " + t.name + ", " + weight_text(t.values, k);
-      k -= t.values.size();
+// Element k of tensors[first..]'s concatenation, as "tensor NAME, weight J (VALUE)".
+Pipeline::WeightName weights_of(const Pipeline::Values& tensors, std::span<const std::string> names, size_t first,
+                                size_t count) {
+  return [&tensors, names, first, count](uint64_t k) {
+    for (size_t i = first; i < first + count; ++i) {
+      if (k < tensors[i].size())
+        return "tensor " + (i < names.size() ? names[i] : "#" + std::to_string(i)) + ", " + weight_text(tensors[i], k);
+      k -= tensors[i].size();
     }
     return std::string("weight past the end");
   };
@@ -47,18 +55,8 @@ Pipeline::WeightName weights_of(std::span<const Tensor> tensors) {
 
 }  // namespace
 
-// Inverses of stages [first, last), last one first.
-Stream Pipeline::decode_range(Stream s, size_t first, size_t last) const {
-  for (size_t i = last; i-- > first;) s = stages_[i]->decode(s);
-  return s;
-}
-
 Bytes Pipeline::encode(const F32& weights) const {
-  return encode_named(weights, [&weights](uint64_t k) { return weight_text(weights, k); });
-}
-
-Bytes Pipeline::encode_named(const F32& weights, const WeightName& weight) const {
-  Stream s = encode_range(weights, 0, stages_.size(), weight);
+  Stream s = encode_range(weights, 0, stages_.size(), nullptr, [&weights](uint64_t k) { return weight_text(weights, k); });
   if (!std::holds_alternative<Bytes>(s)) throw Error(ErrorKind::codec, where() + " did not encode to bytes");
   return std::get<Bytes>(std::move(s));
 }
@@ -74,13 +72,21 @@ namespace {
 uint64_t zigzag64(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
 int64_t unzigzag64(uint64_t u) { return static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1); }
 
-F32 concatenated(std::span<const Tensor> tensors) {
+F32 concatenated(const Pipeline::Values& bases) {
   size_t n = 0;
-  for (const Tensor& t : tensors) n += t.values.size();
+  for (const auto& b : bases) n += b.size();
   F32 all;
   all.reserve(n);
-  for (const Tensor& t : tensors) all.insert(all.end(), t.values.begin(), t.values.end());
+  for (const auto& b : bases) all.insert(all.end(), b.begin(), b.end());
   return all;
+}
+
+const std::span<const float>* base_of(const Pipeline::Bases* bases, size_t i) { return bases ? &(*bases)[i] : nullptr; }
+
+void check_bases(const Pipeline::Bases* bases, size_t tensors, const std::string& where) {
+  if (bases && bases->size() != tensors)
+    throw Error(ErrorKind::codec, where + ": " + std::to_string(bases->size()) + " bases for " + std::to_string(tensors) +
+                                      " tensors");
 }
 
 void check_count(const F32& values, const TensorLayout& t, const std::string& where) {
@@ -91,27 +97,30 @@ void check_count(const F32& values, const TensorLayout& t, const std::string& wh
 
 }  // namespace
 
-Bytes Pipeline::encode_split(std::span<const Tensor> tensors) const {
+Bytes Pipeline::encode_split(const Values& tensors, const Bases* bases, std::span<const std::string> names) const {
   const size_t n = spec_.tensor_stages;
   Bytes out;
   ByteWriter w(out);
   Stream joined = empty_stream(spec_.stages[n - 1].descriptor->output);
-  for (const auto& t : tensors) {
-    Stream part = encode_range(t.values, 0, n, weights_of(std::span<const Tensor>(&t, 1)));
-    w.varint(zigzag64(static_cast<int64_t>(element_count(part)) - static_cast<int64_t>(t.values.size())));
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    Stream part = encode_range(F32(tensors[i].begin(), tensors[i].end()), 0, n, base_of(bases, i),
+                               weights_of(tensors, names, i, 1));
+    w.varint(zigzag64(static_cast<int64_t>(element_count(part)) - static_cast<int64_t>(tensors[i].size())));
     append(joined, part);
   }
   // The rest still sees one element per weight when the first stages kept the counts.
   size_t weights = 0;
-  for (const auto& t : tensors) weights += t.values.size();
+  for (const auto& t : tensors) weights += t.size();
   const bool aligned = element_count(joined) == weights;
-  Stream coded = encode_range(std::move(joined), n, stages_.size(), aligned ? weights_of(tensors) : WeightName());
+  Stream coded = encode_range(std::move(joined), n, stages_.size(), nullptr,
+                              aligned ? weights_of(tensors, names, 0, tensors.size()) : WeightName());
   if (!std::holds_alternative<Bytes>(coded)) throw Error(ErrorKind::codec, where() + " did not encode to bytes");
   w.bytes(std::get<Bytes>(coded));
   return out;
 }
 
-std::vector<F32> Pipeline::decode_split(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout) const {
+std::vector<F32> Pipeline::decode_split(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout,
+                                        const Bases* bases) const {
   const size_t n = spec_.tensor_stages;
   ByteReader r(bytes, where());
   std::vector<uint64_t> counts;
@@ -131,7 +140,7 @@ std::vector<F32> Pipeline::decode_split(std::span<const uint8_t> bytes, std::spa
   out.reserve(layout.size());
   uint64_t at = 0;
   for (size_t i = 0; i < layout.size(); ++i) {
-    Stream part = decode_range(slice(joined, at, at + counts[i]), 0, n);
+    Stream part = decode_range(slice(joined, at, at + counts[i]), 0, n, base_of(bases, i));
     at += counts[i];
     if (!std::holds_alternative<F32>(part)) throw Error(ErrorKind::codec, where() + " did not decode to f32");
     out.push_back(std::get<F32>(std::move(part)));
@@ -140,25 +149,58 @@ std::vector<F32> Pipeline::decode_split(std::span<const uint8_t> bytes, std::spa
   return out;
 }
 
-Bytes Pipeline::encode_tensors(std::span<const Tensor> tensors) const {
-  if (spec_.tensor_stages > 0) return encode_split(tensors);
-  if (spec_.granularity == Granularity::net) return encode_named(concatenated(tensors), weights_of(tensors));
+Bytes Pipeline::encode_tensors(std::span<const Tensor> tensors, const Bases* bases) const {
+  Values values;
+  std::vector<std::string> names;
+  values.reserve(tensors.size());
+  names.reserve(tensors.size());
+  for (const Tensor& t : tensors) {
+    values.emplace_back(t.values);
+    names.push_back(t.name);
+  }
+  return encode_named(values, bases, names);
+}
+
+Bytes Pipeline::encode_values(const Values& tensors, const Bases* bases) const { return encode_named(tensors, bases, {}); }
+
+Bytes Pipeline::encode_named(const Values& tensors, const Bases* bases, std::span<const std::string> names) const {
+  check_bases(bases, tensors.size(), where());
+  if (spec_.tensor_stages > 0) return encode_split(tensors, bases, names);
+  if (spec_.granularity == Granularity::net) {
+    const F32 base = bases ? concatenated(*bases) : F32{};
+    const std::span<const float> base_span(base);
+    Stream s = encode_range(concatenated(tensors), 0, stages_.size(), bases ? &base_span : nullptr,
+                            weights_of(tensors, names, 0, tensors.size()));
+    if (!std::holds_alternative<Bytes>(s)) throw Error(ErrorKind::codec, where() + " did not encode to bytes");
+    return std::get<Bytes>(std::move(s));
+  }
   Bytes out;
   ByteWriter w(out);
-  for (const auto& t : tensors) {
-    Bytes b = encode_named(t.values, weights_of(std::span<const Tensor>(&t, 1)));
-    w.varint(b.size());
-    w.bytes(b);
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    Stream s = encode_range(F32(tensors[i].begin(), tensors[i].end()), 0, stages_.size(), base_of(bases, i),
+                            weights_of(tensors, names, i, 1));
+    if (!std::holds_alternative<Bytes>(s)) throw Error(ErrorKind::codec, where() + " did not encode to bytes");
+    w.varint(std::get<Bytes>(s).size());
+    w.bytes(std::get<Bytes>(s));
   }
   return out;
 }
 
-std::vector<F32> Pipeline::decode_tensors(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout) const {
-  if (spec_.tensor_stages > 0) return decode_split(bytes, layout);
+std::vector<F32> Pipeline::decode_tensors(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout,
+                                          const Bases* bases) const {
+  check_bases(bases, layout.size(), where());
+  if (spec_.tensor_stages > 0) return decode_split(bytes, layout, bases);
   std::vector<F32> out;
   out.reserve(layout.size());
+  auto decode_one = [&](Bytes in, const std::span<const float>* base) {
+    Stream s = decode_range(std::move(in), 0, stages_.size(), base);
+    if (!std::holds_alternative<F32>(s)) throw Error(ErrorKind::codec, where() + " did not decode to f32");
+    return std::get<F32>(std::move(s));
+  };
   if (spec_.granularity == Granularity::net) {
-    F32 all = decode(Bytes(bytes.begin(), bytes.end()));
+    const F32 base = bases ? concatenated(*bases) : F32{};
+    const std::span<const float> base_span(base);
+    F32 all = decode_one(Bytes(bytes.begin(), bytes.end()), bases ? &base_span : nullptr);
     uint64_t expected = 0;
     for (const auto& t : layout) expected += t.count;
     if (all.size() != expected)
@@ -172,11 +214,11 @@ std::vector<F32> Pipeline::decode_tensors(std::span<const uint8_t> bytes, std::s
     return out;
   }
   ByteReader r(bytes, where());
-  for (const auto& t : layout) {
+  for (size_t i = 0; i < layout.size(); ++i) {
     const uint64_t n = r.count(r.remaining(), "tensor byte length");
     auto span = r.bytes(n);
-    out.push_back(decode(Bytes(span.begin(), span.end())));
-    check_count(out.back(), t, where());
+    out.push_back(decode_one(Bytes(span.begin(), span.end()), base_of(bases, i)));
+    check_count(out.back(), layout[i], where());
   }
   r.expect_end();
   return out;

@@ -9,6 +9,7 @@
 #pragma once
 #include <functional>
 #include <memory>
+#include <string>
 #include <span>
 #include <vector>
 
@@ -28,8 +29,16 @@ class Pipeline {
 
   // Consecutive tensors of a net as one byte string, and back: decode_tensors gives one
   // value vector per layout entry, each of the entry's count, or throws lcz::Error(codec).
-  Bytes encode_tensors(std::span<const Tensor> tensors) const;
-  std::vector<F32> decode_tensors(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout) const;
+  // With `bases` (one per tensor, each of the tensor's length), the first stage codes each
+  // tensor against its base (Stage::encode_against); decoding needs the same bases.
+  using Bases = std::vector<std::span<const float>>;
+  using Values = std::vector<std::span<const float>>;  // one span per tensor (or piece of one)
+  Bytes encode_tensors(std::span<const Tensor> tensors, const Bases* bases = nullptr) const;
+  Bytes encode_values(const Values& tensors, const Bases* bases = nullptr) const;
+  std::vector<F32> decode_tensors(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout,
+                                  const Bases* bases = nullptr) const;
+  // Whether the first stage can code against a base.
+  bool codes_against_base() const { return stages_.front()->codes_against_base(); }
 
   Bytes encode_net(const Net& net) const { return encode_tensors(net.tensors); }
   Net decode_net(std::span<const uint8_t> bytes, const NetLayout& layout) const;
@@ -41,11 +50,16 @@ class Pipeline {
   using WeightName = std::function<std::string(uint64_t)>;
 
  private:
-  Bytes encode_named(const F32& weights, const WeightName& weight) const;
-  Stream encode_range(Stream s, size_t first, size_t last, const WeightName& weight = {}) const;
-  Stream decode_range(Stream s, size_t first, size_t last) const;
-  Bytes encode_split(std::span<const Tensor> tensors) const;
-  std::vector<F32> decode_split(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout) const;
+  // names: one per tensor of `tensors` (or empty: "tensor #i"), for refusals.
+  Bytes encode_named(const Values& tensors, const Bases* bases, std::span<const std::string> names) const;
+  // Stages [first, last); a base (when given) goes to stage 0. With `weight`, a stage's
+  // refusal of element k, while the count is still the input's, names weight(k).
+  Stream encode_range(Stream s, size_t first, size_t last, const std::span<const float>* base = nullptr,
+                      const WeightName& weight = {}) const;
+  Stream decode_range(Stream s, size_t first, size_t last, const std::span<const float>* base = nullptr) const;
+  Bytes encode_split(const Values& tensors, const Bases* bases, std::span<const std::string> names) const;
+  std::vector<F32> decode_split(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout,
+                                const Bases* bases) const;
   std::string where() const { return "pipeline '" + spec_.name + "'"; }
 
   PipelineSpec spec_;

@@ -14,7 +14,7 @@ shift
 bash scripts/install_deps.sh --fuzz
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=($(sed -n 's/^lcz_fuzz_target(\([a-z0-9_]*\))$/\1/p' CMakeLists.txt))
+  targets=($(sed -n 's/^lcz_fuzz_target(\([a-z0-9_]*\)[ )].*$/\1/p' CMakeLists.txt))
 fi
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_C_COMPILER=clang-14 -DCMAKE_CXX_COMPILER=clang++-14 \
       -DLCZ_FUZZ=ON -DLCZ_BUILD_TESTS=OFF -DLCZ_BUILD_BENCH=OFF >/dev/null

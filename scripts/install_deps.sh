@@ -4,9 +4,10 @@
 #   scripts/install_deps.sh --fuzz   also clang and libFuzzer, for scripts/fuzz.sh
 set -euo pipefail
 packages=(g++ cmake make pkg-config git
-          libbz2-dev libzstd-dev liblzma-dev libbrotli-dev zlib1g-dev libssl-dev libxxhash-dev
+          libbz2-dev libzstd-dev liblzma-dev libbrotli-dev zlib1g-dev libssl-dev
           libprotobuf-dev protobuf-compiler nlohmann-json3-dev libcli11-dev
-          catch2 libbenchmark-dev)
+          catch2 libbenchmark-dev libxxhash-dev
+          python3-protobuf python3-numpy)  # scripts/check_lc0_net.py, the independent Lc0 reader
 # The fuzz targets build with clang 14 and its libFuzzer; CI replays their corpora with g++.
 if [ "${1:-}" = "--fuzz" ]; then packages+=(clang-14 libfuzzer-14-dev); fi
 missing=()

@@ -207,7 +207,7 @@ TEST_CASE("a '|' in a name does not break the markdown table", "[bad-input][repo
   CHECK(columns(row) == columns(header));
 }
 
-TEST_CASE("--out naming a file is refused before any work", "[bad-input][report]") {
+TEST_CASE("an --out that is a file is refused before any work", "[bad-input][report]") {
   TempDir dir;
   write_bytes(dir / "results", "a file");
   require_error(ErrorKind::config, [&] { prepare_output_folder(dir / "results"); }, {"--out", "not a folder"});
