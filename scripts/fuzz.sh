@@ -7,6 +7,8 @@
 # net readers, small slices of the shared nets in $LCZ_DATASETS, made here and never
 # committed). Findings go to build-fuzz/findings/<target>/; the log of each run, with its
 # execution count, to build-fuzz/logs/<target>.log. Exits 1 if any target found something.
+# With LCZ_FUZZ_MERGE=1, the inputs of a clean run that reach edges the committed corpus does
+# not are added to tests/fuzz/<target>/ (libFuzzer -merge=1, edges only), for ctest to replay.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds="${1:?usage: scripts/fuzz.sh SECONDS [target...]}"
@@ -38,6 +40,9 @@ for t in "${targets[@]}"; do
         -artifact_prefix="$findings/" "$corpus" > build-fuzz/logs/"$t".log 2>&1; then
     echo "FINDING in fuzz_$t: see build-fuzz/logs/$t.log and $findings/" >&2
     status=1
+  fi
+  if [ "${LCZ_FUZZ_MERGE:-0}" = 1 ] && [ -z "$(ls -A "$findings")" ]; then
+    build-fuzz/bin/fuzz_"$t" -merge=1 -use_counters=0 tests/fuzz/"$t" "$corpus" >> build-fuzz/logs/"$t".log 2>&1
   fi
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' build-fuzz/logs/"$t".log | tail -1)
   echo "fuzz_$t: ${execs:-?} executions in ${seconds}s" >&2
