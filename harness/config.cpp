@@ -10,6 +10,7 @@
 #include <set>
 
 #include "codecs/core/error.h"
+#include "harness/grid_expand.h"
 #include "pipeline/json_check.h"
 
 namespace lcz {
@@ -28,10 +29,12 @@ class ConfigReader {
     c.file = file_;
     c.json = root;
     if (!root.is_object()) fail("", "expected a JSON object at the top level");
-    check_.keys(root, "", {"description", "tolerance", "datasets_dir", "datasets", "repeat", "pipelines"});
+    check_.keys(root, "", {"description", "tolerance", "datasets_dir", "datasets", "repeat", "min_seconds", "pipelines"});
     if (root.contains("tolerance")) c.tolerance = tolerance(root["tolerance"]);
     if (root.contains("repeat")) c.repeat = static_cast<int>(check_.integer(root["repeat"], "repeat", 1, 1000));
     if (overrides_.repeat) c.repeat = *overrides_.repeat;
+    if (root.contains("min_seconds")) c.min_seconds = min_seconds(root["min_seconds"]);
+    if (overrides_.min_seconds) c.min_seconds = *overrides_.min_seconds;
     if (root.contains("description") && !root["description"].is_string()) fail("description", "expected a string");
     datasets_dir_ = datasets_dir(root);
     const json& ds = check_.required(root, "datasets", "");
@@ -41,9 +44,14 @@ class ConfigReader {
     if (!ps.is_array() || ps.empty()) fail("pipelines", "expected a non-empty array");
     std::set<std::string> names;
     for (size_t i = 0; i < ps.size(); ++i) {
-      c.pipelines.push_back(parse_pipeline(ps[i], "pipelines[" + std::to_string(i) + "]", file_.string()));
-      if (!names.insert(c.pipelines.back().name).second)
-        fail("pipelines[" + std::to_string(i) + "].name", "duplicate pipeline name '" + c.pipelines.back().name + "'");
+      const std::string path = "pipelines[" + std::to_string(i) + "]";
+      for (const auto& one : expand_grid(ps[i], path, file_.string())) {  // lists of parameter values: a grid
+        if (c.pipelines.size() >= kMaxExpandedPipelines)
+          fail(path, "the config expands to more than " + std::to_string(kMaxExpandedPipelines) + " pipelines");
+        c.pipelines.push_back(parse_pipeline(one.pipeline, one.json_path, file_.string()));
+        if (!names.insert(c.pipelines.back().name).second)
+          fail(path + ".name", "duplicate pipeline name '" + c.pipelines.back().name + "'");
+      }
     }
     return c;
   }
@@ -58,6 +66,11 @@ class ConfigReader {
     } catch (const Error& e) {
       fail("tolerance", e.what());
     }
+  }
+
+  double min_seconds(const json& v) const {
+    if (!v.is_number() || !(v.get<double>() >= 0 && v.get<double>() <= 3600)) fail("min_seconds", v.dump() + " is not a number of seconds in 0..3600");
+    return v.get<double>();
   }
 
   // --datasets DIR, else $LCZ_DATASETS, else the config's datasets_dir (relative to the config

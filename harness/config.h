@@ -25,7 +25,8 @@ struct DatasetSpec {
 struct Config {
   std::filesystem::path file;
   double tolerance = 0x1p-17;
-  int repeat = 3;
+  int repeat = 3;                      // timed runs per row and direction: at least this many ...
+  double min_seconds = 0.5;            // ... and at least this much time in all (lzbench's rule)
   std::vector<DatasetSpec> datasets;
   std::vector<PipelineSpec> pipelines;
   nlohmann::json json;                 // the whole file as read
@@ -34,6 +35,7 @@ struct Config {
 struct ConfigOverrides {
   std::optional<std::filesystem::path> datasets_dir;  // --datasets: resolves relative dataset names
   std::optional<int> repeat;
+  std::optional<double> min_seconds;
 };
 
 // Throws lcz::Error(kind config) for anything wrong in the file, kind input for a

@@ -80,7 +80,10 @@ void require_finite(const Tensor& tensor, const std::string& source) {
 }
 
 Net read_net(const std::filesystem::path& path, NetFormat format) {
-  const std::vector<uint8_t> bytes = read_file_bytes(path);
+  return read_net_bytes(read_file_bytes(path), path, format);
+}
+
+Net read_net_bytes(std::span<const uint8_t> bytes, const std::filesystem::path& path, NetFormat format) {
   if (format == NetFormat::detect) format = detect_format(bytes, path);
   switch (format) {
     case NetFormat::lc0: return read_lc0_net(bytes, path);

@@ -57,6 +57,10 @@ enum class NetFormat { detect, lc0, f32, npy };
 // naming the file and what is wrong (not gzip, truncated, unknown encoding, size not a
 // multiple of 4, NaN/Inf weights, ...).
 Net read_net(const std::filesystem::path& path, NetFormat format = NetFormat::detect);
+// The same from the file's bytes already in memory (path names it in messages and picks the
+// raw-float32 reader by extension): a caller that also hashes the file reads it only once.
+Net read_net_bytes(std::span<const uint8_t> file_bytes, const std::filesystem::path& path,
+                   NetFormat format = NetFormat::detect);
 
 // target - base, tensor by tensor in float32; names and shapes must match.
 Net delta_net(const Net& base, const Net& target);
