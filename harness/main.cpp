@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
     const std::string sub = argv[1];
     if (sub == "merge") return lcz::cli::merge_command(argc - 1, argv + 1);
     if (sub == "report") return lcz::cli::report_command(argc - 1, argv + 1);
+    if (sub == "gen") return lcz::cli::gen_command(argc - 1, argv + 1);
   }
   // Timed runs allocate and free buffers of the same sizes again and again; keeping freed
   // memory in the process (as lzbench pre-faults its buffers) keeps page faults out of the

@@ -48,7 +48,7 @@ MergeResult merge_reports(const std::vector<MergeInput>& parts, const std::strin
   // Every job's row, from whichever part has it; a second copy is a duplicate.
   std::map<std::pair<std::string, std::string>, const ResultRow*> found;
   std::map<std::pair<std::string, std::string>, int> seen;
-  std::map<std::string, const DatasetInfo*> infos;
+  std::map<std::string, std::pair<const DatasetInfo*, const std::string*>> infos;  // and which report had it
   MergeResult out;
   for (const auto& part : parts) {
     for (const auto& row : part.report.rows) {
@@ -59,9 +59,10 @@ MergeResult merge_reports(const std::vector<MergeInput>& parts, const std::strin
       if (++seen[key] == 1) found[key] = &row;
     }
     for (const auto& d : part.report.datasets) {
-      auto [it, inserted] = infos.emplace(d.name, &d);
-      if (!inserted && it->second->sha256 != d.sha256)
-        throw_input("cannot merge: dataset " + d.name + " has other contents (SHA-256) in " + part.source);
+      auto [it, inserted] = infos.emplace(d.name, std::make_pair(&d, &part.source));
+      if (!inserted && it->second.first->sha256 != d.sha256)
+        throw_input("cannot merge: dataset " + d.name + " has other contents (SHA-256) in " + part.source + " than in " +
+                    *it->second.second);
     }
   }
 
@@ -86,7 +87,7 @@ MergeResult merge_reports(const std::vector<MergeInput>& parts, const std::strin
   merged.provenance["merged_from"] = from;
 
   for (const auto& d : datasets) {
-    if (auto it = infos.find(d); it != infos.end()) merged.datasets.push_back(*it->second);
+    if (auto it = infos.find(d); it != infos.end()) merged.datasets.push_back(*it->second.first);
     for (const auto& p : pipelines) {
       const auto key = std::make_pair(d, p);
       auto it = found.find(key);
