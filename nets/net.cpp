@@ -5,6 +5,7 @@
 #include <cctype>
 #include <cmath>
 #include <fstream>
+#include <unordered_map>
 
 #include "codecs/core/error.h"
 #include "nets/f32_reader.h"
@@ -20,8 +21,10 @@ bool has_raw_float32_extension(const std::filesystem::path& path) {
   return ext == ".f32" || ext == ".bin" || ext == ".hex" || ext == ".raw";
 }
 
+}  // namespace
+
 // Content first (gzip, Lc0 magic, npy magic), the extension only for headerless raw floats.
-NetFormat detect_format(std::span<const uint8_t> bytes, const std::filesystem::path& path) {
+NetFormat detect_net_format(std::span<const uint8_t> bytes, const std::filesystem::path& path) {
   if (is_gzip(bytes) || starts_with_lc0_magic(bytes)) return NetFormat::lc0;
   if (is_npy(bytes)) return NetFormat::npy;
   if (has_raw_float32_extension(path)) return NetFormat::f32;
@@ -29,6 +32,8 @@ NetFormat detect_format(std::span<const uint8_t> bytes, const std::filesystem::p
               ": not a recognised net: neither gzip nor an Lc0 protobuf (magic 0x1c0) nor .npy, and the "
               "extension is not one of .f32 .bin .hex .raw (raw little-endian float32)");
 }
+
+namespace {
 
 std::string shape_text(const std::vector<uint32_t>& shape) {
   std::string text = "[";
@@ -84,7 +89,7 @@ Net read_net(const std::filesystem::path& path, NetFormat format) {
 }
 
 Net read_net_bytes(std::span<const uint8_t> bytes, const std::filesystem::path& path, NetFormat format) {
-  if (format == NetFormat::detect) format = detect_format(bytes, path);
+  if (format == NetFormat::detect) format = detect_net_format(bytes, path);
   switch (format) {
     case NetFormat::lc0: return read_lc0_net(bytes, path);
     case NetFormat::npy: return read_npy_net(bytes, path);
@@ -92,6 +97,20 @@ Net read_net_bytes(std::span<const uint8_t> bytes, const std::filesystem::path& 
     case NetFormat::detect: break;
   }
   throw_input(path.string() + ": no reader for this format");
+}
+
+std::vector<int64_t> base_counterparts(const NetLayout& layout, const Net& base) {
+  std::vector<int64_t> match(layout.tensors.size(), -1);
+  std::unordered_map<std::string, size_t> by_name;
+  for (size_t i = 0; i < base.tensors.size(); ++i) by_name.emplace(base.tensors[i].name, i);
+  bool shared_names = false;
+  for (const auto& t : layout.tensors) shared_names = shared_names || by_name.count(t.name);
+  for (size_t i = 0; i < layout.tensors.size(); ++i) {
+    const int64_t j = shared_names ? (by_name.count(layout.tensors[i].name) ? static_cast<int64_t>(by_name[layout.tensors[i].name]) : -1)
+                                   : (i < base.tensors.size() ? static_cast<int64_t>(i) : -1);
+    if (j >= 0 && base.tensors[static_cast<size_t>(j)].values.size() == layout.tensors[i].count) match[i] = j;
+  }
+  return match;
 }
 
 Net delta_net(const Net& base, const Net& target) {

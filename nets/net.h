@@ -57,10 +57,16 @@ enum class NetFormat { detect, lc0, f32, npy };
 // naming the file and what is wrong (not gzip, truncated, unknown encoding, size not a
 // multiple of 4, NaN/Inf weights, ...).
 Net read_net(const std::filesystem::path& path, NetFormat format = NetFormat::detect);
-// The same from the file's bytes already in memory (path names it in messages and picks the
-// raw-float32 reader by extension): a caller that also hashes the file reads it only once.
-Net read_net_bytes(std::span<const uint8_t> file_bytes, const std::filesystem::path& path,
-                   NetFormat format = NetFormat::detect);
+// The same from bytes already read; `path` names the source in messages and, under detect,
+// its extension marks raw float32.
+Net read_net_bytes(std::span<const uint8_t> bytes, const std::filesystem::path& path, NetFormat format = NetFormat::detect);
+// detect as read_net does it; throws lcz::Error(input) when nothing matches.
+NetFormat detect_net_format(std::span<const uint8_t> bytes, const std::filesystem::path& path);
+
+// For each tensor of `layout`, the index of its counterpart in `base` (same element count),
+// or -1: by name where the two nets share tensor names, else by position (raw .f32 and .npy
+// tensors are named after their files, so two versions of one net differ in name only).
+std::vector<int64_t> base_counterparts(const NetLayout& layout, const Net& base);
 
 // target - base, tensor by tensor in float32; names and shapes must match.
 Net delta_net(const Net& base, const Net& target);

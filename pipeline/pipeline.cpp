@@ -9,14 +9,14 @@ Pipeline::Pipeline(const PipelineSpec& spec, const StageContext& context) : spec
 }
 
 // Stages [first, last) forward.
-Stream Pipeline::encode_range(Stream s, size_t first, size_t last) const {
-  for (size_t i = first; i < last; ++i) s = stages_[i]->encode(s);
+Stream Pipeline::encode_range(Stream s, size_t first, size_t last, const std::span<const float>* base) const {
+  for (size_t i = first; i < last; ++i) s = i == 0 && base ? stages_[i]->encode_against(s, *base) : stages_[i]->encode(s);
   return s;
 }
 
 // Inverses of stages [first, last), last one first.
-Stream Pipeline::decode_range(Stream s, size_t first, size_t last) const {
-  for (size_t i = last; i-- > first;) s = stages_[i]->decode(s);
+Stream Pipeline::decode_range(Stream s, size_t first, size_t last, const std::span<const float>* base) const {
+  for (size_t i = last; i-- > first;) s = i == 0 && base ? stages_[i]->decode_against(s, *base) : stages_[i]->decode(s);
   return s;
 }
 
@@ -46,6 +46,23 @@ F32 concatenated(std::span<const Tensor> tensors) {
   return all;
 }
 
+F32 concatenated(const Pipeline::Bases& bases) {
+  size_t n = 0;
+  for (const auto& b : bases) n += b.size();
+  F32 all;
+  all.reserve(n);
+  for (const auto& b : bases) all.insert(all.end(), b.begin(), b.end());
+  return all;
+}
+
+const std::span<const float>* base_of(const Pipeline::Bases* bases, size_t i) { return bases ? &(*bases)[i] : nullptr; }
+
+void check_bases(const Pipeline::Bases* bases, size_t tensors, const std::string& where) {
+  if (bases && bases->size() != tensors)
+    throw Error(ErrorKind::codec, where + ": " + std::to_string(bases->size()) + " bases for " + std::to_string(tensors) +
+                                      " tensors");
+}
+
 void check_count(const F32& values, const TensorLayout& t, const std::string& where) {
   if (values.size() != t.count)
     throw Error(ErrorKind::codec, where + " decoded " + std::to_string(values.size()) + " weights for tensor " + t.name +
@@ -54,13 +71,14 @@ void check_count(const F32& values, const TensorLayout& t, const std::string& wh
 
 }  // namespace
 
-Bytes Pipeline::encode_split(std::span<const Tensor> tensors) const {
+Bytes Pipeline::encode_split(std::span<const Tensor> tensors, const Bases* bases) const {
   const size_t n = spec_.tensor_stages;
   Bytes out;
   ByteWriter w(out);
   Stream joined = empty_stream(spec_.stages[n - 1].descriptor->output);
-  for (const auto& t : tensors) {
-    Stream part = encode_range(t.values, 0, n);
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    const Tensor& t = tensors[i];
+    Stream part = encode_range(t.values, 0, n, base_of(bases, i));
     w.varint(zigzag64(static_cast<int64_t>(element_count(part)) - static_cast<int64_t>(t.values.size())));
     append(joined, part);
   }
@@ -70,7 +88,8 @@ Bytes Pipeline::encode_split(std::span<const Tensor> tensors) const {
   return out;
 }
 
-std::vector<F32> Pipeline::decode_split(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout) const {
+std::vector<F32> Pipeline::decode_split(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout,
+                                        const Bases* bases) const {
   const size_t n = spec_.tensor_stages;
   ByteReader r(bytes, where());
   std::vector<uint64_t> counts;
@@ -90,7 +109,7 @@ std::vector<F32> Pipeline::decode_split(std::span<const uint8_t> bytes, std::spa
   out.reserve(layout.size());
   uint64_t at = 0;
   for (size_t i = 0; i < layout.size(); ++i) {
-    Stream part = decode_range(slice(joined, at, at + counts[i]), 0, n);
+    Stream part = decode_range(slice(joined, at, at + counts[i]), 0, n, base_of(bases, i));
     at += counts[i];
     if (!std::holds_alternative<F32>(part)) throw Error(ErrorKind::codec, where() + " did not decode to f32");
     out.push_back(std::get<F32>(std::move(part)));
@@ -99,25 +118,42 @@ std::vector<F32> Pipeline::decode_split(std::span<const uint8_t> bytes, std::spa
   return out;
 }
 
-Bytes Pipeline::encode_tensors(std::span<const Tensor> tensors) const {
-  if (spec_.tensor_stages > 0) return encode_split(tensors);
-  if (spec_.granularity == Granularity::net) return encode(concatenated(tensors));
+Bytes Pipeline::encode_tensors(std::span<const Tensor> tensors, const Bases* bases) const {
+  check_bases(bases, tensors.size(), where());
+  if (spec_.tensor_stages > 0) return encode_split(tensors, bases);
+  if (spec_.granularity == Granularity::net) {
+    const F32 base = bases ? concatenated(*bases) : F32{};
+    const std::span<const float> base_span(base);
+    Stream s = encode_range(concatenated(tensors), 0, stages_.size(), bases ? &base_span : nullptr);
+    if (!std::holds_alternative<Bytes>(s)) throw Error(ErrorKind::codec, where() + " did not encode to bytes");
+    return std::get<Bytes>(std::move(s));
+  }
   Bytes out;
   ByteWriter w(out);
-  for (const auto& t : tensors) {
-    Bytes b = encode(t.values);
-    w.varint(b.size());
-    w.bytes(b);
+  for (size_t i = 0; i < tensors.size(); ++i) {
+    Stream s = encode_range(tensors[i].values, 0, stages_.size(), base_of(bases, i));
+    if (!std::holds_alternative<Bytes>(s)) throw Error(ErrorKind::codec, where() + " did not encode to bytes");
+    w.varint(std::get<Bytes>(s).size());
+    w.bytes(std::get<Bytes>(s));
   }
   return out;
 }
 
-std::vector<F32> Pipeline::decode_tensors(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout) const {
-  if (spec_.tensor_stages > 0) return decode_split(bytes, layout);
+std::vector<F32> Pipeline::decode_tensors(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout,
+                                          const Bases* bases) const {
+  check_bases(bases, layout.size(), where());
+  if (spec_.tensor_stages > 0) return decode_split(bytes, layout, bases);
   std::vector<F32> out;
   out.reserve(layout.size());
+  auto decode_one = [&](Bytes in, const std::span<const float>* base) {
+    Stream s = decode_range(std::move(in), 0, stages_.size(), base);
+    if (!std::holds_alternative<F32>(s)) throw Error(ErrorKind::codec, where() + " did not decode to f32");
+    return std::get<F32>(std::move(s));
+  };
   if (spec_.granularity == Granularity::net) {
-    F32 all = decode(Bytes(bytes.begin(), bytes.end()));
+    const F32 base = bases ? concatenated(*bases) : F32{};
+    const std::span<const float> base_span(base);
+    F32 all = decode_one(Bytes(bytes.begin(), bytes.end()), bases ? &base_span : nullptr);
     uint64_t expected = 0;
     for (const auto& t : layout) expected += t.count;
     if (all.size() != expected)
@@ -131,11 +167,11 @@ std::vector<F32> Pipeline::decode_tensors(std::span<const uint8_t> bytes, std::s
     return out;
   }
   ByteReader r(bytes, where());
-  for (const auto& t : layout) {
+  for (size_t i = 0; i < layout.size(); ++i) {
     const uint64_t n = r.count(r.remaining(), "tensor byte length");
     auto span = r.bytes(n);
-    out.push_back(decode(Bytes(span.begin(), span.end())));
-    check_count(out.back(), t, where());
+    out.push_back(decode_one(Bytes(span.begin(), span.end()), base_of(bases, i)));
+    check_count(out.back(), layout[i], where());
   }
   r.expect_end();
   return out;

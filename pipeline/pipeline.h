@@ -27,8 +27,14 @@ class Pipeline {
 
   // Consecutive tensors of a net as one byte string, and back: decode_tensors gives one
   // value vector per layout entry, each of the entry's count, or throws lcz::Error(codec).
-  Bytes encode_tensors(std::span<const Tensor> tensors) const;
-  std::vector<F32> decode_tensors(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout) const;
+  // With `bases` (one per tensor, each of the tensor's length), the first stage codes each
+  // tensor against its base (Stage::encode_against); decoding needs the same bases.
+  using Bases = std::vector<std::span<const float>>;
+  Bytes encode_tensors(std::span<const Tensor> tensors, const Bases* bases = nullptr) const;
+  std::vector<F32> decode_tensors(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout,
+                                  const Bases* bases = nullptr) const;
+  // Whether the first stage can code against a base.
+  bool codes_against_base() const { return stages_.front()->codes_against_base(); }
 
   Bytes encode_net(const Net& net) const { return encode_tensors(net.tensors); }
   Net decode_net(std::span<const uint8_t> bytes, const NetLayout& layout) const;
@@ -43,10 +49,12 @@ class Pipeline {
   const StageContext& context() const { return context_; }
 
  private:
-  Stream encode_range(Stream s, size_t first, size_t last) const;
-  Stream decode_range(Stream s, size_t first, size_t last) const;
-  Bytes encode_split(std::span<const Tensor> tensors) const;
-  std::vector<F32> decode_split(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout) const;
+  // Stages [first, last); a base (when given) goes to stage 0.
+  Stream encode_range(Stream s, size_t first, size_t last, const std::span<const float>* base = nullptr) const;
+  Stream decode_range(Stream s, size_t first, size_t last, const std::span<const float>* base = nullptr) const;
+  Bytes encode_split(std::span<const Tensor> tensors, const Bases* bases) const;
+  std::vector<F32> decode_split(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout,
+                                const Bases* bases) const;
   std::string where() const { return "pipeline '" + spec_.name + "'"; }
 
   PipelineSpec spec_;

@@ -1,6 +1,7 @@
 #include "pipeline/spec.h"
 
 #include <charconv>
+#include <fstream>
 #include <cmath>
 #include <regex>
 
@@ -103,6 +104,28 @@ std::string tolerance_text(double tolerance) {
   char buf[32];
   auto [ptr, ec] = std::to_chars(buf, buf + sizeof buf, tolerance);
   return std::string(buf, ec == std::errc() ? ptr : buf);
+}
+
+PipelineFile read_pipeline_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw_config(path + ": cannot open the config file");
+  const json root = json::parse(in, nullptr, /*allow_exceptions=*/false);
+  const JsonCheck check(path);
+  if (root.is_discarded()) check.fail("", "not valid JSON");
+  if (!root.is_object()) check.fail("", "expected a JSON object at the top level");
+  PipelineFile file;
+  if (root.contains("tolerance")) {
+    try {
+      file.tolerance = parse_tolerance(root["tolerance"]);
+    } catch (const Error& e) {
+      check.fail("tolerance", e.what());
+    }
+  }
+  const json& ps = check.required(root, "pipelines", "");
+  if (!ps.is_array() || ps.empty()) check.fail("pipelines", "expected a non-empty array");
+  for (size_t i = 0; i < ps.size(); ++i)
+    file.pipelines.push_back(parse_pipeline(ps[i], "pipelines[" + std::to_string(i) + "]", path));
+  return file;
 }
 
 json resolved_json(const PipelineSpec& spec) {

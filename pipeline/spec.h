@@ -41,6 +41,14 @@ PipelineSpec parse_pipeline(const nlohmann::json& pipeline, const std::string& j
 // order: what a container stores, so that decoding never depends on this build's defaults.
 nlohmann::json resolved_json(const PipelineSpec& spec);
 
+// The tolerance and pipelines of a config file (a harness config; lczip --config): the other
+// keys are the harness's and are not read here. Throws lcz::Error(config) naming the file.
+struct PipelineFile {
+  double tolerance = 0x1p-17;
+  std::vector<PipelineSpec> pipelines;
+};
+PipelineFile read_pipeline_file(const std::string& path);
+
 // The error bound: a positive number, or a string "2^-N" or a decimal ("7.6e-06"), within
 // [2^-60, 2^20]. Throws lcz::Error(config) saying what is wrong (the caller adds where).
 double parse_tolerance(const nlohmann::json& value);

@@ -7,7 +7,10 @@
 #include <random>
 
 #include "codecs/core/registry.h"
+#include "codecs/quantize/linear16.h"
+#include "codecs/quantize/linear16_lattice.h"
 #include "nets/lc0_reader.h"
+#include "nets/lc0_skeleton.h"
 #include "harness/run.h"
 #include "tests/test_support.h"
 
@@ -26,10 +29,11 @@ bool bit_equal(const F32& a, const F32& b) {
 }
 }  // namespace
 
-TEST_CASE("grid is bit-exact on every LINEAR16 tensor of maia-1900 whose step is at least 2 tol", "[grid]") {
+TEST_CASE("grid is bit-exact on coarse LINEAR16 tensors of maia-1900, and keeps finer ones on a LINEAR16 lattice",
+          "[grid]") {
   Net net = read_net(test::dataset("maia-1900.pb.gz"));
   auto g = grid();
-  int on_grid = 0, rounded = 0;
+  int on_grid = 0, on_lattice = 0, own_range = 0, constant = 0;
   for (const auto& t : net.tensors) {
     INFO(t.name);
     REQUIRE(t.source.kind == SourceEncoding::Kind::linear16);
@@ -42,14 +46,57 @@ TEST_CASE("grid is bit-exact on every LINEAR16 tensor of maia-1900 whose step is
       CHECK(k[0] == 1);  // the Lc0 release formula
       CHECK(bit_equal(back, t.values));
       ++on_grid;
-    } else {
-      CHECK(k[0] == 0);
-      for (size_t i = 0; i < back.size(); ++i) REQUIRE(std::fabs(double(back[i]) - double(t.values[i])) <= 0x1p-17);
-      ++rounded;
+      continue;
     }
+    if (*lo == *hi) {  // a constant layer (batch-norm gammas of 1): rounding keeps it exact
+      CHECK(k[0] == 0);
+      CHECK(bit_equal(back, t.values));
+      ++constant;
+      continue;
+    }
+    // A finer grid: a lattice of LINEAR16 indices, within the tolerance of every weight...
+    REQUIRE(k[0] == 3);
+    for (size_t i = 0; i < back.size(); ++i) REQUIRE(std::fabs(double(back[i]) - double(t.values[i])) <= 0x1p-17);
+    // ... and on a grid a released lc0 reads: rewritten as LINEAR16 on that range it decodes to
+    // the same bits, either the layer's own range or the one fit_linear16_lattice gives.
+    const float range_lo = std::bit_cast<float>(k[1]), range_hi = std::bit_cast<float>(k[2]);
+    CHECK(bit_equal(as_lc0_decodes_linear16(back, range_lo, range_hi), back));
+    auto fit = fit_linear16_lattice(t.values, 0x1p-17);
+    const bool own = range_lo == *lo && range_hi == *hi;
+    CHECK((own || (fit && fit->min_val == range_lo && fit->max_val == range_hi)));
+    own_range += own;
+    ++on_lattice;
   }
   CHECK(on_grid > 0);
-  CHECK(on_grid + rounded == 105);
+  CHECK(on_lattice > 0);
+  CHECK(on_grid + on_lattice + constant == 105);
+  INFO(own_range << " of " << on_lattice << " lattice layers on their own range");
+  CHECK(own_range <= on_lattice);
+}
+
+TEST_CASE("fit_linear16_lattice: every value within tol as lc0 decodes, lattice near 2 tol", "[grid]") {
+  std::mt19937 rng(3);
+  for (double scale : {1e-3, 0.05, 0.3, 0.49}) {
+    INFO("scale " << scale);
+    F32 v(20000);
+    std::normal_distribution<float> d(0.0f, static_cast<float>(scale / 3));
+    for (auto& x : v) x = std::clamp(d(rng), static_cast<float>(-scale), static_cast<float>(scale));
+    auto fit = fit_linear16_lattice(v, 0x1p-17);
+    REQUIRE(fit);
+    const int32_t zero = linear16_zero_index(fit->min_val, fit->max_val);
+    for (float x : v) {
+      auto k = nearest_lattice_index(x, *fit, zero, 0x1p-17);
+      REQUIRE(k);
+      const float back = linear16_release(zero + *k * fit->step, fit->min_val, fit->max_val);
+      REQUIRE(std::fabs(double(back) - x) <= 0x1p-17);
+    }
+    // The lattice spacing is 2 tol less what float32 rounding takes: within 1 %.
+    const double spacing = (double(fit->max_val) - fit->min_val) / 65535 * fit->step;
+    CHECK(spacing <= 0x1p-16 * (1 + 1e-6));  // float32 ends of the range round the spacing
+    CHECK(spacing > 0.99 * 0x1p-16);
+  }
+  // Values spanning more than 65535 lattice steps do not fit.
+  CHECK_FALSE(fit_linear16_lattice(F32{-1.0f, 1.0f}, 0x1p-17));
 }
 
 TEST_CASE("grid detects the Lc0 development formula too, and rounds data that is on no grid", "[grid]") {
@@ -84,6 +131,13 @@ TEST_CASE("grid refuses corrupt headers and indices", "[grid]") {
   CHECK_THROWS_AS(g->decode(I32{1, std::bit_cast<int32_t>(1.0f)}), Error);
   CHECK_THROWS_AS(g->decode(I32{1, std::bit_cast<int32_t>(2.0f), std::bit_cast<int32_t>(1.0f), 0}), Error);
   CHECK_THROWS_AS(g->decode(I32{1, std::bit_cast<int32_t>(-1.0f), std::bit_cast<int32_t>(1.0f), 70000}), Error);
+  // Lattice: step out of range, an index past the grid, a header cut short.
+  const int32_t m1 = std::bit_cast<int32_t>(-1.0f), p1 = std::bit_cast<int32_t>(1.0f);
+  CHECK_THROWS_AS(g->decode(I32{3, m1, p1, 0, 1}), Error);
+  CHECK_THROWS_AS(g->decode(I32{3, m1, p1, 70000, 1}), Error);
+  CHECK_THROWS_AS(g->decode(I32{3, m1, p1, 7, 5000}), Error);
+  CHECK_THROWS_AS(g->decode(I32{3, m1, p1}), Error);
+  CHECK(std::get<F32>(g->decode(I32{3, m1, p1, 7, 0})).size() == 1);
 }
 
 TEST_CASE("tensor_stages runs grid per tensor and one coder over the net", "[grid][pipeline]") {

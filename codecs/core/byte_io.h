@@ -37,7 +37,10 @@ class ByteWriter {
 
 class ByteReader {
  public:
-  ByteReader(std::span<const uint8_t> in, std::string stage) : in_(in), stage_(std::move(stage)) {}
+  // Failures are lcz::Error(codec) naming the stage; a reader of a file format (kind input)
+  // names the file instead.
+  ByteReader(std::span<const uint8_t> in, std::string stage, ErrorKind kind = ErrorKind::codec)
+      : in_(in), stage_(std::move(stage)), kind_(kind) {}
 
   size_t offset() const { return pos_; }
   size_t remaining() const { return in_.size() - pos_; }
@@ -90,7 +93,10 @@ class ByteReader {
   void expect_end() {
     if (!at_end()) fail(pos_, std::to_string(remaining()) + " unexpected trailing bytes");
   }
-  [[noreturn]] void fail(size_t offset, const std::string& message) const { throw_corrupt(stage_, offset, message); }
+  [[noreturn]] void fail(size_t offset, const std::string& message) const {
+    if (kind_ == ErrorKind::codec) throw_corrupt(stage_, offset, message);
+    throw Error(kind_, stage_ + ": at offset " + std::to_string(offset) + ": " + message);
+  }
 
  private:
   void need(size_t n, const std::string& what) const {
@@ -99,6 +105,7 @@ class ByteReader {
   }
   std::span<const uint8_t> in_;
   std::string stage_;
+  ErrorKind kind_;
   size_t pos_ = 0;
 };
 

@@ -4,6 +4,7 @@
 #pragma once
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,15 @@ class Stage {
   // Both throw lcz::Error (kind codec) when they cannot do their work; they never trust their input.
   virtual Stream encode(const Stream& in) const = 0;
   virtual Stream decode(const Stream& in) const = 0;
+
+  // A quantizer may code f32 values against a base: values the decoder also has, one per
+  // input value (the same tensors of an earlier net). It codes the difference of integers
+  // (its own for the value, the one it would give the base), so the decoded values are
+  // exactly those of encode(in): the base changes the size, never the error. Decoding needs
+  // the same base. Other stages throw lcz::Error(codec).
+  virtual bool codes_against_base() const { return false; }
+  virtual Stream encode_against(const Stream& in, std::span<const float> base) const;
+  virtual Stream decode_against(const Stream& in, std::span<const float> base) const;
 };
 
 // Base for a stage with one input and one output type: the variant plumbing lives here.
@@ -33,10 +43,21 @@ class TypedStage : public Stage {
  public:
   Stream encode(const Stream& in) const final { return encode_typed(get<In>(in)); }
   Stream decode(const Stream& in) const final { return decode_typed(get<Out>(in)); }
+  Stream encode_against(const Stream& in, std::span<const float> base) const final {
+    if (!codes_against_base()) return Stage::encode_against(in, base);
+    return encode_against_typed(get<In>(in), base);
+  }
+  Stream decode_against(const Stream& in, std::span<const float> base) const final {
+    if (!codes_against_base()) return Stage::decode_against(in, base);
+    return decode_against_typed(get<Out>(in), base);
+  }
 
  protected:
   virtual Out encode_typed(const In& in) const = 0;
   virtual In decode_typed(const Out& in) const = 0;
+  // Overridden, with codes_against_base(), by stages that take a base.
+  virtual Out encode_against_typed(const In& in, std::span<const float>) const { return encode_typed(in); }
+  virtual In decode_against_typed(const Out& in, std::span<const float>) const { return decode_typed(in); }
 
  private:
   template <class T>

@@ -1,25 +1,66 @@
 #include "codecs/quantize/grid.h"
 
 #include "codecs/quantize/linear16.h"
+#include "codecs/quantize/linear16_lattice.h"
 #include "codecs/quantize/rounding.h"
 
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <optional>
 
 namespace lcz {
 namespace {
 
-enum Path : int32_t { kRound = 0, kLinear16Release = 1, kLinear16Dev = 2 };
+// Header [kRound]; [kLinear16Release | kLinear16Dev, bits(min), bits(max)];
+// [kLattice, bits(min), bits(max), step] (release formula, grid index = zero + k * step).
+enum Path : int32_t { kRound = 0, kLinear16Release = 1, kLinear16Dev = 2, kLattice = 3 };
+// Added to the path when the indices are residuals against a base's predicted indices.
+constexpr int32_t kAgainstBase = 16;
+
+size_t header_size(int32_t path) { return path == kRound ? 1 : path == kLattice ? 4 : 3; }
 constexpr int32_t kLevels = 65535;
 
 float decode_grid(Path path, int32_t u, float lo, float hi) {
   return path == kLinear16Release ? linear16_release(u, lo, hi) : linear16_dev(u, lo, hi);
 }
 
-int32_t zero_index(float lo, float hi) {
-  double z = std::nearbyint(-static_cast<double>(lo) / (static_cast<double>(hi) - lo) * kLevels);
-  return static_cast<int32_t>(std::clamp(z, 0.0, static_cast<double>(kLevels)));
+int32_t zero_index(float lo, float hi) { return linear16_zero_index(lo, hi); }
+
+// Bits of an order-0 code of the values: what choosing between codings compares.
+double order0_bits(const int32_t* k, size_t n) {
+  if (n == 0) return 0;
+  double bits = 0;
+  auto add = [&](uint64_t c) { bits -= c * std::log2(static_cast<double>(c) / n); };
+  const auto [lo, hi] = std::minmax_element(k, k + n);
+  const uint64_t span = static_cast<uint64_t>(int64_t{*hi} - *lo) + 1;
+  if (span <= 4 * n + 1024) {
+    std::vector<uint32_t> counts(span);
+    for (size_t i = 0; i < n; ++i) ++counts[static_cast<size_t>(int64_t{k[i]} - *lo)];
+    for (uint32_t c : counts)
+      if (c) add(c);
+    return bits;
+  }
+  std::vector<int32_t> sorted(k, k + n);  // values too spread for a table
+  std::sort(sorted.begin(), sorted.end());
+  for (size_t i = 0; i < n;) {
+    size_t j = i;
+    while (j < n && sorted[j] == sorted[i]) ++j;
+    add(j - i);
+    i = j;
+  }
+  return bits;
+}
+
+// The lattice index of every value, each decoding within tol; false if one does not.
+bool lattice_indices(const F32& in, const Linear16Lattice& lattice, double tolerance, int32_t* out) {
+  const int32_t zero = zero_index(lattice.min_val, lattice.max_val);
+  for (size_t i = 0; i < in.size(); ++i) {
+    const std::optional<int32_t> k = nearest_lattice_index(in[i], lattice, zero, tolerance);
+    if (!k) return false;
+    out[i] = *k;
+  }
+  return true;
 }
 
 // Writes the grid index minus `zero` of every value to out and returns true if each value is
@@ -53,6 +94,27 @@ bool grid_indices(const F32& in, Path path, float lo, float hi, int32_t zero, in
   return true;
 }
 
+// The index each base value would get under the header of `coded` (its path and range):
+// encoder and decoder compute it alike, in double, clamped to the indices the path allows.
+void predict_indices(const I32& coded, std::span<const float> base, double step, int32_t* out) {
+  const int32_t path = coded[0] & ~kAgainstBase;
+  if (path == kRound) {
+    predict_steps(base, step, /*round=*/true, out);
+    return;
+  }
+  const double lo = std::bit_cast<float>(coded[1]), hi = std::bit_cast<float>(coded[2]);
+  const int32_t lattice_step = path == kLattice ? coded[3] : 1;
+  const int32_t zero = zero_index(static_cast<float>(lo), static_cast<float>(hi));
+  const double scale = kLevels / (hi - lo);
+  const double k_lo = -std::floor(static_cast<double>(zero) / lattice_step);
+  const double k_hi = std::floor(static_cast<double>(kLevels - zero) / lattice_step);
+  for (size_t i = 0; i < base.size(); ++i) {
+    double k = std::nearbyint(((static_cast<double>(base[i]) - lo) * scale - zero) / lattice_step);
+    k = k < k_hi ? k : k_hi;  // NaN -> k_hi
+    out[i] = static_cast<int32_t>(k > k_lo ? k : k_lo);
+  }
+}
+
 class Grid final : public TypedStage<F32, I32> {
  public:
   explicit Grid(double tolerance) : tolerance_(tolerance), step_(2 * tolerance) {}
@@ -67,11 +129,13 @@ class Grid final : public TypedStage<F32, I32> {
         lo = std::min(lo, v);
         hi = std::max(hi, v);
       }
-      // A grid finer than 2*tol has more levels than rounding: rounding wins there.
-      if (finite && (static_cast<double>(hi) - lo) / kLevels >= step_) {
+      // On a grid at least as coarse as 2*tol the exact index is the best code there is.
+      if (finite && hi > lo) {
+        const bool coarse = (static_cast<double>(hi) - lo) / kLevels >= step_;
         I32 out(3 + in.size());
         for (Path path : {kLinear16Release, kLinear16Dev}) {
           if (grid_indices(in, path, lo, hi, zero_index(lo, hi), out.data() + 3)) {
+            if (!coarse) return on_lattice(in, lo, hi, path);
             out[0] = path;
             out[1] = std::bit_cast<int32_t>(lo);
             out[2] = std::bit_cast<int32_t>(hi);
@@ -86,14 +150,58 @@ class Grid final : public TypedStage<F32, I32> {
     return out;
   }
 
+  // Against a base, per tensor: the indices minus the base's predicted indices where that is
+  // cheaper by an order-0 estimate (marked by kAgainstBase in the path), else as without.
+ public:
+  bool codes_against_base() const override { return true; }
+
+ protected:
+  I32 encode_against_typed(const F32& in, std::span<const float> base) const override {
+    if (base.size() != in.size())
+      throw_refused("grid", "a base of " + std::to_string(base.size()) + " values for " + std::to_string(in.size()));
+    I32 own = encode_typed(in);
+    const size_t h = header_size(own[0]);
+    I32 residual(own.size());
+    predict_indices(own, base, step_, residual.data() + h);
+    for (size_t i = h; i < own.size(); ++i) residual[i] = wrap_sub(own[i], residual[i]);
+    if (order0_bits(residual.data() + h, in.size()) >= order0_bits(own.data() + h, in.size())) return own;
+    std::copy(own.begin(), own.begin() + h, residual.begin());
+    residual[0] |= kAgainstBase;
+    return residual;
+  }
+
+  F32 decode_against_typed(const I32& in, std::span<const float> base) const override {
+    if (in.empty() || !(in[0] & kAgainstBase)) return decode_typed(in);
+    const int32_t path = in[0] & ~kAgainstBase;
+    if (path < kRound || path > kLattice) throw_corrupt("grid", 0, "unknown path " + std::to_string(in[0]));
+    const size_t h = header_size(path);
+    if (in.size() < h) throw_corrupt("grid", in.size(), "header cut off");
+    if (in.size() - h != base.size())
+      throw_corrupt("grid", 0, std::to_string(in.size() - h) + " values against a base of " + std::to_string(base.size()));
+    if (path != kRound) {  // the range must be valid before it predicts anything
+      const float lo = std::bit_cast<float>(in[1]), hi = std::bit_cast<float>(in[2]);
+      if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi)) throw_corrupt("grid", 1, "invalid grid range");
+      if (path == kLattice && (in[3] < 1 || in[3] > kLevels))
+        throw_corrupt("grid", 3, "lattice step " + std::to_string(in[3]) + " out of range");
+    }
+    I32 own(in.size());
+    predict_indices(in, base, step_, own.data() + h);
+    std::copy(in.begin(), in.begin() + h, own.begin());
+    own[0] = path;
+    for (size_t i = h; i < in.size(); ++i) own[i] = wrap_add(in[i], own[i]);
+    return decode_typed(own);
+  }
+
   F32 decode_typed(const I32& in) const override {
     if (in.empty()) throw_corrupt("grid", 0, "missing header");
     const int32_t path = in[0];
+    if (path & kAgainstBase) throw_corrupt("grid", 0, "coded against a base net; decoding needs that base");
     if (path == kRound) {
       F32 out(in.size() - 1);
       for (size_t i = 1; i < in.size(); ++i) out[i - 1] = dequantize(in[i], step_);
       return out;
     }
+    if (path == kLattice) return decode_lattice(in);
     if (path != kLinear16Release && path != kLinear16Dev) throw_corrupt("grid", 0, "unknown path " + std::to_string(path));
     if (in.size() < 3) throw_corrupt("grid", in.size(), "header cut off");
     const float lo = std::bit_cast<float>(in[1]), hi = std::bit_cast<float>(in[2]);
@@ -109,6 +217,54 @@ class Grid final : public TypedStage<F32, I32> {
   }
 
  private:
+  // An Lc0 layer on a grid finer than 2*tol: rounding it would leave the grid, and writing it
+  // back as LINEAR16 would add up to half a grid step of error. Code it instead on a lattice
+  // that a released lc0 reads exactly, whichever costs fewer bits: every (2m+1)-th index of its
+  // own grid (m = floor(tol / grid step): off by at most m steps), or a new range whose
+  // lattice lies near multiples of 2*tol (fit_linear16_lattice). Rounding if neither fits.
+  I32 on_lattice(const F32& in, float lo, float hi, Path path) const {
+    std::vector<Linear16Lattice> candidates;
+    if (path == kLinear16Release) {
+      const int32_t m = static_cast<int32_t>(std::floor(tolerance_ / ((static_cast<double>(hi) - lo) / kLevels)));
+      for (int32_t mm = m; mm >= 0 && mm >= m - 1; --mm) candidates.push_back({lo, hi, 2 * mm + 1});
+    }
+    if (auto fit = fit_linear16_lattice(in, tolerance_)) candidates.push_back(*fit);
+    I32 best, trial(4 + in.size());
+    double best_bits = 0;
+    for (const auto& lattice : candidates) {
+      if (!lattice_indices(in, lattice, tolerance_, trial.data() + 4)) continue;
+      const double bits = order0_bits(trial.data() + 4, in.size());
+      if (!best.empty() && bits >= best_bits) continue;
+      trial[0] = kLattice;
+      trial[1] = std::bit_cast<int32_t>(lattice.min_val);
+      trial[2] = std::bit_cast<int32_t>(lattice.max_val);
+      trial[3] = lattice.step;
+      best = trial;
+      best_bits = bits;
+    }
+    if (!best.empty()) return best;
+    I32 out(1 + in.size());
+    out[0] = kRound;
+    quantize_to_step(in, step_, /*round=*/true, tolerance_, "grid", out.data() + 1);
+    return out;
+  }
+
+  static F32 decode_lattice(const I32& in) {
+    if (in.size() < 4) throw_corrupt("grid", in.size(), "lattice header cut off");
+    const float lo = std::bit_cast<float>(in[1]), hi = std::bit_cast<float>(in[2]);
+    const int32_t step = in[3];
+    if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi)) throw_corrupt("grid", 1, "invalid grid range");
+    if (step < 1 || step > kLevels) throw_corrupt("grid", 3, "lattice step " + std::to_string(step) + " out of range");
+    const int64_t z = zero_index(lo, hi);
+    F32 out(in.size() - 4);
+    for (size_t i = 4; i < in.size(); ++i) {
+      const int64_t u = z + int64_t{in[i]} * step;
+      if (u < 0 || u > kLevels) throw_corrupt("grid", i, "lattice index out of range");
+      out[i - 4] = linear16_release(static_cast<int32_t>(u), lo, hi);
+    }
+    return out;
+  }
+
   double tolerance_, step_;
 };
 

@@ -22,6 +22,28 @@ class Quantize final : public TypedStage<F32, I32> {
     return out;
   }
 
+  // Against a base: each integer minus the one the base value gives (wrapping).
+ public:
+  bool codes_against_base() const override { return true; }
+
+ protected:
+  I32 encode_against_typed(const F32& in, std::span<const float> base) const override {
+    if (base.size() != in.size())
+      throw_refused("quantize", "a base of " + std::to_string(base.size()) + " values for " + std::to_string(in.size()));
+    I32 out = encode_typed(in), predicted(in.size());
+    predict_steps(base, step_, round_, predicted.data());
+    for (size_t i = 0; i < out.size(); ++i) out[i] = wrap_sub(out[i], predicted[i]);
+    return out;
+  }
+  F32 decode_against_typed(const I32& in, std::span<const float> base) const override {
+    if (base.size() != in.size())
+      throw_corrupt("quantize", 0, std::to_string(in.size()) + " values against a base of " + std::to_string(base.size()));
+    I32 q(in.size());
+    predict_steps(base, step_, round_, q.data());
+    for (size_t i = 0; i < q.size(); ++i) q[i] = wrap_add(in[i], q[i]);
+    return decode_typed(q);
+  }
+
  private:
   bool round_;
   double tolerance_, step_;

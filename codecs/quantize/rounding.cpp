@@ -46,4 +46,15 @@ void quantize_to_step(std::span<const float> in, double step, bool round, double
   }
 }
 
+void predict_steps(std::span<const float> base, double step, bool round, int32_t* out) {
+  constexpr double kMax = std::numeric_limits<int32_t>::max();
+  const double inv = 1.0 / step;
+  for (size_t i = 0; i < base.size(); ++i) {
+    double q = static_cast<double>(base[i]) * inv;
+    q = q < kMax ? q : kMax;  // NaN -> kMax, then below
+    q = q > -kMax ? q : -kMax;
+    out[i] = static_cast<int32_t>(round ? std::nearbyint(q) : q);
+  }
+}
+
 }  // namespace lcz

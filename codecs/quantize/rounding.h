@@ -15,4 +15,12 @@ inline float dequantize(int32_t q, double step) { return static_cast<float>(q * 
 void quantize_to_step(std::span<const float> in, double step, bool round, double tolerance, const char* stage,
                       int32_t* out);
 
+// What quantize_to_step gives a base value, without checks (a base is only a prediction):
+// saturated to int32, NaN to 0. Encoder and decoder compute it alike.
+void predict_steps(std::span<const float> base, double step, bool round, int32_t* out);
+
+// Wrapping int32 difference and sum, for residuals against a prediction.
+inline int32_t wrap_sub(int32_t a, int32_t b) { return static_cast<int32_t>(static_cast<uint32_t>(a) - static_cast<uint32_t>(b)); }
+inline int32_t wrap_add(int32_t a, int32_t b) { return static_cast<int32_t>(static_cast<uint32_t>(a) + static_cast<uint32_t>(b)); }
+
 }  // namespace lcz

@@ -1,0 +1,113 @@
+// The .lcz container: everything a decoder needs to rebuild a net from its compressed bytes
+// with the registered stages, and nothing else. docs/format.md describes it field by field;
+// the order below is the order on disk.
+//
+//   magic            8 bytes  89 4C 43 5A 0D 0A 1A 0A  ("\x89LCZ\r\n\x1a\n")
+//   major, minor     u16le each (a reader refuses a newer major version)
+//   header length H  u64le
+//   header           H bytes: u8 coding (0 stored, 1 the registered zstd stage at level 19),
+//                    varint length of the fields, the fields (coded)
+//   header checksum  u64le    XXH64 (seed 0) of every byte before it
+//   payloads         one per chunk, back to back, in chunk order; nothing after the last
+//
+//   fields:
+//     varint+bytes   pipeline, JSON with every stage parameter spelled out
+//     u64le          tolerance (IEEE-754 double bits)
+//     u8             source format (1 f32, 2 npy, 3 lc0)
+//     varint+bytes   source file name (informational)
+//     u8             flags: bit 0 = coded against a base net
+//     32 bytes       SHA-256 of the base net file (only with flag bit 0)
+//     varint         chunk weights: the coding unit the writer aimed at (informational)
+//     varint+bytes   Lc0 skeleton: the source's pblczero.Net without any weight payload
+//                    (empty unless the source format is lc0)
+//     varint         tensor count T, then T tensors:
+//       varint+bytes name; varint rank; rank x varint dims; varint element count
+//       u8 + f32le + f32le   source encoding (kind, min_val, max_val)
+//       u8           output encoding kind: 255 = the same as the source encoding, else the
+//                    kind followed by f32le min_val, f32le max_val
+//     varint         chunk count C, then C chunks:
+//       varint tensors in the chunk (>= 1; chunks cover the tensors in order)
+//       u8 mode (0 coded alone, 1 coded against the base)
+//       varint payload bytes; u64le XXH64 of the payload
+//       u64le XXH64 of the chunk's decoded float32 values (little-endian, in tensor order)
+//
+// Strings are UTF-8 without a terminator; varints are LEB128 (7 bits a byte, low first).
+#pragma once
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "codecs/core/stream.h"
+#include "nets/net.h"
+
+namespace lcz {
+
+inline constexpr std::array<uint8_t, 8> kContainerMagic = {0x89, 'L', 'C', 'Z', 0x0d, 0x0a, 0x1a, 0x0a};
+inline constexpr uint16_t kContainerMajor = 1;
+inline constexpr uint16_t kContainerMinor = 0;
+
+enum class SourceFormat : uint8_t { f32 = 1, npy = 2, lc0 = 3 };
+const char* source_format_name(SourceFormat f);
+SourceFormat source_format_of(const std::string& net_format);  // "lc0", "f32", "npy"; else lcz::Error(input)
+
+enum class ChunkMode : uint8_t { alone = 0, against_base = 1 };
+
+struct ContainerTensor {
+  TensorLayout layout;            // name, shape, element count, source encoding
+  SourceEncoding output;          // how decompress writes it
+};
+
+struct ContainerChunk {
+  uint64_t tensor_count = 0;
+  ChunkMode mode = ChunkMode::alone;
+  uint64_t payload_bytes = 0;
+  uint64_t payload_xxh64 = 0;
+  uint64_t values_xxh64 = 0;      // of the decoded float32 values of its tensors
+  // Derived when reading, not stored:
+  uint64_t first_tensor = 0;
+  uint64_t payload_offset = 0;    // from the start of the file
+};
+
+struct ContainerHeader {
+  uint16_t major = kContainerMajor, minor = kContainerMinor;
+  nlohmann::json pipeline;        // resolved_json() of the pipeline spec
+  double tolerance = 0x1p-17;
+  SourceFormat source_format = SourceFormat::f32;
+  std::string source_name;
+  std::optional<std::array<uint8_t, 32>> base_sha256;
+  uint64_t chunk_weights = 0;
+  std::string lc0_skeleton;
+  std::vector<ContainerTensor> tensors;
+  std::vector<ContainerChunk> chunks;
+
+  NetLayout layout() const;
+  uint64_t weight_count() const;
+};
+
+uint64_t xxh64(std::span<const uint8_t> bytes);
+uint64_t xxh64_of_values(std::span<const F32> tensors);  // streaming, in order
+
+// The whole file: header, checksum, payloads (payloads[i] belongs to chunks[i]; the chunk's
+// payload_bytes and payload_xxh64 are filled in from it).
+Bytes write_container(ContainerHeader header, std::span<const Bytes> payloads);
+
+struct ContainerReadOptions {
+  bool verify_header_checksum = true;  // off only for fuzzing the parser behind the checksum
+};
+
+// Parses and checks the header: magic, version, checksum, every length, count and offset
+// (tensor element counts match their dims, chunks cover the tensors, payloads end exactly at
+// the end of the file). Throws lcz::Error(input) naming `source`, the field and its offset.
+ContainerHeader read_container_header(std::span<const uint8_t> file, const std::string& source,
+                                      const ContainerReadOptions& options = {});
+
+// The payload of chunk i, its XXH64 checked; lcz::Error(input) naming the chunk on mismatch.
+std::span<const uint8_t> chunk_payload(std::span<const uint8_t> file, const ContainerHeader& header, size_t chunk,
+                                       const std::string& source);
+
+}  // namespace lcz
