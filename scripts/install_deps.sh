@@ -5,6 +5,7 @@ packages=(g++ cmake make pkg-config git
           libbz2-dev libzstd-dev liblzma-dev libbrotli-dev zlib1g-dev libssl-dev
           libprotobuf-dev protobuf-compiler nlohmann-json3-dev libcli11-dev
           catch2 libbenchmark-dev
+          libxxhash-dev  # container checksums
           parallel python3-matplotlib)  # the CLI tests of scripts/sweep_parallel.sh and scripts/plot.py
 missing=()
 for p in "${packages[@]}"; do

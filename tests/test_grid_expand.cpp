@@ -96,7 +96,7 @@ TEST_CASE("grid mistakes are config errors with the JSON path", "[grid]") {
   expect_config_error(big, "more than 10000 pipelines");
 }
 
-TEST_CASE("--filter keeps the pipelines whose name matches", "[grid]") {
+TEST_CASE("the --filter regex keeps the pipelines whose name matches", "[grid]") {
   Config c = parse(json::parse(R"([{"name": "zstd-{level}",
       "stages": ["quantize", "zigzag", "varint", {"stage": "zstd", "level": [1, 3, 19]}]},
       {"name": "seed", "stages": [{"stage": "quantize", "mode": "truncate"}, "zigzag", "varint", "bzip2"]}])"));
