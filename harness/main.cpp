@@ -1,5 +1,6 @@
-// The `harness` CLI: runs every dataset x pipeline of a config, verifies every round trip
-// against the tolerance and writes results/<run-id>/report.{csv,json} plus a markdown table.
+// The `harness` CLI: runs every dataset x pipeline of a config (or one shard of them),
+// verifies every round trip against the tolerance and writes results/<run-id>/report.{csv,json}
+// plus a markdown table. The subcommands merge, report and gen live in harness/cli/.
 // Exit codes: 0 all rows pass, 1 internal error, 2 config or usage error, 3 input (dataset)
 // error, 4 a row failed verification, 5 a stage failed to encode or decode.
 #include <CLI/CLI.hpp>
@@ -73,7 +74,9 @@ int main(int argc, char** argv) {
   // timings.
   mallopt(M_MMAP_THRESHOLD, 1 << 30);
   mallopt(M_TRIM_THRESHOLD, -1);
-  CLI::App app{"Benchmark error-bounded codecs for neural-network weights on real nets"};
+  CLI::App app{"Benchmark error-bounded codecs for neural-network weights on real nets.\n"
+               "Subcommands (each with --help): harness merge DIR... --out DIR | harness report RUN_DIR | "
+               "harness gen --like NET --weights N -o FILE.f32"};
   std::string config_path, datasets_dir, out_dir = "results";
   std::string filter, shard_text, run_id;
   int repeat = 0;

@@ -66,6 +66,9 @@ int gen_command(int argc, char** argv) {
   } catch (const Error& e) {
     std::cerr << "harness gen: " << e.what() << "\n";
     return static_cast<int>(e.kind());
+  } catch (const std::exception& e) {
+    std::cerr << "harness gen: internal error: " << e.what() << "\n";
+    return 1;
   }
 }
 

@@ -56,6 +56,9 @@ int merge_command(int argc, char** argv) {
   } catch (const Error& e) {
     std::cerr << "harness merge: " << e.what() << "\n";
     return static_cast<int>(e.kind());
+  } catch (const std::exception& e) {
+    std::cerr << "harness merge: internal error: " << e.what() << "\n";
+    return 1;
   }
 }
 

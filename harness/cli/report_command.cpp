@@ -44,6 +44,9 @@ int report_command(int argc, char** argv) {
   } catch (const Error& e) {
     std::cerr << "harness report: " << e.what() << "\n";
     return static_cast<int>(e.kind());
+  } catch (const std::exception& e) {
+    std::cerr << "harness report: internal error: " << e.what() << "\n";
+    return 1;
   }
 }
 
