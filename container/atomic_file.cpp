@@ -33,7 +33,10 @@ AtomicFile::AtomicFile(const std::filesystem::path& target, bool overwrite)
     throw_config(target.string() + ": exists; it is kept (give --force to overwrite it)");
   if (std::filesystem::is_directory(target, ec)) throw_config(target.string() + ": is a directory, not a file name");
   const std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : std::filesystem::path(".");
-  std::string pattern = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
+  std::string name = ".";  // hidden, beside the target: the rename stays in one file system
+  name += target.filename().string();
+  name += ".tmp-XXXXXX";
+  std::string pattern = (dir / name).string();
   fd_ = ::mkstemp(pattern.data());
   if (fd_ < 0) throw_input(target.string() + ": cannot create a file in " + dir.string() + ": " + std::strerror(errno));
   temp_ = pattern;
@@ -44,13 +47,17 @@ AtomicFile::~AtomicFile() {
   if (!committed_ && !temp_.empty()) ::unlink(temp_.c_str());
 }
 
-void AtomicFile::commit(std::span<const uint8_t> bytes) {
+void AtomicFile::write(std::span<const uint8_t> bytes) {
+  if (committed_) throw Error(ErrorKind::codec, target_.string() + ": written after commit");
+  if (stdout_) write_all(STDOUT_FILENO, bytes, "standard output");
+  else write_all(fd_, bytes, temp_.string());
+}
+
+void AtomicFile::commit() {
   if (stdout_) {
-    write_all(STDOUT_FILENO, bytes, "standard output");
     committed_ = true;
     return;
   }
-  write_all(fd_, bytes, temp_.string());
   const mode_t mask = ::umask(0);  // mkstemp made it 0600; give it what a new file gets
   ::umask(mask);
   if (::fchmod(fd_, 0666 & ~mask) != 0 || ::fsync(fd_) != 0)

@@ -18,8 +18,14 @@ class AtomicFile {
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
 
-  // Writes all bytes, flushes them to disk, and renames onto the target.
-  void commit(std::span<const uint8_t> bytes);
+  // Appends bytes to the temporary file (to standard output for "-").
+  void write(std::span<const uint8_t> bytes);
+  // Flushes what was written to disk and renames it onto the target.
+  void commit();
+  void commit(std::span<const uint8_t> bytes) {
+    write(bytes);
+    commit();
+  }
 
   bool is_stdout() const { return stdout_; }
 

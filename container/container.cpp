@@ -103,6 +103,23 @@ SourceFormat source_format_of(const std::string& net_format) {
   throw_input("a net of format '" + net_format + "' cannot be stored in a container (lc0, f32 or npy)");
 }
 
+std::vector<TensorPiece> pieces_of(const NetLayout& layout, uint64_t first, uint64_t count) {
+  std::vector<TensorPiece> pieces;
+  uint64_t start = 0;  // of tensor i in the net's weights
+  for (size_t i = 0; i < layout.tensors.size() && count > 0; ++i) {
+    const uint64_t n = layout.tensors[i].count;
+    if (first < start + n) {
+      const uint64_t begin = first - start, take = std::min(n - begin, count);
+      pieces.push_back({i, begin, begin + take});
+      first += take;
+      count -= take;
+    }
+    start += n;
+  }
+  if (count > 0) throw Error(ErrorKind::codec, "pieces_of: the range runs past the net's weights");
+  return pieces;
+}
+
 uint64_t xxh64(std::span<const uint8_t> bytes) { return XXH64(bytes.data(), bytes.size(), 0); }
 
 uint64_t xxh64_of_values(std::span<const F32> tensors) {
@@ -129,7 +146,7 @@ uint64_t ContainerHeader::weight_count() const {
   return n;
 }
 
-Bytes write_container(ContainerHeader header, std::span<const Bytes> payloads) {
+Bytes write_container(ContainerHeader header, std::vector<Bytes> payloads) {
   if (payloads.size() != header.chunks.size())
     throw Error(ErrorKind::codec, "container writer: " + std::to_string(payloads.size()) + " payloads for " +
                                       std::to_string(header.chunks.size()) + " chunks");
@@ -159,7 +176,7 @@ Bytes write_container(ContainerHeader header, std::span<const Bytes> payloads) {
   h.varint(header.chunks.size());
   for (size_t i = 0; i < header.chunks.size(); ++i) {
     const auto& c = header.chunks[i];
-    h.varint(c.tensor_count);
+    h.varint(c.weight_count);
     h.u8(static_cast<uint8_t>(c.mode));
     h.varint(payloads[i].size());
     h.u64le(xxh64(payloads[i]));
@@ -170,6 +187,9 @@ Bytes write_container(ContainerHeader header, std::span<const Bytes> payloads) {
   const bool use_coded = coded.size() < fields.size();
 
   Bytes file;
+  uint64_t payload_bytes = 0;
+  for (const auto& p : payloads) payload_bytes += p.size();
+  file.reserve(kPreambleBytes + 16 + std::min(fields.size(), coded.size()) + 8 + payload_bytes);
   ByteWriter w(file);
   w.bytes(kContainerMagic);
   w.u8(static_cast<uint8_t>(header.major));
@@ -184,7 +204,10 @@ Bytes write_container(ContainerHeader header, std::span<const Bytes> payloads) {
   w.u64le(section.size());
   w.bytes(section);
   w.u64le(xxh64(file));
-  for (const auto& p : payloads) w.bytes(p);
+  for (auto& p : payloads) {
+    w.bytes(p);
+    Bytes().swap(p);
+  }
   return file;
 }
 
@@ -210,7 +233,7 @@ ContainerHeader read_container_header(std::span<const uint8_t> file, const std::
   const size_t checksum_at = kPreambleBytes + header_bytes;
   ByteReader tail(file.subspan(checksum_at, 8), source, ErrorKind::input);
   const uint64_t stored = tail.u64le();
-  if (options.verify_header_checksum && stored != xxh64(file.first(checksum_at)))
+  if (options.verify_checksums && stored != xxh64(file.first(checksum_at)))
     throw_input(source + ": header checksum mismatch at offset " + std::to_string(checksum_at) +
                 ": the header is corrupt");
 
@@ -291,15 +314,22 @@ ContainerHeader read_container_header(std::span<const uint8_t> file, const std::
     t.output = hr.output_encoding(t.layout.source);
     h.tensors.push_back(std::move(t));
   }
-  const uint64_t chunk_count = r.count(std::min<uint64_t>(tensor_count, r.remaining() / 19), "chunk count");
-  uint64_t next_tensor = 0, next_offset = checksum_at + 8;
+  uint64_t total_weights = 0;
+  for (const auto& t : h.tensors) {
+    total_weights += t.layout.count;  // each at most 2^36: no overflow
+    if (total_weights > options.max_weights)
+      hr.fail(r.offset(), "the tensors hold more than " + std::to_string(options.max_weights) +
+                              " weights, the most this reader decodes");
+  }
+  const uint64_t chunk_count = r.count(std::min<uint64_t>(total_weights, r.remaining() / 19), "chunk count");
+  uint64_t next_weight = 0, next_offset = checksum_at + 8;
   for (uint64_t i = 0; i < chunk_count; ++i) {
     ContainerChunk c;
     const size_t at = r.offset();
-    c.tensor_count = r.varint();
-    if (c.tensor_count == 0 || c.tensor_count > tensor_count - next_tensor)
-      hr.fail(at, "chunk " + std::to_string(i) + " claims " + std::to_string(c.tensor_count) + " tensors; " +
-                      std::to_string(tensor_count - next_tensor) + " are left");
+    c.weight_count = r.varint();
+    if (c.weight_count == 0 || c.weight_count > total_weights - next_weight)
+      hr.fail(at, "chunk " + std::to_string(i) + " claims " + std::to_string(c.weight_count) + " weights; " +
+                      std::to_string(total_weights - next_weight) + " are left");
     const size_t mode_at = r.offset();
     const uint8_t mode = r.u8();
     if (mode > 1) hr.fail(mode_at, "chunk " + std::to_string(i) + ": unknown mode " + std::to_string(mode));
@@ -313,15 +343,15 @@ ContainerHeader read_container_header(std::span<const uint8_t> file, const std::
                             " bytes runs past the end of the file");
     c.payload_xxh64 = r.u64le();
     c.values_xxh64 = r.u64le();
-    c.first_tensor = next_tensor;
+    c.first_weight = next_weight;
     c.payload_offset = next_offset;
-    next_tensor += c.tensor_count;
+    next_weight += c.weight_count;
     next_offset += c.payload_bytes;
     h.chunks.push_back(c);
   }
-  if (next_tensor != tensor_count)
-    hr.fail(r.offset(), "the chunks cover " + std::to_string(next_tensor) + " of " + std::to_string(tensor_count) +
-                            " tensors");
+  if (next_weight != total_weights)
+    hr.fail(r.offset(), "the chunks cover " + std::to_string(next_weight) + " of " + std::to_string(total_weights) +
+                            " weights");
   r.expect_end();
   if (next_offset != file.size())
     throw_input(source + ": " + std::to_string(file.size() - next_offset) +
@@ -330,13 +360,14 @@ ContainerHeader read_container_header(std::span<const uint8_t> file, const std::
 }
 
 std::span<const uint8_t> chunk_payload(std::span<const uint8_t> file, const ContainerHeader& header, size_t chunk,
-                                       const std::string& source) {
+                                       const std::string& source, bool verify) {
   const ContainerChunk& c = header.chunks.at(chunk);
   if (c.payload_offset > file.size() || c.payload_bytes > file.size() - c.payload_offset)
     throw_input(source + ": chunk " + std::to_string(chunk) + " lies outside the file");
   auto payload = file.subspan(c.payload_offset, c.payload_bytes);
-  if (xxh64(payload) != c.payload_xxh64) {
-    const auto& first = header.tensors[c.first_tensor].layout.name;
+  if (verify && xxh64(payload) != c.payload_xxh64) {
+    const auto pieces = pieces_of(header.layout(), c.first_weight, c.weight_count);
+    const auto& first = header.tensors[pieces.front().tensor].layout.name;
     throw_input(source + ": chunk " + std::to_string(chunk) + " (tensors from " + first + ", " +
                 std::to_string(c.payload_bytes) + " bytes at offset " + std::to_string(c.payload_offset) +
                 "): payload checksum mismatch: the file is corrupt");

@@ -26,10 +26,11 @@
 //       u8           output encoding kind: 255 = the same as the source encoding, else the
 //                    kind followed by f32le min_val, f32le max_val
 //     varint         chunk count C, then C chunks:
-//       varint tensors in the chunk (>= 1; chunks cover the tensors in order)
+//       varint weights in the chunk (>= 1): the next weights of the net, tensors taken in
+//              order; a chunk may end inside a tensor (then the rest is in the next chunks)
 //       u8 mode (0 coded alone, 1 coded against the base)
 //       varint payload bytes; u64le XXH64 of the payload
-//       u64le XXH64 of the chunk's decoded float32 values (little-endian, in tensor order)
+//       u64le XXH64 of the chunk's decoded float32 values (little-endian, in net order)
 //
 // Strings are UTF-8 without a terminator; varints are LEB128 (7 bits a byte, low first).
 #pragma once
@@ -63,13 +64,13 @@ struct ContainerTensor {
 };
 
 struct ContainerChunk {
-  uint64_t tensor_count = 0;
+  uint64_t weight_count = 0;
   ChunkMode mode = ChunkMode::alone;
   uint64_t payload_bytes = 0;
   uint64_t payload_xxh64 = 0;
-  uint64_t values_xxh64 = 0;      // of the decoded float32 values of its tensors
+  uint64_t values_xxh64 = 0;      // of the decoded float32 values of its weights
   // Derived when reading, not stored:
-  uint64_t first_tensor = 0;
+  uint64_t first_weight = 0;      // in the net's weights, tensors taken in order
   uint64_t payload_offset = 0;    // from the start of the file
 };
 
@@ -89,15 +90,28 @@ struct ContainerHeader {
   uint64_t weight_count() const;
 };
 
+// Weights [begin, end) of one tensor: what a chunk holds of it.
+struct TensorPiece {
+  size_t tensor = 0;
+  uint64_t begin = 0, end = 0;
+  bool whole(const NetLayout& layout) const { return begin == 0 && end == layout.tensors[tensor].count; }
+};
+// The pieces of weights [first, first + count) of the net, tensors taken in order.
+std::vector<TensorPiece> pieces_of(const NetLayout& layout, uint64_t first, uint64_t count);
+
 uint64_t xxh64(std::span<const uint8_t> bytes);
 uint64_t xxh64_of_values(std::span<const F32> tensors);  // streaming, in order
 
 // The whole file: header, checksum, payloads (payloads[i] belongs to chunks[i]; the chunk's
-// payload_bytes and payload_xxh64 are filled in from it).
-Bytes write_container(ContainerHeader header, std::span<const Bytes> payloads);
+// payload_bytes and payload_xxh64 are filled in from it). Each payload is released once it
+// is copied into the file, so the two are not held twice.
+Bytes write_container(ContainerHeader header, std::vector<Bytes> payloads);
 
 struct ContainerReadOptions {
-  bool verify_header_checksum = true;  // off only for fuzzing the parser behind the checksum
+  // Header, payload and decoded-values checksums; off only to fuzz what lies behind them.
+  bool verify_checksums = true;
+  // A net of more weights is refused before anything is decoded (2^33: 32 GiB of float32).
+  uint64_t max_weights = uint64_t{1} << 33;
 };
 
 // Parses and checks the header: magic, version, checksum, every length, count and offset
@@ -106,8 +120,9 @@ struct ContainerReadOptions {
 ContainerHeader read_container_header(std::span<const uint8_t> file, const std::string& source,
                                       const ContainerReadOptions& options = {});
 
-// The payload of chunk i, its XXH64 checked; lcz::Error(input) naming the chunk on mismatch.
+// The payload of chunk i, its XXH64 checked (unless `verify` is false); lcz::Error(input)
+// naming the chunk on mismatch.
 std::span<const uint8_t> chunk_payload(std::span<const uint8_t> file, const ContainerHeader& header, size_t chunk,
-                                       const std::string& source);
+                                       const std::string& source, bool verify = true);
 
 }  // namespace lcz

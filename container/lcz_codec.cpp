@@ -24,19 +24,27 @@ namespace {
 uint64_t decode_limit(uint64_t weights) { return 16 * weights + (uint64_t{1} << 20); }
 
 struct ChunkPlan {
-  size_t first = 0, count = 0;
+  uint64_t first = 0, count = 0;  // weights of the net
 };
 
-std::vector<ChunkPlan> plan_chunks(const NetLayout& layout, uint64_t chunk_weights) {
+// Chunks of about chunk_weights weights (0: one chunk). With split_tensors a chunk ends after
+// exactly chunk_weights weights, inside a tensor if need be (a raw .f32 is one big tensor);
+// without, chunks end at tensor boundaries (the grid stage must see a whole Lc0 layer).
+std::vector<ChunkPlan> plan_chunks(const NetLayout& layout, uint64_t chunk_weights, bool split_tensors) {
   std::vector<ChunkPlan> plan;
-  uint64_t in_chunk = 0;
-  for (size_t i = 0; i < layout.tensors.size(); ++i) {
-    if (plan.empty() || (chunk_weights > 0 && in_chunk >= chunk_weights)) {
-      plan.push_back({i, 0});
-      in_chunk = 0;
-    }
-    ++plan.back().count;
-    in_chunk += layout.tensors[i].count;
+  const uint64_t total = layout.weight_count();
+  if (total == 0) return plan;
+  if (chunk_weights == 0) return {{0, total}};
+  if (split_tensors) {
+    for (uint64_t first = 0; first < total; first += chunk_weights) plan.push_back({first, std::min(chunk_weights, total - first)});
+    return plan;
+  }
+  uint64_t at = 0;
+  for (const auto& t : layout.tensors) {
+    if (t.count == 0) continue;
+    if (plan.empty() || plan.back().count >= chunk_weights) plan.push_back({at, 0});
+    plan.back().count += t.count;
+    at += t.count;
   }
   return plan;
 }
@@ -134,16 +142,32 @@ OutputChoice choose_output(const Tensor& original, const F32& decoded, SourceFor
                                      " x the tolerance (a pipeline that starts with grid keeps Lc0 layers on a LINEAR16 grid)");
 }
 
-// The base tensors of tensors [first, first + count) (base_counterparts() of the whole layout
-// in `match`); nullopt when one of them has none.
-std::optional<Pipeline::Bases> bases_for(const BaseNet& base, const std::vector<int64_t>& match, size_t first,
-                                         size_t count) {
+// The base values of each piece (the same weights of the tensor's counterpart in the base);
+// nullopt when a piece's tensor has none.
+std::optional<Pipeline::Bases> bases_for(const BaseNet& base, const std::vector<int64_t>& match,
+                                         const std::vector<TensorPiece>& pieces) {
   Pipeline::Bases bases;
-  for (size_t i = first; i < first + count; ++i) {
-    if (match[i] < 0) return std::nullopt;
-    bases.emplace_back(base.net.tensors[static_cast<size_t>(match[i])].values);
+  for (const auto& p : pieces) {
+    if (match[p.tensor] < 0) return std::nullopt;
+    const auto& values = base.net.tensors[static_cast<size_t>(match[p.tensor])].values;
+    bases.emplace_back(values.data() + p.begin, p.end - p.begin);
   }
   return bases;
+}
+
+std::vector<TensorLayout> piece_layouts(const NetLayout& layout, const std::vector<TensorPiece>& pieces) {
+  std::vector<TensorLayout> out;
+  for (const auto& p : pieces) {
+    if (p.whole(layout)) {
+      out.push_back(layout.tensors[p.tensor]);
+      continue;
+    }
+    TensorLayout t = layout.tensors[p.tensor];
+    t.count = p.end - p.begin;
+    t.shape = {static_cast<uint32_t>(t.count)};
+    out.push_back(std::move(t));
+  }
+  return out;
 }
 
 PipelineSpec stored_pipeline(const ContainerHeader& h, const std::string& source) {
@@ -190,7 +214,8 @@ BaseNet read_base_net(std::span<const uint8_t> bytes, const std::string& name) {
 CompressResult compress(const SourceNet& source, const CompressOptions& options) {
   const Net& net = source.net;
   const NetLayout layout = layout_of(net);
-  const std::vector<ChunkPlan> plan = plan_chunks(layout, options.chunk_weights);
+  const std::vector<ChunkPlan> plan =
+      plan_chunks(layout, options.chunk_weights, /*split_tensors=*/source.format != SourceFormat::lc0);
 
   ContainerHeader header;
   header.pipeline = resolved_json(options.pipeline);
@@ -199,7 +224,7 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
   header.source_name = std::filesystem::path(source.name).filename().string();
   header.chunk_weights = options.chunk_weights;
   header.lc0_skeleton = source.lc0_skeleton;
-  header.tensors.resize(net.tensors.size());
+  for (const auto& t : layout.tensors) header.tensors.push_back({t, {SourceEncoding::Kind::float32, 0, 0}});
   header.chunks.resize(plan.size());
   if (options.base) {
     header.base_sha256 = options.base->sha256;
@@ -209,22 +234,27 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
 
   const std::vector<int64_t> base_match = options.base ? base_counterparts(layout, options.base->net) : std::vector<int64_t>{};
   std::vector<Bytes> payloads(plan.size());
-  std::vector<OutputChoice> outputs(net.tensors.size());
+  // Per piece checked: the largest error as the user will load the file, and where.
+  struct PieceCheck {
+    double max_error = 0;
+    size_t tensor = 0, index = 0;
+    std::string warning;
+  };
+  std::vector<std::vector<PieceCheck>> checks(plan.size());
   std::mutex progress_mutex;
   size_t done = 0;
   parallel_for(plan.size(), options.threads, [&](size_t c) {
-    const ChunkPlan& chunk = plan[c];
-    const std::span<const Tensor> tensors(net.tensors.data() + chunk.first, chunk.count);
-    const std::span<const TensorLayout> chunk_layout(layout.tensors.data() + chunk.first, chunk.count);
-    uint64_t weights = 0;
-    for (const auto& t : chunk_layout) weights += t.count;
-    const Pipeline pipeline(options.pipeline, {.tolerance = options.tolerance, .max_decoded_bytes = decode_limit(weights)});
-    payloads[c] = pipeline.encode_tensors(tensors);
+    const std::vector<TensorPiece> pieces = pieces_of(layout, plan[c].first, plan[c].count);
+    const std::vector<TensorLayout> piece_layout = piece_layouts(layout, pieces);
+    Pipeline::Values values;
+    for (const auto& p : pieces) values.emplace_back(net.tensors[p.tensor].values.data() + p.begin, p.end - p.begin);
+    const Pipeline pipeline(options.pipeline, {.tolerance = options.tolerance, .max_decoded_bytes = decode_limit(plan[c].count)});
+    payloads[c] = pipeline.encode_values(values);
     // Against the base where that is smaller: the decoded values are the same either way.
     std::optional<Pipeline::Bases> bases;
-    if (options.base) bases = bases_for(*options.base, base_match, chunk.first, chunk.count);
+    if (options.base) bases = bases_for(*options.base, base_match, pieces);
     if (bases) {
-      Bytes against = pipeline.encode_tensors(tensors, &*bases);
+      Bytes against = pipeline.encode_values(values, &*bases);
       if (against.size() < payloads[c].size()) {
         payloads[c] = std::move(against);
         header.chunks[c].mode = ChunkMode::against_base;
@@ -232,13 +262,23 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
     }
     // Decode what was written, as a client will, and check it as the client will load it.
     const bool against_base = header.chunks[c].mode == ChunkMode::against_base;
-    std::vector<F32> decoded = pipeline.decode_tensors(payloads[c], chunk_layout, against_base ? &*bases : nullptr);
-    for (size_t k = 0; k < chunk.count; ++k) {
-      const size_t i = chunk.first + k;
-      outputs[i] = choose_output(net.tensors[i], decoded[k], source.format, options.tolerance);
-      header.tensors[i] = {layout.tensors[i], outputs[i].output};
+    std::vector<F32> decoded = pipeline.decode_tensors(payloads[c], piece_layout, against_base ? &*bases : nullptr);
+    for (size_t k = 0; k < pieces.size(); ++k) {
+      const TensorPiece& p = pieces[k];
+      PieceCheck check{.tensor = p.tensor};
+      if (p.whole(layout)) {  // whole tensors (every Lc0 layer) get their output encoding here
+        OutputChoice o = choose_output(net.tensors[p.tensor], decoded[k], source.format, options.tolerance);
+        header.tensors[p.tensor].output = o.output;
+        check.max_error = o.max_error;
+        check.index = o.worst;
+        check.warning = o.warning;
+      } else {  // a piece of a raw float32 tensor: written as decoded
+        check.max_error = max_abs_error(values[k], decoded[k], &check.index);
+        check.index += p.begin;
+      }
+      checks[c].push_back(check);
     }
-    header.chunks[c].tensor_count = chunk.count;
+    header.chunks[c].weight_count = plan[c].count;
     header.chunks[c].values_xxh64 = xxh64_of_values(decoded);
     if (options.progress) {
       std::lock_guard lock(progress_mutex);
@@ -248,23 +288,25 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
   });
 
   CompressResult result;
-  for (size_t i = 0; i < outputs.size(); ++i) {
-    const OutputChoice& o = outputs[i];
-    if (!o.warning.empty() && options.progress) options.progress("warning: " + o.warning);
-    if (std::isnan(o.max_error) || o.max_error > result.as_loaded.max_abs_error || std::isnan(result.as_loaded.max_abs_error)) {
-      if (std::isnan(result.as_loaded.max_abs_error)) continue;
-      result.as_loaded.max_abs_error = o.max_error;
-      result.as_loaded.worst_tensor = net.tensors[i].name;
-      result.as_loaded.worst_index = o.worst;
+  bool nan = false;
+  for (const auto& chunk_checks : checks)
+    for (const auto& check : chunk_checks) {
+      if (!check.warning.empty() && options.progress) options.progress("warning: " + check.warning);
+      if (nan) continue;
+      if (std::isnan(check.max_error) || check.max_error > result.as_loaded.max_abs_error) {
+        nan = std::isnan(check.max_error);
+        result.as_loaded.max_abs_error = check.max_error;
+        result.as_loaded.worst_tensor = net.tensors[check.tensor].name;
+        result.as_loaded.worst_index = check.index;
+      }
     }
-  }
   if (!(result.as_loaded.max_abs_error <= options.tolerance))
     throw Error(ErrorKind::verify, "compressed net breaks the tolerance: tensor " + result.as_loaded.worst_tensor +
                                        ", weight " + std::to_string(result.as_loaded.worst_index) + " is off by " +
                                        std::to_string(result.as_loaded.max_abs_error / options.tolerance) + " x the tolerance");
   for (const auto& p : payloads) result.payload_bytes += p.size();
   for (const auto& c : header.chunks) result.chunks_against_base += c.mode == ChunkMode::against_base;
-  result.file = write_container(std::move(header), payloads);
+  result.file = write_container(std::move(header), std::move(payloads));
   // The header must read back as written (payload checksums, offsets, the stored pipeline).
   const ContainerHeader check = read_container_header(result.file, "compressed output");
   (void)stored_pipeline(check, "compressed output");
@@ -272,9 +314,9 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
 }
 
 DecompressResult decompress(std::span<const uint8_t> file, const std::string& source, const BaseNet* base,
-                            unsigned threads, const ProgressFn& progress) {
+                            unsigned threads, const ProgressFn& progress, const ContainerReadOptions& read) {
   DecompressResult result;
-  result.header = read_container_header(file, source);
+  result.header = read_container_header(file, source, read);
   const ContainerHeader& h = result.header;
   const PipelineSpec spec = stored_pipeline(h, source);
   const bool needs_base = std::any_of(h.chunks.begin(), h.chunks.end(), [](const ContainerChunk& c) {
@@ -288,53 +330,97 @@ DecompressResult decompress(std::span<const uint8_t> file, const std::string& so
     throw_input(source + ": the base given is not the net this file was coded against (SHA-256 differs)");
   const NetLayout layout = h.layout();
   const std::vector<int64_t> base_match = base ? base_counterparts(layout, base->net) : std::vector<int64_t>{};
+  // Whole tensors are moved in as decoded; pieces of a split tensor are kept until all are
+  // decoded, then joined: memory follows what the payloads really hold, not what the header claims.
   std::vector<F32> values(h.tensors.size());
-  std::mutex progress_mutex;
+  std::vector<std::vector<std::pair<uint64_t, F32>>> pieces_decoded(h.tensors.size());
+  std::mutex progress_mutex, pieces_mutex;
   size_t done = 0;
   parallel_for(h.chunks.size(), threads, [&](size_t c) {
     const ContainerChunk& chunk = h.chunks[c];
-    const std::span<const TensorLayout> chunk_layout(layout.tensors.data() + chunk.first_tensor, chunk.tensor_count);
-    uint64_t weights = 0;
-    for (const auto& t : chunk_layout) weights += t.count;
-    const Pipeline pipeline(spec, {.tolerance = h.tolerance, .max_decoded_bytes = decode_limit(weights)});
+    const std::vector<TensorPiece> pieces = pieces_of(layout, chunk.first_weight, chunk.weight_count);
+    const Pipeline pipeline(spec, {.tolerance = h.tolerance, .max_decoded_bytes = decode_limit(chunk.weight_count)});
     std::optional<Pipeline::Bases> bases;
     if (chunk.mode == ChunkMode::against_base) {
-      bases = bases_for(*base, base_match, chunk.first_tensor, chunk.tensor_count);
+      bases = bases_for(*base, base_match, pieces);
       if (!bases)
         throw_input(source + ": chunk " + std::to_string(c) + " was coded against base tensors that the base given lacks");
     }
-    std::vector<F32> decoded = pipeline.decode_tensors(chunk_payload(file, h, c, source), chunk_layout, bases ? &*bases : nullptr);
-    if (xxh64_of_values(decoded) != chunk.values_xxh64)
-      throw Error(ErrorKind::codec, source + ": chunk " + std::to_string(c) + " (tensors " +
-                                        h.tensors[chunk.first_tensor].layout.name + " .. " +
-                                        h.tensors[chunk.first_tensor + chunk.tensor_count - 1].layout.name +
-                                        ") decodes to other values than were compressed (XXH64 differs)");
-    for (size_t k = 0; k < chunk.tensor_count; ++k) values[chunk.first_tensor + k] = std::move(decoded[k]);
+    std::vector<F32> decoded =
+        pipeline.decode_tensors(chunk_payload(file, h, c, source, read.verify_checksums), piece_layouts(layout, pieces),
+                                bases ? &*bases : nullptr);
+    if (read.verify_checksums && xxh64_of_values(decoded) != chunk.values_xxh64)
+      throw Error(ErrorKind::codec, source + ": chunk " + std::to_string(c) + " (from tensor " +
+                                        h.tensors[pieces.front().tensor].layout.name + ") decodes to other values than were " +
+                                        "compressed (XXH64 differs)");
+    for (size_t k = 0; k < pieces.size(); ++k) {
+      const TensorPiece& p = pieces[k];
+      if (p.whole(layout)) {
+        values[p.tensor] = std::move(decoded[k]);
+      } else {
+        std::lock_guard lock(pieces_mutex);
+        pieces_decoded[p.tensor].emplace_back(p.begin, std::move(decoded[k]));
+      }
+    }
     if (progress) {
       std::lock_guard lock(progress_mutex);
       ++done;
       progress("decompressed chunk " + std::to_string(done) + "/" + std::to_string(h.chunks.size()));
     }
   });
+  for (size_t i = 0; i < values.size(); ++i) {
+    auto& parts = pieces_decoded[i];
+    if (parts.empty()) continue;
+    std::sort(parts.begin(), parts.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    values[i].reserve(layout.tensors[i].count);
+    for (auto& [begin, part] : parts) {
+      values[i].insert(values[i].end(), part.begin(), part.end());
+      F32().swap(part);
+    }
+  }
   result.net = assemble_net(layout, std::move(values));
   result.net.source = source;
   return result;
 }
 
-Bytes output_file_bytes(const DecompressResult& d) {
+void write_output_file(DecompressResult d, const ByteSink& sink) {
+  auto as_bytes = [](const F32& v) { return std::span(reinterpret_cast<const uint8_t*>(v.data()), v.size() * sizeof(float)); };
   switch (d.header.source_format) {
-    case SourceFormat::f32: return f32_file_bytes(d.net);
-    case SourceFormat::npy: return npy_file_bytes(d.net);
+    case SourceFormat::f32:
+      for (auto& t : d.net.tensors) {
+        sink(as_bytes(t.values));
+        F32().swap(t.values);
+      }
+      return;
+    case SourceFormat::npy: {
+      Net header_only = d.net;  // the .npy header, then the data without a second copy
+      for (auto& t : header_only.tensors) t.values.clear();
+      const Bytes header = npy_file_bytes(header_only);
+      sink(header);
+      sink(as_bytes(d.net.tensors.at(0).values));
+      return;
+    }
     case SourceFormat::lc0: {
       std::vector<SourceEncoding> encodings;
       for (const auto& t : d.header.tensors) encodings.push_back(t.output);
-      const pblczero::Net net = rebuild_lc0_net(d.header.lc0_skeleton, d.net.tensors, encodings, d.net.source);
       std::string serialized;
-      if (!net.SerializePartialToString(&serialized)) throw Error(ErrorKind::codec, "cannot serialize the Lc0 net");
-      return gzip_compress(std::span(reinterpret_cast<const uint8_t*>(serialized.data()), serialized.size()));
+      {
+        const pblczero::Net net = rebuild_lc0_net(d.header.lc0_skeleton, d.net.tensors, encodings, d.net.source);
+        std::vector<Tensor>().swap(d.net.tensors);  // the layers hold the weights now
+        if (!net.SerializePartialToString(&serialized)) throw Error(ErrorKind::codec, "cannot serialize the Lc0 net");
+      }
+      const Bytes gz = gzip_compress(std::span(reinterpret_cast<const uint8_t*>(serialized.data()), serialized.size()));
+      sink(gz);
+      return;
     }
   }
   throw Error(ErrorKind::codec, "unknown source format");
+}
+
+Bytes output_file_bytes(const DecompressResult& d) {
+  Bytes out;
+  write_output_file(d, [&](std::span<const uint8_t> b) { out.insert(out.end(), b.begin(), b.end()); });
+  return out;
 }
 
 Net as_loaded(const DecompressResult& d) {

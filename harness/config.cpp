@@ -123,7 +123,7 @@ class ConfigReader {
       if (d.contains("path") || d.contains("format")) fail(path, "a delta has base and target, not path or format");
       s.base = existing_file(check_.required(d, "base", path), join(path, "base"));
       s.target = existing_file(check_.required(d, "target", path), join(path, "target"));
-      s.name = s.target.filename().string() + "-minus-" + s.base.filename().string();
+      s.name = s.target.filename().string() + "-against-" + s.base.filename().string();
     } else {
       s.path = existing_file(check_.required(d, "path", path), join(path, "path"));
       s.name = s.path.filename().string();

@@ -44,7 +44,7 @@ void list_plan(const lcz::Config& c, const lcz::Shard& shard, std::ostream& out)
   out << "tolerance " << lcz::tolerance_text(c.tolerance) << ", at least " << c.repeat << " timed runs and " << c.min_seconds
       << " s per row and direction\n";
   for (const auto& d : c.datasets)
-    out << "dataset " << d.name << ": " << (d.is_delta() ? d.target.string() + " - " + d.base.string() : d.path.string()) << "\n";
+    out << "dataset " << d.name << ": " << (d.is_delta() ? d.target.string() + " against base " + d.base.string() : d.path.string()) << "\n";
   for (const auto& p : c.pipelines) {
     out << "pipeline " << p.name << " (" << lcz::granularity_name(p.granularity);
     if (p.tensor_stages) out << ", first " << p.tensor_stages << " per tensor";

@@ -14,7 +14,7 @@
 
 namespace lcz {
 
-Net load_dataset(const DatasetSpec& spec, DatasetInfo* info) {
+Dataset load_dataset(const DatasetSpec& spec, DatasetInfo* info) {
   auto read = [&](const std::filesystem::path& file, NetFormat format) {
     const std::vector<uint8_t> bytes = read_file_bytes(file);
     if (info) {
@@ -25,10 +25,27 @@ Net load_dataset(const DatasetSpec& spec, DatasetInfo* info) {
   };
   if (spec.is_delta()) {
     Net base = read(spec.base, NetFormat::detect);
-    return delta_net(base, read(spec.target, NetFormat::detect));
+    return {read(spec.target, NetFormat::detect), std::move(base)};
   }
-  return read(spec.path, spec.format);
+  return {read(spec.path, spec.format), std::nullopt};
 }
+
+namespace {
+
+// Each tensor's counterpart in the base; an input error names the first without one.
+Pipeline::Bases bases_of(const Net& net, const Net& base) {
+  const std::vector<int64_t> match = base_counterparts(layout_of(net), base);
+  Pipeline::Bases bases;
+  for (size_t i = 0; i < net.tensors.size(); ++i) {
+    if (match[i] < 0)
+      throw_input(net.source + ": tensor " + net.tensors[i].name + " has no counterpart of " +
+                  std::to_string(net.tensors[i].values.size()) + " weights in the base " + base.source);
+    bases.emplace_back(base.tensors[static_cast<size_t>(match[i])].values);
+  }
+  return bases;
+}
+
+}  // namespace
 
 double order0_bound_bytes(const Net& net, double tolerance) {
   const double inv_step = 1.0 / (2 * tolerance);
@@ -132,13 +149,15 @@ ResultRow row_for(const Net& net, const std::string& dataset, const std::string&
 }  // namespace
 
 ResultRow run_pipeline(const Pipeline& pipeline, const Net& net, const std::string& dataset, double tolerance,
-                       const TimingRule& timing, double bound_bytes) {
+                       const TimingRule& timing, double bound_bytes, const Net* base) {
   ResultRow row = row_for(net, dataset, pipeline.spec().name, granularity_name(pipeline.spec().granularity), bound_bytes);
   try {
     // Warm-up run, which is also the one verified (outside any timing).
-    const Bytes reference = pipeline.encode_net(net);
+    const std::optional<Pipeline::Bases> bases = base ? std::optional(bases_of(net, *base)) : std::nullopt;
+    const Pipeline::Bases* with = bases ? &*bases : nullptr;
     const NetLayout layout = layout_of(net);
-    const Net decoded = pipeline.decode_net(reference, layout);
+    const Bytes reference = pipeline.encode_tensors(net.tensors, with);
+    const Net decoded = assemble_net(layout, pipeline.decode_tensors(reference, layout.tensors, with));
     row.compressed_bytes = reference.size();
     row.output_sha256 = sha256_hex(reference);
     row.ratio = static_cast<double>(row.original_bytes) / std::max<size_t>(reference.size(), 1);
@@ -152,12 +171,13 @@ ResultRow run_pipeline(const Pipeline& pipeline, const Net& net, const std::stri
                                                                   : "max error exceeds the tolerance");
 
     // Timed: the stages (and per-tensor framing) only. Concatenating the tensors before
-    // encoding, and splitting the decoded stream into a Net after, stay outside the clock.
+    // encoding, and splitting the decoded stream into a Net after, stay outside the clock
+    // (coding against a base goes through encode_tensors, which concatenates the bases too).
     Bytes bytes;
     auto same_bytes = [&](size_t run) { if (bytes != reference) not_deterministic("encoding", run); };
     auto clear_bytes = [&] { bytes = Bytes(); };
     Timed enc, dec;
-    if (pipeline.codes_one_stream()) {
+    if (pipeline.codes_one_stream() && !with) {
       F32 out;
       {
         const F32 all = concatenated(net);
@@ -166,9 +186,9 @@ ResultRow run_pipeline(const Pipeline& pipeline, const Net& net, const std::stri
       dec = time_runs(timing, [&] { out = F32(); }, [&] { out = pipeline.decode(reference); },
                       [&](size_t run) { if (!same_concatenation(out, decoded)) not_deterministic("decoding", run); });
     } else {
-      enc = time_runs(timing, clear_bytes, [&] { bytes = pipeline.encode_tensors(net.tensors); }, same_bytes);
+      enc = time_runs(timing, clear_bytes, [&] { bytes = pipeline.encode_tensors(net.tensors, with); }, same_bytes);
       std::vector<F32> out;
-      dec = time_runs(timing, [&] { out = {}; }, [&] { out = pipeline.decode_tensors(reference, layout.tensors); },
+      dec = time_runs(timing, [&] { out = {}; }, [&] { out = pipeline.decode_tensors(reference, layout.tensors, with); },
                       [&](size_t run) { if (!same_values(out, decoded)) not_deterministic("decoding", run); });
     }
     set_speeds(row, enc, dec);
@@ -221,7 +241,9 @@ Report run_config(const Config& config, const ProgressFn& progress, const Shard&
     const DatasetSpec& ds = config.datasets[jobs[j].dataset];
     if (progress) progress("loading " + ds.name);
     DatasetInfo info{.name = ds.name};
-    Net net = load_dataset(ds, &info);
+    const Dataset dataset = load_dataset(ds, &info);
+    const Net& net = dataset.net;
+    if (dataset.base) (void)bases_of(net, *dataset.base);  // a base that does not fit is an input error
     info.format = net.format;
     info.tensors = net.tensors.size();
     info.weights = net.weight_count();
@@ -235,7 +257,7 @@ Report run_config(const Config& config, const ProgressFn& progress, const Shard&
                      .append("] ").append(ds.name).append(" x ").append(name));
       ResultRow row = column == 0 ? run_memcpy(net, ds.name, timing, info.bound_bytes)
                                   : run_pipeline(pipelines[column - 1], net, ds.name, config.tolerance, timing,
-                                                 info.bound_bytes);
+                                                 info.bound_bytes, dataset.base ? &*dataset.base : nullptr);
       if (progress) {
         char buf[200];
         std::snprintf(buf, sizeof buf,

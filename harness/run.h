@@ -5,6 +5,7 @@
 // Each dataset also gets a memcpy row: the machine's copy speed, a ceiling for any codec.
 #pragma once
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "nets/net.h"
@@ -18,8 +19,15 @@ namespace lcz {
 
 using ProgressFn = std::function<void(const std::string&)>;
 
-// Reads each file once: the same bytes are hashed (into info, when given) and parsed.
-Net load_dataset(const DatasetSpec& spec, DatasetInfo* info = nullptr);
+// A dataset as the harness codes it: the net, and for a delta dataset the base it is coded
+// against (closed loop: the error is measured on the rebuilt target, not on a difference).
+struct Dataset {
+  Net net;
+  std::optional<Net> base;
+};
+// Reads each file once: the same bytes are hashed (into info, when given: base first for a
+// delta) and parsed.
+Dataset load_dataset(const DatasetSpec& spec, DatasetInfo* info = nullptr);
 
 // Σ over tensors of n · H0(round(x / 2tol)) / 8: what an order-0 coder with a free, exact
 // model of each tensor's rounded values would need. A reference, not an achievable size.
@@ -31,8 +39,10 @@ struct TimingRule {
 };
 
 // One row; never throws for a codec failure or a bound violation: the row records it.
+// With a base, the pipeline's first stage codes each tensor against its counterpart
+// (base_counterparts); a tensor without one is an input error.
 ResultRow run_pipeline(const Pipeline& pipeline, const Net& net, const std::string& dataset, double tolerance,
-                       const TimingRule& timing, double bound_bytes);
+                       const TimingRule& timing, double bound_bytes, const Net* base = nullptr);
 // The memcpy row of a net: its float32 bytes copied, timed by the same rule.
 ResultRow run_memcpy(const Net& net, const std::string& dataset, const TimingRule& timing, double bound_bytes);
 

@@ -96,12 +96,16 @@ int run_compress(const CompressArgs& a) {
   if (!a.tolerance.empty()) options.tolerance = lcz::parse_tolerance_text(a.tolerance);
   options.threads = a.threads;
   options.chunk_weights = a.chunk_weights;
-  const std::vector<uint8_t> bytes = read_input(a.input);
   const std::string name = display_name(a.input);
-  const lcz::SourceNet source = lcz::read_source_net(bytes, name, parse_format(a.format));
+  uint64_t input_bytes = 0;
+  const lcz::SourceNet source = [&] {  // the file's bytes are released once parsed
+    const std::vector<uint8_t> bytes = read_input(a.input);
+    input_bytes = bytes.size();
+    return lcz::read_source_net(bytes, name, parse_format(a.format));
+  }();
   const std::optional<lcz::BaseNet> base = load_base(a.base);
   if (base) options.base = &*base;
-  options.progress = progress_for(bytes.size());
+  options.progress = progress_for(input_bytes);
   const lcz::CompressResult r = lcz::compress(source, options);
   end_progress(options.progress);
   out.commit(r.file);
@@ -125,12 +129,14 @@ struct DecompressArgs {
 
 int run_decompress(const DecompressArgs& a) {
   lcz::AtomicFile out(a.output, a.force);
-  const std::vector<uint8_t> file = read_input(a.input);
+  std::vector<uint8_t> file = read_input(a.input);
   const std::optional<lcz::BaseNet> base = load_base(a.base);
   const lcz::ProgressFn progress = progress_for(file.size() * 4);
-  const lcz::DecompressResult d = lcz::decompress(file, display_name(a.input), base ? &*base : nullptr, a.threads, progress);
+  lcz::DecompressResult d = lcz::decompress(file, display_name(a.input), base ? &*base : nullptr, a.threads, progress);
   end_progress(progress);
-  out.commit(lcz::output_file_bytes(d));
+  std::vector<uint8_t>().swap(file);
+  lcz::write_output_file(std::move(d), [&](std::span<const uint8_t> b) { out.write(b); });
+  out.commit();
   return 0;
 }
 
@@ -169,7 +175,10 @@ int run_verify(const std::string& input, const std::string& original_path, const
   const std::vector<uint8_t> file = read_input(input);
   const std::optional<lcz::BaseNet> base = load_base(base_path);
   const lcz::DecompressResult d = lcz::decompress(file, display_name(input), base ? &*base : nullptr, threads);
-  const lcz::SourceNet original = lcz::read_source_net(read_input(original_path), display_name(original_path));
+  lcz::SourceNet original = lcz::read_source_net(read_input(original_path), display_name(original_path));
+  // A raw .f32 or .npy tensor is named after its file: another file name is not another tensor.
+  if (original.format != lcz::SourceFormat::lc0 && original.net.tensors.size() == d.net.tensors.size())
+    for (size_t i = 0; i < d.net.tensors.size(); ++i) original.net.tensors[i].name = d.net.tensors[i].name;
   const lcz::Verification v = lcz::verify(original.net, lcz::as_loaded(d));
   if (!v.mismatch.empty()) {
     std::cout << "FAIL: " << v.mismatch << "\n";

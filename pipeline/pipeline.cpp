@@ -37,16 +37,7 @@ namespace {
 uint64_t zigzag64(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
 int64_t unzigzag64(uint64_t u) { return static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1); }
 
-F32 concatenated(std::span<const Tensor> tensors) {
-  size_t n = 0;
-  for (const Tensor& t : tensors) n += t.values.size();
-  F32 all;
-  all.reserve(n);
-  for (const Tensor& t : tensors) all.insert(all.end(), t.values.begin(), t.values.end());
-  return all;
-}
-
-F32 concatenated(const Pipeline::Bases& bases) {
+F32 concatenated(const Pipeline::Values& bases) {
   size_t n = 0;
   for (const auto& b : bases) n += b.size();
   F32 all;
@@ -71,15 +62,14 @@ void check_count(const F32& values, const TensorLayout& t, const std::string& wh
 
 }  // namespace
 
-Bytes Pipeline::encode_split(std::span<const Tensor> tensors, const Bases* bases) const {
+Bytes Pipeline::encode_split(const Values& tensors, const Bases* bases) const {
   const size_t n = spec_.tensor_stages;
   Bytes out;
   ByteWriter w(out);
   Stream joined = empty_stream(spec_.stages[n - 1].descriptor->output);
   for (size_t i = 0; i < tensors.size(); ++i) {
-    const Tensor& t = tensors[i];
-    Stream part = encode_range(t.values, 0, n, base_of(bases, i));
-    w.varint(zigzag64(static_cast<int64_t>(element_count(part)) - static_cast<int64_t>(t.values.size())));
+    Stream part = encode_range(F32(tensors[i].begin(), tensors[i].end()), 0, n, base_of(bases, i));
+    w.varint(zigzag64(static_cast<int64_t>(element_count(part)) - static_cast<int64_t>(tensors[i].size())));
     append(joined, part);
   }
   Stream coded = encode_range(std::move(joined), n, stages_.size());
@@ -119,6 +109,13 @@ std::vector<F32> Pipeline::decode_split(std::span<const uint8_t> bytes, std::spa
 }
 
 Bytes Pipeline::encode_tensors(std::span<const Tensor> tensors, const Bases* bases) const {
+  Values values;
+  values.reserve(tensors.size());
+  for (const Tensor& t : tensors) values.emplace_back(t.values);
+  return encode_values(values, bases);
+}
+
+Bytes Pipeline::encode_values(const Values& tensors, const Bases* bases) const {
   check_bases(bases, tensors.size(), where());
   if (spec_.tensor_stages > 0) return encode_split(tensors, bases);
   if (spec_.granularity == Granularity::net) {
@@ -131,7 +128,7 @@ Bytes Pipeline::encode_tensors(std::span<const Tensor> tensors, const Bases* bas
   Bytes out;
   ByteWriter w(out);
   for (size_t i = 0; i < tensors.size(); ++i) {
-    Stream s = encode_range(tensors[i].values, 0, stages_.size(), base_of(bases, i));
+    Stream s = encode_range(F32(tensors[i].begin(), tensors[i].end()), 0, stages_.size(), base_of(bases, i));
     if (!std::holds_alternative<Bytes>(s)) throw Error(ErrorKind::codec, where() + " did not encode to bytes");
     w.varint(std::get<Bytes>(s).size());
     w.bytes(std::get<Bytes>(s));

@@ -30,7 +30,9 @@ class Pipeline {
   // With `bases` (one per tensor, each of the tensor's length), the first stage codes each
   // tensor against its base (Stage::encode_against); decoding needs the same bases.
   using Bases = std::vector<std::span<const float>>;
+  using Values = std::vector<std::span<const float>>;  // one span per tensor (or piece of one)
   Bytes encode_tensors(std::span<const Tensor> tensors, const Bases* bases = nullptr) const;
+  Bytes encode_values(const Values& tensors, const Bases* bases = nullptr) const;
   std::vector<F32> decode_tensors(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout,
                                   const Bases* bases = nullptr) const;
   // Whether the first stage can code against a base.
@@ -52,7 +54,7 @@ class Pipeline {
   // Stages [first, last); a base (when given) goes to stage 0.
   Stream encode_range(Stream s, size_t first, size_t last, const std::span<const float>* base = nullptr) const;
   Stream decode_range(Stream s, size_t first, size_t last, const std::span<const float>* base = nullptr) const;
-  Bytes encode_split(std::span<const Tensor> tensors, const Bases* bases) const;
+  Bytes encode_split(const Values& tensors, const Bases* bases) const;
   std::vector<F32> decode_split(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout,
                                 const Bases* bases) const;
   std::string where() const { return "pipeline '" + spec_.name + "'"; }

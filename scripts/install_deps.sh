@@ -4,9 +4,9 @@ set -euo pipefail
 packages=(g++ cmake make pkg-config git
           libbz2-dev libzstd-dev liblzma-dev libbrotli-dev zlib1g-dev libssl-dev
           libprotobuf-dev protobuf-compiler nlohmann-json3-dev libcli11-dev
-          catch2 libbenchmark-dev
-          libxxhash-dev  # container checksums
-          parallel python3-matplotlib)  # the CLI tests of scripts/sweep_parallel.sh and scripts/plot.py
+          catch2 libbenchmark-dev libxxhash-dev
+          python3-protobuf python3-numpy  # scripts/check_lc0_net.py, the independent Lc0 reader
+          parallel python3-matplotlib)    # the CLI tests of scripts/sweep_parallel.sh and scripts/plot.py
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -83,9 +83,10 @@ TEST_CASE("fit_linear16_lattice: every value within tol as lc0 decodes, lattice 
     for (auto& x : v) x = std::clamp(d(rng), static_cast<float>(-scale), static_cast<float>(scale));
     auto fit = fit_linear16_lattice(v, 0x1p-17);
     REQUIRE(fit);
-    const int32_t zero = linear16_zero_index(fit->min_val, fit->max_val);
+    const LatticeIndexer index(*fit, 0x1p-17);
+    const int32_t zero = index.zero();
     for (float x : v) {
-      auto k = nearest_lattice_index(x, *fit, zero, 0x1p-17);
+      auto k = index(x);
       REQUIRE(k);
       const float back = linear16_release(zero + *k * fit->step, fit->min_val, fit->max_val);
       REQUIRE(std::fabs(double(back) - x) <= 0x1p-17);

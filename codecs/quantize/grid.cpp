@@ -52,17 +52,6 @@ double order0_bits(const int32_t* k, size_t n) {
   return bits;
 }
 
-// The lattice index of every value, each decoding within tol; false if one does not.
-bool lattice_indices(const F32& in, const Linear16Lattice& lattice, double tolerance, int32_t* out) {
-  const int32_t zero = zero_index(lattice.min_val, lattice.max_val);
-  for (size_t i = 0; i < in.size(); ++i) {
-    const std::optional<int32_t> k = nearest_lattice_index(in[i], lattice, zero, tolerance);
-    if (!k) return false;
-    out[i] = *k;
-  }
-  return true;
-}
-
 // Writes the grid index minus `zero` of every value to out and returns true if each value is
 // reproduced bit for bit under `path`. Per chunk, a branch-free loop takes the nearest index
 // and checks it; the rare value whose float32 decode lands one index off is fixed after, and
@@ -94,6 +83,7 @@ bool grid_indices(const F32& in, Path path, float lo, float hi, int32_t zero, in
   return true;
 }
 
+// The index each base value would get under the header of `coded` (its path and range):
 // The index each base value would get under the header of `coded` (its path and range):
 // encoder and decoder compute it alike, in double, clamped to the indices the path allows.
 void predict_indices(const I32& coded, std::span<const float> base, double step, int32_t* out) {
@@ -135,7 +125,7 @@ class Grid final : public TypedStage<F32, I32> {
         I32 out(3 + in.size());
         for (Path path : {kLinear16Release, kLinear16Dev}) {
           if (grid_indices(in, path, lo, hi, zero_index(lo, hi), out.data() + 3)) {
-            if (!coarse) return on_lattice(in, lo, hi, path);
+            if (!coarse) return on_lattice(in, lo, hi, path, out.data() + 3);
             out[0] = path;
             out[1] = std::bit_cast<int32_t>(lo);
             out[2] = std::bit_cast<int32_t>(hi);
@@ -219,34 +209,67 @@ class Grid final : public TypedStage<F32, I32> {
  private:
   // An Lc0 layer on a grid finer than 2*tol: rounding it would leave the grid, and writing it
   // back as LINEAR16 would add up to half a grid step of error. Code it instead on a lattice
-  // that a released lc0 reads exactly, whichever costs fewer bits: every (2m+1)-th index of its
-  // own grid (m = floor(tol / grid step): off by at most m steps), or a new range whose
-  // lattice lies near multiples of 2*tol (fit_linear16_lattice). Rounding if neither fits.
-  I32 on_lattice(const F32& in, float lo, float hi, Path path) const {
-    std::vector<Linear16Lattice> candidates;
+  // that a released lc0 reads exactly: every (2m+1)-th index of its own grid (m = floor(tol /
+  // grid step): off by at most m steps), or a new range whose lattice lies near multiples of
+  // 2*tol (fit_linear16_lattice). Of two uniform lattices over the same values the coarser
+  // codes in fewer bits (order-0 entropy falls by log2 of the spacing ratio), so the choice
+  // is by spacing. Rounding if neither fits.
+  // grid_index: each value's exact index on [lo, hi] minus the index of zero.
+  I32 on_lattice(const F32& in, float lo, float hi, Path path, const int32_t* grid_index) const {
+    I32 out(4 + in.size());
+    auto emit = [&](const Linear16Lattice& lattice) {
+      out[0] = kLattice;
+      out[1] = std::bit_cast<int32_t>(lattice.min_val);
+      out[2] = std::bit_cast<int32_t>(lattice.max_val);
+      out[3] = lattice.step;
+      return out;
+    };
+    const double grid_step = (static_cast<double>(hi) - lo) / kLevels;
+    std::optional<Linear16Lattice> own;
     if (path == kLinear16Release) {
-      const int32_t m = static_cast<int32_t>(std::floor(tolerance_ / ((static_cast<double>(hi) - lo) / kLevels)));
-      for (int32_t mm = m; mm >= 0 && mm >= m - 1; --mm) candidates.push_back({lo, hi, 2 * mm + 1});
+      const int32_t m = static_cast<int32_t>(std::floor(tolerance_ / grid_step));
+      for (int32_t mm = m; mm >= 0 && mm >= m - 1 && !own; --mm)
+        if (own_grid_lattice(in, {lo, hi, 2 * mm + 1}, grid_index, mm * grid_step, out.data() + 4))
+          own = Linear16Lattice{lo, hi, 2 * mm + 1};
     }
-    if (auto fit = fit_linear16_lattice(in, tolerance_)) candidates.push_back(*fit);
-    I32 best, trial(4 + in.size());
-    double best_bits = 0;
-    for (const auto& lattice : candidates) {
-      if (!lattice_indices(in, lattice, tolerance_, trial.data() + 4)) continue;
-      const double bits = order0_bits(trial.data() + 4, in.size());
-      if (!best.empty() && bits >= best_bits) continue;
-      trial[0] = kLattice;
-      trial[1] = std::bit_cast<int32_t>(lattice.min_val);
-      trial[2] = std::bit_cast<int32_t>(lattice.max_val);
-      trial[3] = lattice.step;
-      best = trial;
-      best_bits = bits;
+    const double own_spacing = own ? own->step * grid_step : 0;
+    if (own && own_spacing >= step_) return emit(*own);  // no new lattice is coarser than 2*tol
+    I32 fitted(in.size());
+    if (auto fit = fit_linear16_lattice(in, tolerance_, fitted.data())) {
+      const double fit_spacing = (static_cast<double>(fit->max_val) - fit->min_val) / kLevels * fit->step;
+      if (!own || fit_spacing > own_spacing) {
+        std::copy(fitted.begin(), fitted.end(), out.begin() + 4);
+        return emit(*fit);
+      }
     }
-    if (!best.empty()) return best;
-    I32 out(1 + in.size());
+    if (own) return emit(*own);
+    out.assign(1 + in.size(), 0);
     out[0] = kRound;
     quantize_to_step(in, step_, /*round=*/true, tolerance_, "grid", out.data() + 1);
     return out;
+  }
+
+  // Every (2m+1)-th index of the values' own grid: each value moves by at most m indices.
+  // Where m grid steps plus Lc0's float32 rounding stay below tol no value needs a check.
+  bool own_grid_lattice(const F32& in, const Linear16Lattice& lattice, const int32_t* grid_index, double worst_move,
+                        int32_t* out) const {
+    const int32_t j = lattice.step;
+    const int32_t zero = zero_index(lattice.min_val, lattice.max_val);
+    const double magnitude = std::max(std::fabs(static_cast<double>(lattice.min_val)), std::fabs(static_cast<double>(lattice.max_val)));
+    const bool safe = worst_move + 8 * 0x1p-24 * magnitude <= tolerance_;
+    for (size_t i = 0; i < in.size(); ++i) {
+      const int32_t d = grid_index[i];
+      int32_t k = (d >= 0 ? d + j / 2 : d - j / 2) / j;  // nearest multiple of j, ties away from 0
+      int64_t u = int64_t{zero} + int64_t{k} * j;
+      if (u > kLevels) --k, u -= j;  // the end of the grid: the next lattice index inwards
+      if (u < 0) ++k, u += j;
+      out[i] = k;
+      if (safe && u - zero - d <= (j - 1) / 2 && zero + d - u <= (j - 1) / 2) continue;
+      if (!(std::fabs(static_cast<double>(linear16_release(static_cast<int32_t>(u), lattice.min_val, lattice.max_val)) - in[i]) <=
+            tolerance_))
+        return false;
+    }
+    return true;
   }
 
   static F32 decode_lattice(const I32& in) {
@@ -275,7 +298,7 @@ StageDescriptor grid_stage() {
           .kind = StageKind::quantize,
           .input = StreamType::f32,
           .output = StreamType::i32,
-          .doc = "Lc0 LINEAR16 grid index when every value is on it (lossless), else round at step 2*tol",
+          .doc = "Lc0 LINEAR16 grid index (lossless), or a LINEAR16 lattice index for finer grids, else round at step 2*tol",
           .params = {},
           .library_version = {},
           .make = [](const Params&, const StageContext& ctx) { return std::make_unique<Grid>(ctx.tolerance); }};

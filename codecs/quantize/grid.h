@@ -2,12 +2,20 @@
 #include "codecs/core/stage.h"
 
 namespace lcz {
-// f32 -> i32, lossless where the weights came from Lc0's LINEAR16 encoding: if every value
-// of the stream is reproduced bit for bit by v = u/65535 * (max-min) + min (Lc0 release
-// formula) or by v = min*(1-t) + max*t, t = u/65535 (Lc0 development formula), with
-// min/max the stream's extremes and a grid step of at least 2*tol, the output is the grid
-// index u minus the index of zero (max error 0). Otherwise it rounds to multiples of 2*tol
-// like `quantize` (mode round). Header, as the first output values: [path] or
-// [path, bits(min), bits(max)]. Run it per tensor (granularity "tensor" or tensor_stages).
+// f32 -> i32 for nets whose weights came from Lc0's LINEAR16 encoding, per tensor (run it
+// with granularity "tensor" or as tensor_stages). With min/max the tensor's extremes:
+//  - every value reproduced bit for bit by v = u/65535 * (max-min) + min (Lc0 release
+//    formula) or by v = min*(1-t) + max*t, t = u/65535 (development formula), on a grid at
+//    least as coarse as 2*tol: the grid index u minus the index of zero (error 0);
+//  - on such a grid but finer (release formula): the index on a lattice of LINEAR16
+//    indices that a released lc0 reads, so the layer can be written back as LINEAR16 within
+//    tol: every (2m+1)-th index of its own grid, m = floor(tol / grid step), or a new range
+//    from fit_linear16_lattice with its lattice near multiples of 2*tol, the coarser of the two;
+//  - otherwise rounded to multiples of 2*tol like `quantize` (mode round).
+// Header, as the first output values: [0] (round), [1 | 2, bits(min), bits(max)] (grid,
+// release | development formula), [3, bits(min), bits(max), step] (lattice: grid index =
+// index of zero + value * step, release formula). Against a base (Stage::encode_against), a
+// tensor's values may be residuals from the base's indices under the same header, marked by
+// adding 16 to the path: chosen per tensor when an order-0 estimate says it is smaller.
 StageDescriptor grid_stage();
 }  // namespace lcz

@@ -18,23 +18,8 @@ int32_t linear16_zero_index(float min_val, float max_val) {
   return static_cast<int32_t>(std::clamp(z, 0.0, static_cast<double>(kLevels)));
 }
 
-std::optional<int32_t> nearest_lattice_index(float v, const Linear16Lattice& l, int32_t zero, double tolerance) {
-  if (!(l.max_val > l.min_val) || l.step < 1) return std::nullopt;
-  const double pos = (static_cast<double>(v) - l.min_val) / (static_cast<double>(l.max_val) - l.min_val) * kLevels;
-  const double k0 = std::nearbyint((pos - zero) / l.step);
-  if (!(std::fabs(k0) < 1e6)) return std::nullopt;
-  std::optional<int32_t> best;
-  double best_error = tolerance;
-  for (int32_t k = static_cast<int32_t>(k0) - 1; k <= static_cast<int32_t>(k0) + 1; ++k) {
-    const int64_t u = int64_t{zero} + int64_t{k} * l.step;
-    if (u < 0 || u > kLevels) continue;
-    const double error = std::fabs(static_cast<double>(linear16_release(static_cast<int32_t>(u), l.min_val, l.max_val)) - v);
-    if (error <= best_error && (!best || error < best_error)) best = k, best_error = error;
-  }
-  return best;
-}
-
-std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> values, double tolerance) {
+std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> values, double tolerance,
+                                                    int32_t* indices) {
   if (values.empty()) return std::nullopt;
   const auto [lo_it, hi_it] = std::minmax_element(values.begin(), values.end());
   const double lo = *lo_it, hi = *hi_it;
@@ -50,13 +35,14 @@ std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> value
     const int32_t step = static_cast<int32_t>(std::floor(kLevels / spans));
     const Linear16Lattice lattice{static_cast<float>(a * s), static_cast<float>(a * s + kLevels * s / step), step};
     if (!(lattice.max_val > lattice.min_val)) return std::nullopt;
-    const int32_t zero = linear16_zero_index(lattice.min_val, lattice.max_val);
+    const LatticeIndexer index(lattice, tolerance);
+    const int32_t zero = index.zero();
     bool ok = true;
-    for (float v : values)
-      if (!nearest_lattice_index(v, lattice, zero, tolerance)) {
-        ok = false;
-        break;
-      }
+    for (size_t i = 0; i < values.size() && ok; ++i) {
+      const std::optional<int32_t> k = index(values[i]);
+      ok = k.has_value();
+      if (ok && indices) indices[i] = *k;
+    }
     if (ok) return lattice;
     double widest = 0;
     float previous = linear16_release(zero - ((zero / step) * step), lattice.min_val, lattice.max_val);

@@ -4,9 +4,12 @@
 // every value stays on a grid that a released lc0 reads. Shared by the grid stage (which codes
 // lattice indices) and the lczip writer (which must write the layer on the same grid).
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <optional>
 #include <span>
+
+#include "codecs/quantize/linear16.h"
 
 namespace lcz {
 
@@ -18,9 +21,42 @@ struct Linear16Lattice {
 // The grid index of zero: round(-min / (max - min) * 65535) clamped to [0, 65535].
 int32_t linear16_zero_index(float min_val, float max_val);
 
-// The lattice index k (grid index zero + k * step) whose value, as Lc0 releases decode it,
-// is nearest to v; nullopt if no lattice index lies within `tolerance` of v.
-std::optional<int32_t> nearest_lattice_index(float v, const Linear16Lattice& lattice, int32_t zero, double tolerance);
+// A lattice index k (grid index zero + k * step) whose value, as Lc0 releases decode it, lies
+// within `tolerance` of v: the one at v's rounded position, else the nearer neighbour that
+// does; nullopt if none does.
+class LatticeIndexer {
+ public:
+  LatticeIndexer(const Linear16Lattice& lattice, double tolerance)
+      : l_(lattice),
+        zero_(linear16_zero_index(lattice.min_val, lattice.max_val)),
+        scale_(65535.0 / (static_cast<double>(lattice.max_val) - lattice.min_val) / lattice.step),
+        offset_(static_cast<double>(zero_) / lattice.step),
+        tolerance_(tolerance) {}
+
+  int32_t zero() const { return zero_; }
+
+  std::optional<int32_t> operator()(float v) const {
+    const double k0 = std::nearbyint((static_cast<double>(v) - l_.min_val) * scale_ - offset_);
+    if (!(std::fabs(k0) < 1e6)) return std::nullopt;
+    const int32_t k = static_cast<int32_t>(k0);
+    if (error_of(k, v) <= tolerance_) return k;
+    const double below = error_of(k - 1, v), above = error_of(k + 1, v);
+    if (below <= tolerance_ && below <= above) return k - 1;
+    if (above <= tolerance_) return k + 1;
+    return std::nullopt;
+  }
+
+ private:
+  double error_of(int32_t k, float v) const {
+    const int64_t u = int64_t{zero_} + int64_t{k} * l_.step;
+    if (u < 0 || u > 65535) return HUGE_VAL;
+    return std::fabs(static_cast<double>(linear16_release(static_cast<int32_t>(u), l_.min_val, l_.max_val)) - v);
+  }
+
+  Linear16Lattice l_;
+  int32_t zero_;
+  double scale_, offset_, tolerance_;
+};
 
 // A new LINEAR16 range for values that lie on no grid coarse enough: its lattice points sit
 // near multiples of s (zero among them), s as close to 2 tol as float32 rounding in Lc0's
@@ -28,6 +64,8 @@ std::optional<int32_t> nearest_lattice_index(float v, const Linear16Lattice& lat
 // nearest lattice index is checked to decode within tol (release formula); nullopt when the
 // values span more than 65535 lattice steps or no s is found.
 // A function of the values and tol only: compress computes it again to know the range.
-std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> values, double tolerance);
+// With `indices`, the lattice index of every value is written there (values.size() of them).
+std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> values, double tolerance,
+                                                    int32_t* indices = nullptr);
 
 }  // namespace lcz

@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# lczip end to end, as a user runs it: compress, decompress, verify, info on the shared nets;
+# every exit code of the README; the independent checker on the rebuilt Lc0 net; an existing
+# output kept; a wrong base refused with no file written.
+#   tests/cli/lczip_end_to_end.sh LCZIP DATASETS WORKDIR
+set -uo pipefail
+lczip="$1"; data="$2"; work="$3"
+here="$(cd "$(dirname "$0")" && pwd)"
+rm -rf "$work" && mkdir -p "$work" && cd "$work" || exit 1
+failures=0
+expect() {  # expect CODE DESCRIPTION -- COMMAND...
+  local want="$1" what="$2"; shift 3
+  "$@" >out.txt 2>err.txt
+  local got=$?
+  if [ "$got" -ne "$want" ]; then
+    echo "FAIL: $what: exit $got, expected $want: $*"; cat err.txt; failures=$((failures + 1))
+  else
+    echo "ok: $what (exit $got)"
+  fi
+}
+require_message() {
+  if [ ! -s err.txt ]; then echo "FAIL: $1: no message on stderr"; failures=$((failures + 1)); fi
+}
+
+expect 0 "compress maia-1900 (default strong)" -- "$lczip" compress "$data/maia-1900.pb.gz" -o m.lcz
+expect 0 "decompress to .pb.gz" -- "$lczip" decompress m.lcz -o m.pb.gz
+expect 0 "verify against the original" -- "$lczip" verify m.lcz "$data/maia-1900.pb.gz"
+grep -q "x tolerance" out.txt || { echo "FAIL: verify prints no max error / tol"; failures=$((failures + 1)); }
+expect 0 "independent reader: LINEAR16, within 2^-17 as lc0 decodes, fields equal" -- \
+  /usr/bin/python3 "$here/../../scripts/check_lc0_net.py" "$data/maia-1900.pb.gz" m.pb.gz
+expect 4 "verify against another net breaks the bound" -- "$lczip" verify m.lcz "$data/maia-1100.pb.gz"
+expect 0 "info" -- "$lczip" info m.lcz
+grep -q "tolerance        2^-17" out.txt || { echo "FAIL: info shows no tolerance"; failures=$((failures + 1)); }
+
+cp m.pb.gz kept.pb.gz
+expect 2 "an existing output is kept without --force" -- "$lczip" decompress m.lcz -o m.pb.gz
+require_message "existing output"
+cmp -s m.pb.gz kept.pb.gz || { echo "FAIL: the existing output changed"; failures=$((failures + 1)); }
+expect 0 "--force overwrites" -- "$lczip" decompress m.lcz -o m.pb.gz --force
+
+expect 0 "fast pipeline, one thread" -- "$lczip" compress "$data/maia-1900.pb.gz" -o f1.lcz --pipeline fast --threads 1
+expect 0 "fast pipeline, two threads" -- "$lczip" compress "$data/maia-1900.pb.gz" -o f2.lcz --pipeline fast --threads 2
+cmp -s f1.lcz f2.lcz || { echo "FAIL: --threads 1 and 2 give different files"; failures=$((failures + 1)); }
+
+expect 0 "leela_grouped.f32 through stdin and stdout" -- sh -c "'$lczip' compress - --format f32 -o - < '$data/leela_grouped.f32' > l.lcz"
+expect 0 "decompress to stdout" -- sh -c "'$lczip' decompress l.lcz -o - > l.f32"
+expect 0 "verify the .f32" -- "$lczip" verify l.lcz "$data/leela_grouped.f32"
+[ "$(stat -c %s l.f32)" = "$(stat -c %s "$data/leela_grouped.f32")" ] || { echo "FAIL: l.f32 has another size"; failures=$((failures + 1)); }
+
+expect 0 "compress against a base" -- "$lczip" compress "$data/maia-1900.pb.gz" --base "$data/maia-1100.pb.gz" -o b.lcz
+[ "$(stat -c %s b.lcz)" -le "$(( $(stat -c %s m.lcz) + 40 ))" ] || { echo "FAIL: the base made the file bigger"; failures=$((failures + 1)); }
+expect 3 "a wrong base is refused" -- "$lczip" decompress b.lcz --base "$data/maia-1900.pb.gz" -o wrong.pb.gz
+require_message "wrong base"
+[ ! -e wrong.pb.gz ] || { echo "FAIL: a wrong base left a file"; failures=$((failures + 1)); }
+expect 0 "the right base" -- "$lczip" decompress b.lcz --base "$data/maia-1100.pb.gz" -o b.pb.gz
+
+expect 2 "unknown option" -- "$lczip" compress "$data/maia-1900.pb.gz" -o x.lcz --colour
+expect 2 "no subcommand" -- "$lczip"
+expect 0 "--help" -- "$lczip" --help
+expect 2 "unknown pipeline" -- "$lczip" compress "$data/maia-1900.pb.gz" -o x.lcz --pipeline nope
+expect 2 "bad tolerance" -- "$lczip" compress "$data/maia-1900.pb.gz" -o x.lcz --tolerance 2^-99999
+expect 3 "missing input" -- "$lczip" compress "$data/no-such-net.pb.gz" -o x.lcz
+expect 3 "not a container" -- "$lczip" decompress "$data/maia-1900.pb.gz" -o x.pb.gz
+[ ! -e x.lcz ] && [ ! -e x.pb.gz ] || { echo "FAIL: a failed run left an output"; failures=$((failures + 1)); }
+leftovers=$(ls -A | grep -c '\.tmp-' || true)
+[ "$leftovers" -eq 0 ] || { echo "FAIL: temporary files left behind"; failures=$((failures + 1)); }
+
+echo "$failures failure(s)"
+[ "$failures" -eq 0 ]
