@@ -6,12 +6,14 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
-#include <regex>
+#include <map>
 #include <set>
 
 #include "codecs/core/error.h"
 #include "harness/grid_expand.h"
+#include "nets/input_file.h"
 #include "pipeline/json_check.h"
+#include "pipeline/json_text.h"
 
 namespace lcz {
 namespace fs = std::filesystem;
@@ -36,10 +38,6 @@ class ConfigReader {
     if (root.contains("min_seconds")) c.min_seconds = min_seconds(root["min_seconds"]);
     if (overrides_.min_seconds) c.min_seconds = *overrides_.min_seconds;
     if (root.contains("description") && !root["description"].is_string()) fail("description", "expected a string");
-    datasets_dir_ = datasets_dir(root);
-    const json& ds = check_.required(root, "datasets", "");
-    if (!ds.is_array() || ds.empty()) fail("datasets", "expected a non-empty array");
-    for (size_t i = 0; i < ds.size(); ++i) add_datasets(ds[i], "datasets[" + std::to_string(i) + "]", c.datasets);
     const json& ps = check_.required(root, "pipelines", "");
     if (!ps.is_array() || ps.empty()) fail("pipelines", "expected a non-empty array");
     std::set<std::string> names;
@@ -49,10 +47,17 @@ class ConfigReader {
         if (c.pipelines.size() >= kMaxExpandedPipelines)
           fail(path, "the config expands to more than " + std::to_string(kMaxExpandedPipelines) + " pipelines");
         c.pipelines.push_back(parse_pipeline(one.pipeline, one.json_path, file_.string()));
+        check_.name_text(c.pipelines.back().name, path + ".name");
         if (!names.insert(c.pipelines.back().name).second)
           fail(path + ".name", "duplicate pipeline name '" + c.pipelines.back().name + "'");
       }
     }
+    // Config errors (exit 2) come before dataset lookups (exit 3): pipelines first.
+    datasets_dir_ = datasets_dir(root);
+    const json& ds = check_.required(root, "datasets", "");
+    if (!ds.is_array() || ds.empty()) fail("datasets", "expected a non-empty array");
+    for (size_t i = 0; i < ds.size(); ++i) add_datasets(ds[i], "datasets[" + std::to_string(i) + "]", c.datasets);
+    check_unique_names(c.datasets);
     return c;
   }
 
@@ -76,11 +81,11 @@ class ConfigReader {
   // --datasets DIR, else $LCZ_DATASETS, else the config's datasets_dir (relative to the config
   // file), else the config file's folder.
   fs::path datasets_dir(const json& root) const {
+    if (root.contains("datasets_dir") && !root["datasets_dir"].is_string()) fail("datasets_dir", "expected a string");
     if (overrides_.datasets_dir) return *overrides_.datasets_dir;
     if (const char* env = std::getenv("LCZ_DATASETS"); env && *env) return env;
     fs::path here = file_.parent_path();
     if (root.contains("datasets_dir")) {
-      if (!root["datasets_dir"].is_string()) fail("datasets_dir", "expected a string");
       fs::path d = root["datasets_dir"].get<std::string>();
       return d.is_absolute() ? d : here / d;
     }
@@ -91,8 +96,8 @@ class ConfigReader {
     if (!v.is_string() || v.get<std::string>().empty()) fail(path, "expected a file name");
     fs::path p = v.get<std::string>();
     if (p.is_relative()) p = (datasets_dir_ / p).lexically_normal();
-    if (!fs::is_regular_file(p))
-      throw_input(file_.string() + ": " + path + ": dataset file " + p.string() + " does not exist (datasets folder: " +
+    if (const std::string why = not_a_regular_file(p); !why.empty())
+      throw_input(file_.string() + ": " + path + ": dataset file " + p.string() + " " + why + " (datasets folder: " +
                   datasets_dir_.string() + "; set it with --datasets DIR or LCZ_DATASETS)");
     return p;
   }
@@ -101,19 +106,19 @@ class ConfigReader {
     if (d.is_string()) {
       std::string pattern = d.get<std::string>();
       if (pattern.find_first_of("*?[") == std::string::npos) {
-        out.push_back({.name = fs::path(pattern).filename().string(), .path = existing_file(d, path)});
+        out.push_back({.name = fs::path(pattern).filename().string(), .path = existing_file(d, path), .json_path = path});
         return;
       }
       fs::path full = fs::path(pattern).is_relative() ? datasets_dir_ / pattern : fs::path(pattern);
       std::vector<fs::path> matches;
-      if (fs::is_directory(full.parent_path()))
-        for (const auto& e : fs::directory_iterator(full.parent_path()))
-          if (e.is_regular_file() && fnmatch(full.filename().c_str(), e.path().filename().c_str(), 0) == 0)
-            matches.push_back(e.path());
+      std::error_code ec;  // an unreadable folder matches nothing, and says so below
+      for (fs::directory_iterator it(full.parent_path(), ec), end; !ec && it != end; it.increment(ec))
+        if (it->is_regular_file(ec) && fnmatch(full.filename().c_str(), it->path().filename().c_str(), 0) == 0)
+          matches.push_back(it->path());
       if (matches.empty())
         throw_input(file_.string() + ": " + path + ": pattern " + full.string() + " matches no file");
       std::sort(matches.begin(), matches.end());
-      for (const auto& m : matches) out.push_back({.name = m.filename().string(), .path = m});
+      for (const auto& m : matches) out.push_back({.name = m.filename().string(), .path = m, .json_path = path});
       return;
     }
     if (!d.is_object()) fail(path, "expected a file name, a glob or an object");
@@ -137,10 +142,24 @@ class ConfigReader {
       }
     }
     if (d.contains("name")) {
-      if (!d["name"].is_string() || d["name"].get<std::string>().empty()) fail(join(path, "name"), "expected a non-empty string");
-      s.name = d["name"].get<std::string>();
+      s.name = check_.non_empty_string(d["name"], join(path, "name"));
+      check_.name_text(s.name, join(path, "name"));
     }
+    s.json_path = path;
     out.push_back(std::move(s));
+  }
+
+  // Rows are told apart by dataset name: two datasets of one name (a glob and an explicit
+  // entry, two folders' files of one name) would give rows no reader can separate.
+  void check_unique_names(const std::vector<DatasetSpec>& datasets) const {
+    std::map<std::string, const DatasetSpec*> seen;
+    for (const DatasetSpec& d : datasets) {
+      check_.name_text(d.name, d.json_path);
+      const auto [it, fresh] = seen.emplace(d.name, &d);
+      if (!fresh)
+        fail(d.json_path, "dataset name '" + d.name + "' is already used by " + it->second->json_path +
+                              " (give one of them a \"name\": {\"path\": ..., \"name\": ...})");
+    }
   }
 
   fs::path file_;
@@ -155,16 +174,13 @@ Config parse_config(const json& root, const fs::path& file, const ConfigOverride
   return ConfigReader(file, overrides).read(root);
 }
 
+Config parse_config_text(std::string_view text, const fs::path& file, const ConfigOverrides& overrides) {
+  return parse_config(parse_json_text(text, file.string()), file, overrides);
+}
+
 Config load_config(const fs::path& file, const ConfigOverrides& overrides) {
-  std::ifstream in(file);
-  if (!in) throw_config(file.string() + ": cannot open the config file");
-  json root;
-  try {
-    root = json::parse(in);
-  } catch (const json::parse_error& e) {
-    throw_config(file.string() + ": not valid JSON: " + e.what());
-  }
-  return parse_config(root, file, overrides);
+  const std::vector<uint8_t> bytes = read_regular_file(file, kMaxConfigBytes, ErrorKind::config);
+  return parse_config_text(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()), file, overrides);
 }
 
 }  // namespace lcz

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +20,7 @@ struct DatasetSpec {
   std::filesystem::path path;          // resolved file (unset for a delta)
   NetFormat format = NetFormat::detect;
   std::filesystem::path base, target;  // a delta: target - base
+  std::string json_path;               // "datasets[2]": where the config names it
   bool is_delta() const { return !base.empty(); }
 };
 
@@ -38,11 +40,17 @@ struct ConfigOverrides {
   std::optional<double> min_seconds;
 };
 
-// Throws lcz::Error(kind config) for anything wrong in the file, kind input for a
-// dataset that does not exist.
+// A config file larger than this is refused unread (the shipped ones are a few KB).
+inline constexpr uint64_t kMaxConfigBytes = uint64_t{4} << 20;
+
+// Throws lcz::Error(kind config) for anything wrong in the file (not a regular file, larger
+// than kMaxConfigBytes, invalid JSON, a duplicate key, nesting deeper than kMaxJsonDepth, ...),
+// kind input for a dataset that does not exist or is not a regular file.
 Config load_config(const std::filesystem::path& file, const ConfigOverrides& overrides = {});
-// Same checks on a JSON value already in memory; `file` is only used in messages and to
-// resolve relative paths.
+// The file's text, checked as load_config does (duplicate keys, depth, number range); `file`
+// is only used in messages and to resolve relative paths.
+Config parse_config_text(std::string_view text, const std::filesystem::path& file, const ConfigOverrides& overrides = {});
+// The checks after parsing, on a JSON value already in memory (duplicate keys are gone by then).
 Config parse_config(const nlohmann::json& json, const std::filesystem::path& file, const ConfigOverrides& overrides = {});
 
 }  // namespace lcz

@@ -14,6 +14,7 @@
 #include "codecs/core/registry.h"
 #include "harness/cli/commands.h"
 #include "harness/grid_expand.h"
+#include "harness/plan.h"
 #include "harness/run.h"
 #include "harness/shard.h"
 #include "harness/report/writers.h"
@@ -60,6 +61,17 @@ void list_plan(const lcz::Config& c, const lcz::Shard& shard, std::ostream& out)
   out << "\n";
 }
 
+// CLI11 exits with its own codes (105, 109, ...); the README promises 2 for a usage error
+// and 0 for --help. Returns -1 when the command line parsed and the run goes on.
+int parse_command_line(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+    return -1;
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : static_cast<int>(lcz::ErrorKind::config);
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -71,8 +83,11 @@ int main(int argc, char** argv) {
   }
   // Timed runs allocate and free buffers of the same sizes again and again; keeping freed
   // memory in the process (as lzbench pre-faults its buffers) keeps page faults out of the
-  // timings.
-  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  // timings. Only below 16 MiB: a larger block, such as the match-finder hash that liblzma
+  // callocs on every call (16 MiB at xz -6, 64 MiB at -9), is cheaper as fresh zero pages
+  // than as reused heap memory that calloc must clear, which cost 1.5 ms per call and made
+  // per-tensor xz runs on nets of many small tensors 7-15x slower.
+  mallopt(M_MMAP_THRESHOLD, 16 << 20);
   mallopt(M_TRIM_THRESHOLD, -1);
   CLI::App app{"Benchmark error-bounded codecs for neural-network weights on real nets.\n"
                "Subcommands (each with --help): harness merge DIR... --out DIR | harness report RUN_DIR | "
@@ -95,7 +110,7 @@ int main(int argc, char** argv) {
   app.add_flag("--force", force, "replace a report already in the run folder (with --run-id)");
   app.add_flag("--list-stages", stages, "print every registered stage with its types and parameters");
   app.add_flag("--dry-run", dry_run, "validate the config and print the datasets and pipelines it expands to");
-  CLI11_PARSE(app, argc, argv);
+  if (const int code = parse_command_line(app, argc, argv); code >= 0) return code;
 
   if (stages) {
     list_stages(std::cout);
@@ -128,8 +143,10 @@ int main(int argc, char** argv) {
     if (!filter.empty()) lcz::keep_matching(config.pipelines, filter, config_path);
     if (dry_run) {
       list_plan(config, shard, std::cout);
+      lcz::write_run_cost(config, std::cout);
       return 0;
     }
+    lcz::prepare_output_folder(out_dir);  // a bad --out fails now, not after the run
     lcz::Report report = lcz::run_config(config, [](const std::string& line) { std::cerr << line << std::endl; }, shard);
     if (!run_id.empty()) report.run_id = run_id;
     auto dir = std::filesystem::path(out_dir) / report.run_id;

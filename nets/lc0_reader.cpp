@@ -8,6 +8,7 @@
 #include <bit>
 #include <climits>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <memory>
@@ -116,10 +117,14 @@ class LayerWalker {
     }
     if (!unknown.empty()) throw_unknown_field(source_, layer, name, unknown.field(0));
     if (layer.params().empty()) return;  // absent layer that a writer emitted anyway
+    if (tensors_.size() == kMaxLc0Tensors)
+      throw_input(source_ + ": more than " + std::to_string(kMaxLc0Tensors) +
+                  " weight tensors (Lc0 nets hold about a thousand); refused before a run of one call per tensor");
 
     Tensor tensor;
     tensor.name = name;
     tensor.source.kind = layer_encoding(layer);
+    if (tensor.source.kind == SourceEncoding::Kind::linear16) check_linear16_range(layer, name);
     tensor.values = decode(layer, tensor.source.kind, name);
     if (tensor.source.kind == SourceEncoding::Kind::linear16) {
       tensor.source.min_val = layer.min_val();
@@ -176,7 +181,10 @@ class LayerWalker {
     if (layer.dims().empty()) return {static_cast<uint32_t>(count)};
     uint64_t product = 1;
     std::string dims_text;
-    for (uint32_t d : layer.dims()) {
+    for (uint64_t d : layer.dims()) {
+      if (d > UINT32_MAX)
+        throw_input(source_ + ": tensor " + name + ": dims value " + std::to_string(d) +
+                    " does not fit the 32 bits Lc0's schema gives it");
       product = d == 0 || product <= UINT64_MAX / d ? product * d : UINT64_MAX;
       if (!dims_text.empty()) dims_text += 'x';
       dims_text += std::to_string(d);
@@ -185,6 +193,22 @@ class LayerWalker {
       throw_input(source_ + ": tensor " + name + ": dims " + dims_text + " hold " + std::to_string(product) +
                   " elements but params hold " + std::to_string(count));
     return {layer.dims().begin(), layer.dims().end()};
+  }
+
+  // A LINEAR16 layer maps 0..65535 onto [min_val, max_val]: a range that is not finite, is
+  // reversed or whose width overflows float32 decodes to nonsense (or NaN at index 0), so it
+  // is refused by what it is.
+  void check_linear16_range(const Layer& layer, const std::string& name) const {
+    const float lo = layer.min_val(), hi = layer.max_val();
+    auto text = [](float v) {
+      char buf[32];
+      std::snprintf(buf, sizeof buf, "%.9g", static_cast<double>(v));
+      return std::string(buf);
+    };
+    const std::string what = source_ + ": tensor " + name + ": LINEAR16 range min_val " + text(lo) + ", max_val " + text(hi);
+    if (!std::isfinite(lo) || !std::isfinite(hi)) throw_input(what + " is not finite");
+    if (lo > hi) throw_input(what + ": min_val is greater than max_val");
+    if (!std::isfinite(hi - lo)) throw_input(what + ": the width overflows float32");
   }
 
   const std::string& source_;
@@ -266,16 +290,16 @@ bool starts_with_lc0_magic(std::span<const uint8_t> bytes) {
   return bytes.size() >= sizeof kPrefix && std::equal(std::begin(kPrefix), std::end(kPrefix), bytes.begin());
 }
 
-std::vector<uint8_t> gunzip(std::span<const uint8_t> compressed, const std::string& source) {
-  if (!is_gzip(compressed)) throw_input(source + ": not gzip data (no 1f 8b magic)");
+namespace {
+
+// Inflates every gzip member of `compressed` through a small scratch buffer, handing each
+// piece to emit(data, size), and stops with an error the moment the total passes max_bytes:
+// nothing is held beyond the limit, whatever the file claims. Returns the total.
+template <class Emit>
+size_t inflate_members(std::span<const uint8_t> compressed, const std::string& source, size_t max_bytes, Emit emit) {
   InflateStream stream;
   z_stream& z = stream.z;
-  // First guess: the trailer's size field (size mod 2^32 of the last member), capped because
-  // a truncated or hostile file can claim anything; the buffer grows as needed.
-  const size_t claimed = compressed.size() >= 4 ? u16le(&compressed[compressed.size() - 4]) |
-                                                      size_t{u16le(&compressed[compressed.size() - 2])} << 16
-                                                : 0;
-  std::vector<uint8_t> out(std::clamp<size_t>(std::min(claimed, compressed.size() * 8), 1 << 16, kMaxMessageBytes));
+  uint8_t scratch[1 << 16];
   size_t fed = 0, produced = 0;
   for (;;) {
     if (z.avail_in == 0 && fed < compressed.size()) {
@@ -283,16 +307,16 @@ std::vector<uint8_t> gunzip(std::span<const uint8_t> compressed, const std::stri
       z.avail_in = static_cast<uInt>(std::min(compressed.size() - fed, kZlibSlice));
       fed += z.avail_in;
     }
-    if (produced == out.size()) {
-      if (out.size() == kMaxMessageBytes)
-        throw_input(source + ": gzip content exceeds 2 GiB, more than protobuf can parse");
-      out.resize(std::min(kMaxMessageBytes, out.size() * 2));
-    }
-    z.next_out = out.data() + produced;
-    z.avail_out = static_cast<uInt>(std::min(out.size() - produced, kZlibSlice));
-    const uInt room = z.avail_out;
+    z.next_out = scratch;
+    z.avail_out = sizeof scratch;
     const int rc = inflate(&z, Z_NO_FLUSH);
-    produced += room - z.avail_out;
+    const size_t piece = sizeof scratch - z.avail_out;
+    if (piece > max_bytes - produced)
+      throw_input(source + ": gzip content inflates past " + std::to_string(max_bytes) +
+                  " bytes, the most this reader accepts (refused while inflating, at compressed offset " +
+                  std::to_string(fed - z.avail_in) + ")");
+    emit(scratch, piece);
+    produced += piece;
     const size_t consumed = fed - z.avail_in;
     if (rc == Z_STREAM_END) {
       if (consumed == compressed.size()) break;
@@ -313,15 +337,31 @@ std::vector<uint8_t> gunzip(std::span<const uint8_t> compressed, const std::stri
       throw_input(source + ": truncated gzip stream (ends after " + std::to_string(compressed.size()) +
                   " bytes, " + std::to_string(produced) + " bytes inflated)");
   }
-  out.resize(produced);
+  return produced;
+}
+
+}  // namespace
+
+std::vector<uint8_t> gunzip(std::span<const uint8_t> compressed, const std::string& source, size_t max_bytes) {
+  if (!is_gzip(compressed)) throw_input(source + ": not gzip data (no 1f 8b magic)");
+  // Two passes: the first counts (and enforces the limit) without keeping anything, the
+  // second fills a buffer of exactly that size. Inflating twice costs far less than the
+  // peak of a growing buffer (2x while it is copied) or a size taken on the file's word.
+  const size_t size = inflate_members(compressed, source, max_bytes, [](const uint8_t*, size_t) {});
+  std::vector<uint8_t> out(size);
+  size_t at = 0;
+  inflate_members(compressed, source, size, [&](const uint8_t* data, size_t n) {
+    std::memcpy(out.data() + at, data, n);
+    at += n;
+  });
   return out;
 }
 
-pblczero::Net parse_lc0_net(std::span<const uint8_t> file_bytes, const std::string& source) {
+pblczero::Net parse_lc0_net(std::span<const uint8_t> file_bytes, const std::string& source, size_t max_inflated_bytes) {
   std::vector<uint8_t> inflated;
   std::span<const uint8_t> message = file_bytes;
   if (is_gzip(file_bytes)) {
-    inflated = gunzip(file_bytes, source);
+    inflated = gunzip(file_bytes, source, std::min(max_inflated_bytes, kMaxMessageBytes));
     message = inflated;
   }
   if (message.size() > kMaxMessageBytes)
@@ -345,12 +385,12 @@ std::vector<Tensor> lc0_tensors(const pblczero::Net& net, const std::string& sou
   return LayerWalker(source, default_encoding(net, source)).walk(net.weights());
 }
 
-Net read_lc0_net(std::span<const uint8_t> file_bytes, const std::filesystem::path& path) {
+Net read_lc0_net(std::span<const uint8_t> file_bytes, const std::filesystem::path& path, size_t max_inflated_bytes) {
   const std::string source = path.string();
   Net net;
   net.source = source;
   net.format = "lc0";
-  net.tensors = lc0_tensors(parse_lc0_net(file_bytes, source), source);
+  net.tensors = lc0_tensors(parse_lc0_net(file_bytes, source, max_inflated_bytes), source);
   if (net.tensors.empty()) throw_input(source + ": Lc0 net without any weight tensor");
   return net;
 }

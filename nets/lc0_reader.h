@@ -13,6 +13,9 @@
 namespace lcz {
 
 inline constexpr uint32_t kLc0Magic = 0x1c0;  // Net.magic of every Lc0 net
+// Lc0 nets hold a few hundred to about a thousand layers; a file of many more tiny layers
+// (200,000 fit in 10 KB of gzip) would make a per-tensor run take hours. Refused by count.
+inline constexpr size_t kMaxLc0Tensors = 32768;
 
 // ---- Element conversions, bit-exact as Lc0 decodes them ----
 
@@ -31,13 +34,19 @@ bool is_gzip(std::span<const uint8_t> bytes);
 // protobuf writer emits field 1 first, so this detects plain .pb files without parsing them.
 bool starts_with_lc0_magic(std::span<const uint8_t> bytes);
 
-// Whole gzip stream (all members); throws lcz::Error(input) naming source when it is not
-// gzip, is corrupt or truncated, or inflates past the 2 GiB protobuf limit.
-std::vector<uint8_t> gunzip(std::span<const uint8_t> compressed, const std::string& source);
+// protobuf parses at most this many bytes (INT_MAX): the default limit of an inflated net.
+inline constexpr size_t kMaxLc0MessageBytes = 0x7fffffff;
 
-// The file's message (gunzipped first when it is gzip). Checks the magic and that it carries
-// Weights (not an ONNX model).
-pblczero::Net parse_lc0_net(std::span<const uint8_t> file_bytes, const std::string& source);
+// Whole gzip stream (all members); throws lcz::Error(input) naming source when it is not
+// gzip, is corrupt or truncated, or inflates past max_bytes. The limit is checked as the data
+// streams: no buffer grows past it, and the result is allocated once, at its exact size.
+std::vector<uint8_t> gunzip(std::span<const uint8_t> compressed, const std::string& source,
+                            size_t max_bytes = kMaxLc0MessageBytes);
+
+// The file's message (gunzipped first when it is gzip, up to max_inflated_bytes). Checks the
+// magic and that it carries Weights (not an ONNX model).
+pblczero::Net parse_lc0_net(std::span<const uint8_t> file_bytes, const std::string& source,
+                            size_t max_inflated_bytes = kMaxLc0MessageBytes);
 
 // Every non-empty Weights.Layer below net.weights, in field-number order (the order protobuf
 // writes them), named by its path: "input.weights", "residual.3.se.w1", "encoder.0.mha.q_w".
@@ -45,7 +54,8 @@ pblczero::Net parse_lc0_net(std::span<const uint8_t> file_bytes, const std::stri
 // whole number of elements, dims that do not match, and NaN/Inf values.
 std::vector<Tensor> lc0_tensors(const pblczero::Net& net, const std::string& source);
 
-Net read_lc0_net(std::span<const uint8_t> file_bytes, const std::filesystem::path& path);
+Net read_lc0_net(std::span<const uint8_t> file_bytes, const std::filesystem::path& path,
+                 size_t max_inflated_bytes = kMaxLc0MessageBytes);
 
 // ---- Writing ----
 

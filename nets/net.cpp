@@ -4,33 +4,47 @@
 #include <cstring>
 #include <cctype>
 #include <cmath>
-#include <fstream>
 #include <unordered_map>
 
 #include "codecs/core/error.h"
 #include "nets/f32_reader.h"
+#include "nets/input_file.h"
 #include "nets/lc0_reader.h"
 #include "nets/npy_reader.h"
 
 namespace lcz {
 namespace {
 
-bool has_raw_float32_extension(const std::filesystem::path& path) {
-  std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  return ext == ".f32" || ext == ".bin" || ext == ".hex" || ext == ".raw";
+std::string lower_case(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+  return text;
 }
+
+// The format a file's name says, or detect when the name says nothing.
+NetFormat format_from_name(const std::filesystem::path& path) {
+  const std::string ext = lower_case(path.extension().string());
+  if (ext == ".gz" || ext == ".pb") return NetFormat::lc0;  // .pb.gz, .pb (gzip or plain: the reader checks)
+  if (ext == ".npy") return NetFormat::npy;
+  if (ext == ".f32" || ext == ".bin" || ext == ".hex" || ext == ".raw") return NetFormat::f32;
+  return NetFormat::detect;
+}
+
+// Raw float32 and npy files hold at most 2^32 - 1 values, plus an npy header.
+constexpr uint64_t kMaxRawFileBytes = (uint64_t{1} << 34) + (uint64_t{1} << 20);
 
 }  // namespace
 
-// Content first (gzip, Lc0 magic, npy magic), the extension only for headerless raw floats.
+// The name first; content only for a name that says nothing. Raw float32 has no header, so
+// any float data may begin with bytes that look like a magic number: the extension (or the
+// config's "format") decides, and a headerless file needs one of them.
 NetFormat detect_net_format(std::span<const uint8_t> bytes, const std::filesystem::path& path) {
+  if (const NetFormat by_name = format_from_name(path); by_name != NetFormat::detect) return by_name;
   if (is_gzip(bytes) || starts_with_lc0_magic(bytes)) return NetFormat::lc0;
   if (is_npy(bytes)) return NetFormat::npy;
-  if (has_raw_float32_extension(path)) return NetFormat::f32;
   throw_input(path.string() +
-              ": not a recognised net: neither gzip nor an Lc0 protobuf (magic 0x1c0) nor .npy, and the "
-              "extension is not one of .f32 .bin .hex .raw (raw little-endian float32)");
+              ": not a recognised net: the extension is none of .pb.gz .pb .npy .f32 .bin .hex .raw, and the content "
+              "is neither gzip nor an Lc0 protobuf (magic 0x1c0) nor .npy (raw float32 needs one of those extensions, "
+              "or \"format\": \"f32\" in the config)");
 }
 
 namespace {
@@ -66,15 +80,7 @@ NetLayout layout_of(const Net& net) {
 }
 
 std::vector<uint8_t> read_file_bytes(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) throw_input(path.string() + ": cannot open file");
-  const std::streamoff size = in.tellg();
-  if (size < 0) throw_input(path.string() + ": cannot determine file size");
-  std::vector<uint8_t> bytes(static_cast<size_t>(size));
-  in.seekg(0);
-  in.read(reinterpret_cast<char*>(bytes.data()), size);
-  if (in.gcount() != size) throw_input(path.string() + ": read error");
-  return bytes;
+  return read_regular_file(path, kMaxRawFileBytes, ErrorKind::input);
 }
 
 void require_finite(const Tensor& tensor, const std::string& source) {
@@ -85,7 +91,11 @@ void require_finite(const Tensor& tensor, const std::string& source) {
 }
 
 Net read_net(const std::filesystem::path& path, NetFormat format) {
-  return read_net_bytes(read_file_bytes(path), path, format);
+  if (format == NetFormat::detect) format = format_from_name(path);
+  // An Lc0 file is parsed by protobuf, which takes at most 2 GiB: refuse a larger one unread.
+  return read_net_bytes(
+      read_regular_file(path, format == NetFormat::lc0 ? kMaxLc0MessageBytes : kMaxRawFileBytes, ErrorKind::input), path,
+      format);
 }
 
 Net read_net_bytes(std::span<const uint8_t> bytes, const std::filesystem::path& path, NetFormat format) {
@@ -122,10 +132,14 @@ Net delta_net(const Net& base, const Net& target) {
   delta.source = target.source + " - " + base.source;
   delta.format = "delta";
   delta.tensors.reserve(base.tensors.size());
+  // A raw float32 or npy net is one tensor named after its file: two such files (v1.f32,
+  // v2.f32) are compared by shape, not by a name that only repeats the file name.
+  const auto named_by_file = [](const Net& n) { return n.format == "f32" || n.format == "npy"; };
+  const bool compare_names = !(named_by_file(base) && named_by_file(target));
   for (size_t i = 0; i < base.tensors.size(); ++i) {
     const Tensor& b = base.tensors[i];
     const Tensor& t = target.tensors[i];
-    if (b.name != t.name)
+    if (compare_names && b.name != t.name)
       throw_input(what + ": tensor " + std::to_string(i) + " is '" + t.name + "' vs '" + b.name + "'");
     if (b.shape != t.shape || b.values.size() != t.values.size())
       throw_input(what + ": tensor " + t.name + " has shape " + shape_text(t.shape) + " vs " + shape_text(b.shape));
@@ -149,6 +163,7 @@ std::vector<float> concatenated(const Net& net) {
 
 Net single_tensor_net(std::span<const uint8_t> le_floats, std::vector<uint32_t> shape,
                       const std::filesystem::path& path, const std::string& format) {
+  if (le_floats.empty()) throw_input(path.string() + ": no weights (an empty tensor; nothing to compress)");
   Tensor tensor;
   tensor.name = path.stem().string();
   tensor.shape = std::move(shape);

@@ -52,15 +52,18 @@ NetLayout layout_of(const Net& net);
 
 enum class NetFormat { detect, lc0, f32, npy };
 
-// Reads a net file. detect: gzip or protobuf content -> lc0, "\x93NUMPY" -> npy,
-// extension .f32/.bin/.hex/.raw -> raw little-endian float32. Throws lcz::Error(kind input)
-// naming the file and what is wrong (not gzip, truncated, unknown encoding, size not a
-// multiple of 4, NaN/Inf weights, ...).
+// Reads a net file. The format given wins; detect goes by the extension (.pb.gz/.gz/.pb ->
+// lc0, .npy -> npy, .f32/.bin/.hex/.raw -> raw little-endian float32) and only for any other
+// name by content (gzip or the Lc0 magic -> lc0, "\x93NUMPY" -> npy); the reader then checks
+// the content. Throws lcz::Error(kind input) naming the file and what is wrong (not a regular
+// file, too large, not gzip, truncated, unknown encoding, size not a multiple of 4, no
+// weights, NaN/Inf weights, ...).
 Net read_net(const std::filesystem::path& path, NetFormat format = NetFormat::detect);
 // The same from bytes already read; `path` names the source in messages and, under detect,
-// its extension marks raw float32.
+// its extension decides the reader.
 Net read_net_bytes(std::span<const uint8_t> bytes, const std::filesystem::path& path, NetFormat format = NetFormat::detect);
-// detect as read_net does it; throws lcz::Error(input) when nothing matches.
+// detect as read_net does it (the extension, else the content); throws lcz::Error(input)
+// when nothing matches.
 NetFormat detect_net_format(std::span<const uint8_t> bytes, const std::filesystem::path& path);
 
 // For each tensor of `layout`, the index of its counterpart in `base` (same element count),
@@ -68,7 +71,8 @@ NetFormat detect_net_format(std::span<const uint8_t> bytes, const std::filesyste
 // tensors are named after their files, so two versions of one net differ in name only).
 std::vector<int64_t> base_counterparts(const NetLayout& layout, const Net& base);
 
-// target - base, tensor by tensor in float32; names and shapes must match.
+// target - base, tensor by tensor in float32; shapes must match, and names too unless both
+// nets are single tensors named after their files (f32, npy).
 Net delta_net(const Net& base, const Net& target);
 
 // All weights concatenated in tensor order.

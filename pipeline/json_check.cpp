@@ -11,8 +11,8 @@ void JsonCheck::fail(const std::string& path, const std::string& message) const 
 }
 
 void JsonCheck::keys(const nlohmann::json& obj, const std::string& path, std::initializer_list<const char*> known) const {
-  for (const auto& [key, value] : obj.items()) {
-    (void)value;
+  for (const auto& item : obj.items()) {
+    const std::string& key = item.key();  // not a structured binding: clang 14 cannot capture one
     if (std::none_of(known.begin(), known.end(), [&](const char* k) { return key == k; })) {
       std::string list;
       for (const char* k : known) list += (list.empty() ? "" : ", ") + std::string(k);
@@ -40,6 +40,14 @@ int64_t JsonCheck::integer(const nlohmann::json& v, const std::string& path, int
 std::string JsonCheck::non_empty_string(const nlohmann::json& v, const std::string& path) const {
   if (!v.is_string() || v.get<std::string>().empty()) fail(path, "expected a non-empty string");
   return v.get<std::string>();
+}
+
+void JsonCheck::name_text(const std::string& name, const std::string& path) const {
+  if (name.size() > 200) fail(path, "name of " + std::to_string(name.size()) + " bytes; at most 200");
+  for (unsigned char c : name)
+    if (c < 0x20 || c == 0x7f)
+      fail(path, "name " + nlohmann::json(name).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) +
+                     " contains a control character; names appear in report rows");
 }
 
 }  // namespace lcz

@@ -24,6 +24,9 @@ class JsonCheck {
   const nlohmann::json& required(const nlohmann::json& obj, const std::string& key, const std::string& path) const;
   int64_t integer(const nlohmann::json& v, const std::string& path, int64_t lo, int64_t hi) const;
   std::string non_empty_string(const nlohmann::json& v, const std::string& path) const;
+  // A name that appears in reports (pipeline, dataset): no control characters (a newline or tab
+  // would break the CSV and markdown rows), at most 200 bytes.
+  void name_text(const std::string& name, const std::string& path) const;
 
   const std::string& where() const { return where_; }
 

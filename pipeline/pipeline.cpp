@@ -1,5 +1,7 @@
 #include "pipeline/pipeline.h"
 
+#include <cstdio>
+
 #include "codecs/core/byte_io.h"
 
 namespace lcz {
@@ -8,9 +10,19 @@ Pipeline::Pipeline(const PipelineSpec& spec, const StageContext& context) : spec
   for (const auto& s : spec.stages) stages_.push_back(s.descriptor->make(s.params, context));
 }
 
-// Stages [first, last) forward.
-Stream Pipeline::encode_range(Stream s, size_t first, size_t last, const std::span<const float>* base) const {
-  for (size_t i = first; i < last; ++i) s = i == 0 && base ? stages_[i]->encode_against(s, *base) : stages_[i]->encode(s);
+// Stages [first, last) forward. A stage that refuses element k while the count is still the
+// input's (quantize, zigzag, delta keep element k at k) is reported with weight(k).
+Stream Pipeline::encode_range(Stream s, size_t first, size_t last, const std::span<const float>* base,
+                              const WeightName& weight) const {
+  const size_t count = element_count(s);
+  for (size_t i = first; i < last; ++i) {
+    try {
+      s = i == 0 && base ? stages_[i]->encode_against(s, *base) : stages_[i]->encode(s);
+    } catch (const Error& e) {
+      if (!weight || !e.element() || element_count(s) != count) throw;
+      throw Error(e.kind(), where() + ": " + weight(*e.element()) + ": " + e.what());
+    }
+  }
   return s;
 }
 
@@ -20,8 +32,31 @@ Stream Pipeline::decode_range(Stream s, size_t first, size_t last, const std::sp
   return s;
 }
 
+namespace {
+
+std::string weight_text(std::span<const float> values, uint64_t k) {
+  char value[32];
+  std::snprintf(value, sizeof value, "%.9g", k < values.size() ? static_cast<double>(values[k]) : 0.0);
+  return "weight " + std::to_string(k) + " (" + value + ")";
+}
+
+// Element k of tensors[first..]'s concatenation, as "tensor NAME, weight J (VALUE)".
+Pipeline::WeightName weights_of(const Pipeline::Values& tensors, std::span<const std::string> names, size_t first,
+                                size_t count) {
+  return [&tensors, names, first, count](uint64_t k) {
+    for (size_t i = first; i < first + count; ++i) {
+      if (k < tensors[i].size())
+        return "tensor " + (i < names.size() ? names[i] : "#" + std::to_string(i)) + ", " + weight_text(tensors[i], k);
+      k -= tensors[i].size();
+    }
+    return std::string("weight past the end");
+  };
+}
+
+}  // namespace
+
 Bytes Pipeline::encode(const F32& weights) const {
-  Stream s = encode_range(weights, 0, stages_.size());
+  Stream s = encode_range(weights, 0, stages_.size(), nullptr, [&weights](uint64_t k) { return weight_text(weights, k); });
   if (!std::holds_alternative<Bytes>(s)) throw Error(ErrorKind::codec, where() + " did not encode to bytes");
   return std::get<Bytes>(std::move(s));
 }
@@ -62,17 +97,23 @@ void check_count(const F32& values, const TensorLayout& t, const std::string& wh
 
 }  // namespace
 
-Bytes Pipeline::encode_split(const Values& tensors, const Bases* bases) const {
+Bytes Pipeline::encode_split(const Values& tensors, const Bases* bases, std::span<const std::string> names) const {
   const size_t n = spec_.tensor_stages;
   Bytes out;
   ByteWriter w(out);
   Stream joined = empty_stream(spec_.stages[n - 1].descriptor->output);
   for (size_t i = 0; i < tensors.size(); ++i) {
-    Stream part = encode_range(F32(tensors[i].begin(), tensors[i].end()), 0, n, base_of(bases, i));
+    Stream part = encode_range(F32(tensors[i].begin(), tensors[i].end()), 0, n, base_of(bases, i),
+                               weights_of(tensors, names, i, 1));
     w.varint(zigzag64(static_cast<int64_t>(element_count(part)) - static_cast<int64_t>(tensors[i].size())));
     append(joined, part);
   }
-  Stream coded = encode_range(std::move(joined), n, stages_.size());
+  // The rest still sees one element per weight when the first stages kept the counts.
+  size_t weights = 0;
+  for (const auto& t : tensors) weights += t.size();
+  const bool aligned = element_count(joined) == weights;
+  Stream coded = encode_range(std::move(joined), n, stages_.size(), nullptr,
+                              aligned ? weights_of(tensors, names, 0, tensors.size()) : WeightName());
   if (!std::holds_alternative<Bytes>(coded)) throw Error(ErrorKind::codec, where() + " did not encode to bytes");
   w.bytes(std::get<Bytes>(coded));
   return out;
@@ -110,25 +151,34 @@ std::vector<F32> Pipeline::decode_split(std::span<const uint8_t> bytes, std::spa
 
 Bytes Pipeline::encode_tensors(std::span<const Tensor> tensors, const Bases* bases) const {
   Values values;
+  std::vector<std::string> names;
   values.reserve(tensors.size());
-  for (const Tensor& t : tensors) values.emplace_back(t.values);
-  return encode_values(values, bases);
+  names.reserve(tensors.size());
+  for (const Tensor& t : tensors) {
+    values.emplace_back(t.values);
+    names.push_back(t.name);
+  }
+  return encode_named(values, bases, names);
 }
 
-Bytes Pipeline::encode_values(const Values& tensors, const Bases* bases) const {
+Bytes Pipeline::encode_values(const Values& tensors, const Bases* bases) const { return encode_named(tensors, bases, {}); }
+
+Bytes Pipeline::encode_named(const Values& tensors, const Bases* bases, std::span<const std::string> names) const {
   check_bases(bases, tensors.size(), where());
-  if (spec_.tensor_stages > 0) return encode_split(tensors, bases);
+  if (spec_.tensor_stages > 0) return encode_split(tensors, bases, names);
   if (spec_.granularity == Granularity::net) {
     const F32 base = bases ? concatenated(*bases) : F32{};
     const std::span<const float> base_span(base);
-    Stream s = encode_range(concatenated(tensors), 0, stages_.size(), bases ? &base_span : nullptr);
+    Stream s = encode_range(concatenated(tensors), 0, stages_.size(), bases ? &base_span : nullptr,
+                            weights_of(tensors, names, 0, tensors.size()));
     if (!std::holds_alternative<Bytes>(s)) throw Error(ErrorKind::codec, where() + " did not encode to bytes");
     return std::get<Bytes>(std::move(s));
   }
   Bytes out;
   ByteWriter w(out);
   for (size_t i = 0; i < tensors.size(); ++i) {
-    Stream s = encode_range(F32(tensors[i].begin(), tensors[i].end()), 0, stages_.size(), base_of(bases, i));
+    Stream s = encode_range(F32(tensors[i].begin(), tensors[i].end()), 0, stages_.size(), base_of(bases, i),
+                            weights_of(tensors, names, i, 1));
     if (!std::holds_alternative<Bytes>(s)) throw Error(ErrorKind::codec, where() + " did not encode to bytes");
     w.varint(std::get<Bytes>(s).size());
     w.bytes(std::get<Bytes>(s));

@@ -7,7 +7,9 @@
 // middle stream again. Decoding needs the bytes and the layout (names, shapes, counts),
 // never the original values.
 #pragma once
+#include <functional>
 #include <memory>
+#include <string>
 #include <span>
 #include <vector>
 
@@ -50,11 +52,18 @@ class Pipeline {
   const PipelineSpec& spec() const { return spec_; }
   const StageContext& context() const { return context_; }
 
+  // Names weight k of an encode's input in a refusal: "tensor input.weights, weight 7 (9.5)".
+  using WeightName = std::function<std::string(uint64_t)>;
+
  private:
-  // Stages [first, last); a base (when given) goes to stage 0.
-  Stream encode_range(Stream s, size_t first, size_t last, const std::span<const float>* base = nullptr) const;
+  // names: one per tensor of `tensors` (or empty: "tensor #i"), for refusals.
+  Bytes encode_named(const Values& tensors, const Bases* bases, std::span<const std::string> names) const;
+  // Stages [first, last); a base (when given) goes to stage 0. With `weight`, a stage's
+  // refusal of element k, while the count is still the input's, names weight(k).
+  Stream encode_range(Stream s, size_t first, size_t last, const std::span<const float>* base = nullptr,
+                      const WeightName& weight = {}) const;
   Stream decode_range(Stream s, size_t first, size_t last, const std::span<const float>* base = nullptr) const;
-  Bytes encode_split(const Values& tensors, const Bases* bases) const;
+  Bytes encode_split(const Values& tensors, const Bases* bases, std::span<const std::string> names) const;
   std::vector<F32> decode_split(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout,
                                 const Bases* bases) const;
   std::string where() const { return "pipeline '" + spec_.name + "'"; }

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <fstream>
 #include <cmath>
-#include <regex>
+#include <string_view>
 
 #include "codecs/core/error.h"
 #include "codecs/core/registry.h"
@@ -79,17 +79,48 @@ double checked_tolerance(double t, const std::string& as_written) {
 }
 }  // namespace
 
-double parse_tolerance_text(const std::string& text) {
-  std::smatch m;
-  if (std::regex_match(text, m, std::regex(R"(\s*2\s*\^\s*(-?\d{1,6})\s*)"))) {
-    return checked_tolerance(std::ldexp(1.0, std::stoi(m[1])), "\"" + text + "\"");
+namespace {
+bool is_space(char c) { return c == ' ' || c == '\t'; }
+
+// "2^N" with optional blanks around each part; false when text is not of that shape. An
+// exponent of more than a few digits is out of range anyway: it is reported as such, never
+// converted (no stoi overflow, no regex backtracking over a long string).
+bool power_of_two_text(std::string_view text, double& value) {
+  size_t i = 0;
+  auto skip = [&] { while (i < text.size() && is_space(text[i])) ++i; };
+  skip();
+  if (i >= text.size() || text[i] != '2') return false;
+  ++i;
+  skip();
+  if (i >= text.size() || text[i] != '^') return false;
+  ++i;
+  skip();
+  const bool negative = i < text.size() && text[i] == '-';
+  if (negative || (i < text.size() && text[i] == '+')) ++i;
+  const size_t digits_start = i;
+  long exponent = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9') {
+    if (exponent < 100000) exponent = exponent * 10 + (text[i] - '0');
+    ++i;
   }
+  if (i == digits_start) return false;
+  skip();
+  if (i != text.size()) return false;
+  value = std::ldexp(1.0, static_cast<int>(negative ? -exponent : exponent));
+  return true;
+}
+}  // namespace
+
+double parse_tolerance_text(const std::string& text) {
+  // A long string is cut in the message: it is shown to say which value, not to echo it.
+  const std::string quoted = "\"" + (text.size() > 40 ? text.substr(0, 37) + "..." : text) + "\"";
   double t = 0;
+  if (power_of_two_text(text, t)) return checked_tolerance(t, quoted);
   const char* end = text.data() + text.size();
   auto [ptr, ec] = std::from_chars(text.data(), end, t);
-  if (ec != std::errc() || ptr != end)
-    throw_config("\"" + text + "\": expected a number or \"2^-N\"");
-  return checked_tolerance(t, text);
+  if (ec == std::errc::result_out_of_range) throw_config(quoted + " is not a tolerance in [2^-60, 2^20]");
+  if (ec != std::errc() || ptr != end) throw_config(quoted + ": expected a number or \"2^-N\"");
+  return checked_tolerance(t, quoted);
 }
 
 double parse_tolerance(const json& v) {

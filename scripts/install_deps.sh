@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the build needs, only those that are missing.
+#   scripts/install_deps.sh          the build, tests and benchmarks (what CI needs)
+#   scripts/install_deps.sh --fuzz   also clang and libFuzzer, for scripts/fuzz.sh
 set -euo pipefail
 packages=(g++ cmake make pkg-config git
           libbz2-dev libzstd-dev liblzma-dev libbrotli-dev zlib1g-dev libssl-dev
@@ -7,6 +9,8 @@ packages=(g++ cmake make pkg-config git
           catch2 libbenchmark-dev libxxhash-dev
           python3-protobuf python3-numpy  # scripts/check_lc0_net.py, the independent Lc0 reader
           parallel python3-matplotlib)    # the CLI tests of scripts/sweep_parallel.sh and scripts/plot.py
+# The fuzz targets build with clang 14 and its libFuzzer; CI replays their corpora with g++.
+if [ "${1:-}" = "--fuzz" ]; then packages+=(clang-14 libfuzzer-14-dev); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -335,7 +335,7 @@ TEST_CASE("input errors are lcz::Error(input) naming the file and the problem", 
 
   SECTION("missing file") {
     const auto path = dir / "absent.pb.gz";
-    require_input_error([&] { read_net(path); }, path.string(), "cannot open");
+    require_input_error([&] { read_net(path); }, path.string(), "does not exist");
   }
   SECTION("not a net") {
     const auto path = dir / "notes.txt";
@@ -458,7 +458,10 @@ TEST_CASE("input errors are lcz::Error(input) naming the file and the problem", 
     Net base{"base.npy", "npy", {Tensor{"w", {2, 3}, std::vector<float>(6), {}}}};
     Net target{"target.npy", "npy", {Tensor{"w", {3, 2}, std::vector<float>(6), {}}}};
     require_input_error([&] { delta_net(base, target); }, "target.npy", "shape [3,2] vs [2,3]");
+    // Names count where the format gives them (lc0); an npy tensor is named after its file.
     target.tensors[0].name = "v";
+    target.tensors[0].shape = {2, 3};
+    base.format = target.format = "lc0";
     require_input_error([&] { delta_net(base, target); }, "base.npy", "'v' vs 'w'");
   }
 }

@@ -9,6 +9,10 @@ void throw_refused(const std::string& stage, const std::string& message) {
   throw Error(ErrorKind::codec, "stage '" + stage + "' cannot encode: " + message);
 }
 
+void throw_refused_at(const std::string& stage, uint64_t element, const std::string& message) {
+  throw Error(ErrorKind::codec, "stage '" + stage + "' cannot encode: " + message, element);
+}
+
 void throw_corrupt(const std::string& stage, size_t offset, const std::string& message) {
   throw Error(ErrorKind::codec,
               "stage '" + stage + "': corrupt input at offset " + std::to_string(offset) + ": " + message);

@@ -39,10 +39,10 @@ void quantize_to_step(std::span<const float> in, double step, bool round, double
   for (size_t i = 0; i < in.size(); ++i) {
     const double x = in[i];
     const std::string where = "value " + std::to_string(x) + " at index " + std::to_string(i);
-    if (!std::isfinite(x)) throw_refused(stage, where + " is not finite");
-    if (std::fabs(x * inv) > kMax) throw_refused(stage, where + " needs more than 31 bits at step " + std::to_string(step));
+    if (!std::isfinite(x)) throw_refused_at(stage, i, where + " is not finite");
+    if (std::fabs(x * inv) > kMax) throw_refused_at(stage, i, where + " needs more than 31 bits at step " + std::to_string(step));
     if (!(std::fabs(static_cast<double>(dequantize(out[i], step)) - x) <= tolerance))
-      throw_refused(stage, where + " cannot be reconstructed in float32 within the tolerance");
+      throw_refused_at(stage, i, where + " cannot be reconstructed in float32 within the tolerance");
   }
 }
 

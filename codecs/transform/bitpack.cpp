@@ -1,5 +1,6 @@
 #include "codecs/transform/bitpack.h"
 
+#include <algorithm>
 #include <bit>
 #include <optional>
 
@@ -19,8 +20,12 @@ class Bitpack final : public TypedStage<U32, Bytes> {
     for (uint32_t v : in) all |= v;
     const int needed = std::bit_width(all);
     const int bits = bits_.value_or(needed);
-    if (needed > bits)
-      throw_refused("bitpack", "a value needs " + std::to_string(needed) + " bits, more than bits=" + std::to_string(bits));
+    if (needed > bits) {
+      const auto wide = std::find_if(in.begin(), in.end(), [&](uint32_t v) { return static_cast<int>(std::bit_width(v)) > bits; });
+      throw_refused_at("bitpack", static_cast<uint64_t>(wide - in.begin()),
+                       "value " + std::to_string(*wide) + " at index " + std::to_string(wide - in.begin()) + " needs " +
+                           std::to_string(std::bit_width(*wide)) + " bits, more than bits=" + std::to_string(bits));
+    }
     Bytes out;
     ByteWriter w(out);
     w.varint(in.size());

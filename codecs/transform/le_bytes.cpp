@@ -13,7 +13,7 @@ class LeBytes final : public TypedStage<U32, Bytes> {
     const uint64_t limit = uint64_t{1} << (8 * width_);
     for (size_t i = 0; i < in.size(); ++i) {
       if (in[i] >= limit)
-        throw_refused("le_bytes", "value " + std::to_string(in[i]) + " at index " + std::to_string(i) +
+        throw_refused_at("le_bytes", i, "value " + std::to_string(in[i]) + " at index " + std::to_string(i) +
                                       " does not fit in " + std::to_string(width_) + " bytes");
       for (int b = 0; b < width_; ++b) out[i * width_ + b] = static_cast<uint8_t>(in[i] >> (8 * b));
     }

@@ -15,8 +15,10 @@ class Varint final : public TypedStage<U32, Bytes> {
     for (size_t i = 0; i < in.size(); ++i) {
       uint32_t v = in[i];
       if (v >= limit)
-        throw_refused("varint", "value " + std::to_string(v) + " at index " + std::to_string(i) + " needs more than " +
-                                    std::to_string(max_bytes_) + " bytes");
+        throw_refused_at("varint", i,
+                         "value " + std::to_string(v) + " at index " + std::to_string(i) + " needs more than " +
+                             std::to_string(max_bytes_) + " bytes (" + std::to_string(max_bytes_) +
+                             " bytes hold values below 2^" + std::to_string(7 * max_bytes_) + ")");
       while (v >= 0x80) {
         out.push_back(static_cast<uint8_t>(v | 0x80));
         v >>= 7;

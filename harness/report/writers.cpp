@@ -25,10 +25,23 @@ std::string fmt(const char* f, double v) {
 }
 
 std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
   std::string q = "\"";
   for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
   return q + "\"";
+}
+
+// A table cell holds one line and no column separator: '|' is escaped, line breaks and other
+// control characters (from error messages, file names) become spaces.
+std::string markdown_cell(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    if (c == '|') out += "\\|";
+    else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) out += ' ';
+    else out += c;
+  }
+  return out;
 }
 
 nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
@@ -105,17 +118,36 @@ void write_json(const Report& report, std::ostream& out) {
                          {"decode_repeats", r.decode_repeats},
                          {"encode_seconds_min", r.encode_seconds_min},
                          {"decode_seconds_min", r.decode_seconds_min}});
-  out << j.dump(2) << "\n";
+  // File names need not be UTF-8: replace what is not, rather than fail after the run.
+  out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
 
 void write_markdown(const Report& report, std::ostream& out) {
   out << "| dataset | pipeline | ratio | bits/weight | encode MB/s | decode MB/s | max err / tol | bytes | bound bytes | pass |\n"
       << "|---|---|--:|--:|--:|--:|--:|--:|--:|---|\n";
   for (const auto& r : report.rows)
-    out << "| " << r.dataset << " | " << r.pipeline << " | " << fmt("%.4f", r.ratio) << " | "
+    out << "| " << markdown_cell(r.dataset) << " | " << markdown_cell(r.pipeline) << " | " << fmt("%.4f", r.ratio) << " | "
         << fmt("%.3f", r.bits_per_weight) << " | " << fmt("%.1f", r.encode_mb_s) << " | " << fmt("%.1f", r.decode_mb_s)
         << " | " << fmt("%.4f", r.max_error_over_tol) << " | " << r.compressed_bytes << " | "
-        << fmt("%.0f", r.bound_bytes) << " | " << (r.pass ? "yes" : "**NO**: " + r.error) << " |\n";
+        << fmt("%.0f", r.bound_bytes) << " | " << (r.pass ? "yes" : "**NO**: " + markdown_cell(r.error)) << " |\n";
+}
+
+void prepare_output_folder(const std::filesystem::path& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  const fs::file_status st = fs::status(dir, ec);
+  if (fs::exists(st) && !fs::is_directory(st))
+    throw_config("--out " + dir.string() + ": exists and is not a folder");
+  fs::create_directories(dir, ec);
+  if (ec) throw_config("--out " + dir.string() + ": cannot create the folder: " + ec.message());
+  // Writable? Make and remove a probe file rather than trust permission bits (read-only
+  // mounts, ACLs).
+  const fs::path probe = dir / ".lcz-write-probe";
+  {
+    std::ofstream f(probe);
+    if (!f) throw_config("--out " + dir.string() + ": cannot write files in this folder");
+  }
+  fs::remove(probe, ec);
 }
 
 void write_file_atomically(const std::filesystem::path& file, const std::function<void(std::ostream&)>& write) {

@@ -19,6 +19,10 @@ void write_markdown(const Report& report, std::ostream& out);
 // Throws lcz::Error(input) when it cannot.
 void write_file_atomically(const std::filesystem::path& file, const std::function<void(std::ostream&)>& write);
 
+// Creates dir if missing and checks that files can be made in it, before a run starts: throws
+// lcz::Error(config) naming it when it is a file, or cannot be created or written.
+void prepare_output_folder(const std::filesystem::path& dir);
+
 // Writes report.csv and report.json into dir (created if missing).
 void write_report_files(const Report& report, const std::filesystem::path& dir);
 

@@ -1,0 +1,185 @@
+// Writes the seed corpora of the fuzz targets into tests/fuzz/<target>/ (run by hand after
+// a format change: build/bin/fuzz_make_seeds; the files are committed). Every seed is made
+// here, by code: small Lc0 nets of each encoding, npy files of each header version, valid
+// encodings of every registered stage. No real net is copied; scripts/fuzz.sh adds slices
+// of the shared nets at fuzz time.
+#include <bit>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+
+#include "codecs/core/registry.h"
+#include "nets/lc0_reader.h"
+
+namespace fs = std::filesystem;
+using namespace lcz;
+
+namespace {
+
+void write(const fs::path& path, std::string_view bytes) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::string as_text(std::span<const uint8_t> b) { return std::string(reinterpret_cast<const char*>(b.data()), b.size()); }
+
+std::vector<float> weights(size_t n, uint32_t seed, float scale = 0.1f) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal(0, scale);
+  std::vector<float> v(n);
+  for (float& x : v) x = normal(rng);
+  return v;
+}
+
+pblczero::Net lc0_net() {
+  pblczero::Net net;
+  net.set_magic(kLc0Magic);
+  net.mutable_weights();
+  return net;
+}
+
+void lc0_seeds(const fs::path& dir) {
+  using Kind = SourceEncoding::Kind;
+  int n = 0;
+  auto save = [&](const pblczero::Net& net) {
+    const std::string raw = net.SerializeAsString();
+    const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(raw.data()), raw.size());
+    write(dir / ("net-" + std::to_string(n) + ".pb"), raw);
+    write(dir / ("net-" + std::to_string(n) + ".pb.gz"), as_text(gzip_compress(bytes)));
+    ++n;
+  };
+  for (Kind kind : {Kind::linear16, Kind::float16, Kind::bfloat16, Kind::float32}) {
+    pblczero::Net net = lc0_net();
+    auto* w = net.mutable_weights();
+    write_lc0_layer(*w->mutable_input()->mutable_weights(), weights(24, 1), kind);
+    for (uint32_t d : {2u, 3u, 4u}) w->mutable_input()->mutable_weights()->add_dims(d);
+    write_lc0_layer(*w->mutable_input()->mutable_biases(), weights(2, 2), kind);
+    auto* res = w->add_residual();
+    write_lc0_layer(*res->mutable_conv1()->mutable_weights(), weights(8, 3), kind);
+    write_lc0_layer(*res->mutable_se()->mutable_w1(), weights(4, 4), kind);
+    write_lc0_layer(*w->mutable_ip_pol_b(), weights(3, 5), kind);
+    save(net);
+  }
+  {  // the net-wide default encoding, a layer without its own
+    pblczero::Net net = lc0_net();
+    net.mutable_format()->set_weights_encoding(pblczero::Format::LINEAR16);
+    auto* layer = net.mutable_weights()->mutable_ip1_val_w();
+    write_lc0_layer(*layer, weights(5, 6), Kind::linear16);
+    layer->clear_encoding();
+    save(net);
+  }
+  {  // a constant LINEAR16 layer (min == max) and an encoder layer
+    pblczero::Net net = lc0_net();
+    write_lc0_layer(*net.mutable_weights()->mutable_ip_val_b(), std::vector<float>(4, 0.25f), Kind::linear16);
+    save(net);
+  }
+}
+
+void npy_seeds(const fs::path& dir) {
+  auto npy = [](int version, const std::string& shape, size_t count) {
+    std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': " + shape + ", }";
+    const size_t preamble = version == 1 ? 10 : 12;
+    header.append(64 - (preamble + header.size() + 1) % 64, ' ').push_back('\n');
+    std::string file = std::string("\x93NUMPY", 6) + static_cast<char>(version) + '\0';
+    const uint32_t len = static_cast<uint32_t>(header.size());
+    file.push_back(static_cast<char>(len & 0xff));
+    file.push_back(static_cast<char>(len >> 8));
+    if (version != 1) file.append({static_cast<char>(len >> 16), static_cast<char>(len >> 24)});
+    const std::vector<float> v = weights(count, 7);
+    return file + header + std::string(reinterpret_cast<const char*>(v.data()), v.size() * 4);
+  };
+  write(dir / "v1-flat.npy", npy(1, "(6,)", 6));
+  write(dir / "v1-matrix.npy", npy(1, "(2, 3)", 6));
+  write(dir / "v1-scalar.npy", npy(1, "()", 1));
+  write(dir / "v2-4d.npy", npy(2, "(1, 2, 2, 1)", 4));
+  write(dir / "v3-flat.npy", npy(3, "(3,)", 3));
+}
+
+void f32_seeds(const fs::path& dir) {
+  const std::vector<float> v = weights(16, 8);
+  write(dir / "sixteen.f32", std::string(reinterpret_cast<const char*>(v.data()), v.size() * 4));
+  const float one = std::bit_cast<float>(0x3f808b1fu);  // 1.00424, stored 1f 8b 80 3f: starts like gzip
+  write(dir / "one.f32", std::string(reinterpret_cast<const char*>(&one), 4));
+}
+
+Stream input_of(StreamType type, size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::geometric_distribution<int> small(0.1);
+  switch (type) {
+    case StreamType::f32: return weights(n, seed);
+    case StreamType::i32: {
+      I32 v(n);
+      for (auto& x : v) x = (rng() & 1 ? 1 : -1) * small(rng);
+      return v;
+    }
+    case StreamType::u32: {
+      U32 v(n);
+      for (auto& x : v) x = static_cast<uint32_t>(small(rng));
+      return v;
+    }
+    case StreamType::bytes: {
+      Bytes v(n);
+      for (auto& x : v) x = static_cast<uint8_t>(small(rng));
+      return v;
+    }
+  }
+  return Bytes{};
+}
+
+std::string payload(const Stream& s) {
+  return std::visit([](const auto& v) { return std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(v[0])); }, s);
+}
+
+void stage_seeds(const fs::path& dir) {
+  for (const StageDescriptor& d : all_stages()) {
+    // Defaults, and each integer parameter at the ends of its range.
+    std::vector<nlohmann::json> variants = {nlohmann::json::object()};
+    for (const ParamSpec& p : d.params)
+      if (p.type == ParamType::integer && p.min && p.max)
+        for (double v : {*p.min, *p.max}) variants.push_back({{p.name, static_cast<int64_t>(v)}});
+    int n = 0;
+    for (const auto& params : variants) {
+      std::unique_ptr<Stage> stage;
+      try {
+        stage = d.make(validate_params(d.params, params, d.name), StageContext{});
+      } catch (const Error&) {
+        continue;
+      }
+      for (size_t count : {0, 1, 200}) {
+        Stream encoded;
+        try {
+          encoded = stage->encode(input_of(d.input, count, static_cast<uint32_t>(count + n)));
+        } catch (const Error&) {
+          continue;  // e.g. a width too small for the values
+        }
+        std::string file = d.name;
+        if (!params.empty()) file += ' ' + params.dump();
+        file += '\n';
+        file += payload(encoded);
+        write(dir / (d.name + "-" + std::to_string(n++)), file);
+      }
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const fs::path root = argc > 1 ? fs::path(argv[1]) : fs::path(LCZ_SOURCE_DIR) / "tests" / "fuzz";
+  lc0_seeds(root / "lc0");
+  npy_seeds(root / "npy");
+  f32_seeds(root / "f32");
+  stage_seeds(root / "stage_decode");
+  fs::create_directories(root / "config");
+  write(root / "config" / "forms.json", R"({"description": "each form of dataset and tolerance",
+    "tolerance": 7.62939453125e-06, "datasets_dir": ".", "repeat": 2,
+    "datasets": ["weights.bin", "maia-*.pb.gz", {"path": "net.npy", "format": "npy", "name": "n"},
+                 {"name": "d", "base": "maia-1100.pb.gz", "target": "maia-1900.pb.gz"}],
+    "pipelines": [{"name": "a", "granularity": "tensor", "stages": ["grid", "zigzag", {"stage": "bitpack", "bits": 12}, "store"]},
+                  {"name": "b", "tensor_stages": 2, "stages": ["quantize", "delta", "rans"]}]})");
+  for (const fs::path& cfg : {fs::path(LCZ_SOURCE_DIR) / "configs", fs::path(LCZ_SOURCE_DIR) / "tests" / "configs"})
+    for (const auto& e : fs::directory_iterator(cfg))
+      if (e.path().extension() == ".json") fs::copy_file(e.path(), root / "config" / e.path().filename(), fs::copy_options::overwrite_existing);
+  return 0;
+}
