@@ -79,7 +79,8 @@ void check_round_trip(const Stage& s, const I32& v) {
   CHECK(encode(s, v) == b);  // deterministic
 }
 
-// The header of the first block: [version][varint n][varint values][mode][m][P][K].
+// The header of the first literal block: [version][varint n][varint sequences S]
+// [if S: varint bytes, sequences][varint values][mode][m][P][K].
 struct FirstBlock {
   int mode = -1, m = -1, precision = -1, tables = -1;
 };
@@ -87,6 +88,7 @@ FirstBlock first_block(const Bytes& b) {
   ByteReader r(b, "test");
   r.u8();
   r.varint();
+  if (r.varint() != 0) r.bytes(r.varint());
   r.varint();
   FirstBlock f;
   f.mode = r.u8();
@@ -116,6 +118,7 @@ Bytes hand_made(uint64_t n, const std::vector<uint32_t>& freq, const Bytes& rest
   ByteWriter w(out);
   w.u8(rans::kVersion);
   w.varint(n);
+  w.varint(0);  // no sequences
   w.varint(n);
   w.u8(static_cast<uint8_t>(rans::BlockMode::rans));
   w.u8(0);  // m
@@ -210,15 +213,16 @@ TEST_CASE("rans symbolizer: token, class and base agree for every magnitude clas
 
 TEST_CASE("rans golden streams pin the format", "[rans]") {
   // If a change of the encoder alters these bytes on purpose, the format version or the
-  // encoder's choices changed: update the values here and say so in the commit.
+  // encoder's choices changed: update the values here and say so in the commit. (Version 2:
+  // a sequence count after the value count, and sequences where runs repeat.)
   auto s = make_rans();
   I32 small;
   for (int i = 0; i < 30; ++i) small.push_back((i * 37 % 23) - 11);
   for (int i = 0; i < 9; ++i) small.push_back((i % 2 ? -1 : 1) * (1000 + 517 * i));
   small.insert(small.end(), {std::numeric_limits<int32_t>::min(), 0, std::numeric_limits<int32_t>::max()});
   const std::string small_hex =
-      "012a2a00000801110020484aa72701003e50925200fcff075a1a9f5ae9572e8e0100559a611cbde2862aa547bca08a4e5683ce7c2167"
-      "6161320a096edc9d8505e8b747fef7c1bf01660017040405000000f8ffffff01";
+      "022a002a00000801110020484aa72701003e50925200fcff075a1a9f5ae9572e8e0100559a611cbde2862aa547bca08a4e5683ce7c21"
+      "676161320a096edc9d8505e8b747fef7c1bf01660017040405000000f8ffffff01";
   CHECK(hex(encode(*s, small)) == small_hex);
   Bytes golden;
   for (size_t i = 0; i < small_hex.size(); i += 2) golden.push_back(static_cast<uint8_t>(std::stoi(small_hex.substr(i, 2), nullptr, 16)));
@@ -226,8 +230,10 @@ TEST_CASE("rans golden streams pin the format", "[rans]") {
 
   const I32 channels = lcg_channels();
   const Bytes coded = encode(*s, channels);
-  CHECK(coded.size() == 55987);
-  CHECK(sha256_hex(coded) == "ea063a561834c8dbebb95ab486399217d97d094a24f480ce7a6466d0866d6232");
+  // Its channels of zeros (bits = 0) are runs a match codes: the stream holds sequences.
+  CHECK(coded.size() == 55870);
+  CHECK(sha256_hex(coded) == "1a18f50d5f9487d79224bbc9ea1af9649a908538ea3400787210f048f047ac26");
+  CHECK(coded[3] != 0);  // sequence count (n = 50000 takes 3 varint bytes)
   CHECK(first_block(coded).tables > 1);
   CHECK(decode(*s, coded) == channels);
 }
@@ -300,8 +306,10 @@ TEST_CASE("rans refuses truncated streams and hand-made corrupt ones with lcz::E
     extra.push_back(0);
     check_refused(*s, extra, "trailing byte");
     Bytes version = good;
-    version[0] = 2;
-    check_refused(*s, version, "version 2");
+    version[0] = 1;
+    check_refused(*s, version, "version 1 (no sequences)");
+    version[0] = 3;
+    check_refused(*s, version, "version 3");
     Bytes huge;
     ByteWriter w(huge);
     w.u8(rans::kVersion);
@@ -314,14 +322,15 @@ TEST_CASE("rans refuses truncated streams and hand-made corrupt ones with lcz::E
     // A valid stream to start from: 4 zeros, coded by a single-token table in zero bits.
     const Bytes b = hand_made(4, {256}, zero_payload());
     REQUIRE(decode(*s, b) == I32(4, 0));
-    const size_t mode_at = 3;  // after version, n and block n (one byte each)
+    const size_t mode_at = 4;  // after version, n, sequence count and block n (one byte each)
     auto set = [&](size_t at, uint8_t value, const std::string& what) {
       Bytes c = b;
       c[at] = value;
       check_refused(*s, c, what);
     };
-    set(2, 0, "empty block");
-    set(2, 5, "block longer than the stream");
+    set(3, 0, "empty block");
+    set(3, 5, "block longer than the stream");
+    set(2, 1, "a sequence the stream does not have");
     set(mode_at, 7, "unknown block mode");
     set(mode_at + 1, 4, "m = 4");
     set(mode_at + 2, 7, "precision 7");

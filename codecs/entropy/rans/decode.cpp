@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <vector>
 
 #include "codecs/core/bit_unpack.h"
 #include "codecs/core/byte_io.h"
 #include "codecs/entropy/rans/endian.h"
 #include "codecs/entropy/rans/format.h"
+#include "codecs/entropy/rans/sequences.h"
 #include "codecs/entropy/rans/table_code.h"
 
 namespace lcz::rans {
@@ -227,6 +229,52 @@ void BlockDecoder::decode_packed(ByteReader& r, int32_t* out, size_t n) {
   unpack_bits(data, n, width, [&](uint64_t i, uint32_t z) { out[i] = static_cast<int32_t>((z >> 1) ^ (0u - (z & 1))); });
 }
 
+// A block's value count, at most `limit`.
+size_t block_count(ByteReader& r, uint64_t limit) {
+  const size_t at = r.offset();
+  const size_t count = r.count(limit, "block value count");
+  if (count == 0) r.fail(at, "empty block");
+  return count;
+}
+
+// The rest of a block of `count` values, into dst.
+void decode_block(ByteReader& r, BlockDecoder& block, int32_t* dst, size_t count) {
+  const size_t mode_at = r.offset();
+  const uint8_t mode = r.u8();
+  switch (static_cast<BlockMode>(mode)) {
+    case BlockMode::rans: block.decode_rans(r, dst, count); break;
+    case BlockMode::packed: block.decode_packed(r, dst, count); break;
+    default: r.fail(mode_at, "unknown block mode " + std::to_string(mode));
+  }
+}
+
+// Runs the checked sequences over out[0, n), whose last L values hold the L literals. Every
+// write lands at or before the next literal to be read (the values written so far are the
+// literals read plus the matches, which are at most n - L), so the literals are moved down
+// in place, and no second buffer is needed.
+void apply_sequences(std::span<const Sequence> sequences, int32_t* out, size_t n, size_t literal_count) {
+  size_t pos = 0;
+  const int32_t* lit = out + (n - literal_count);
+  for (const Sequence& s : sequences) {
+    if (out + pos != lit) std::memmove(out + pos, lit, s.literals * sizeof(int32_t));
+    lit += s.literals;
+    pos += s.literals;
+    const int32_t* src = out + pos - s.offset;
+    int32_t* dst = out + pos;
+    if (s.negate) {
+      // Forward, one value at a time: a source that overlaps the match (offset < length)
+      // repeats what was just written. Negation wraps (INT_MIN stays INT_MIN), as in the encoder.
+      for (uint32_t k = 0; k < s.length; ++k) dst[k] = static_cast<int32_t>(0u - static_cast<uint32_t>(src[k]));
+    } else if (s.offset >= s.length) {
+      std::memcpy(dst, src, s.length * sizeof(int32_t));
+    } else {
+      for (uint32_t k = 0; k < s.length; ++k) dst[k] = src[k];
+    }
+    pos += s.length;
+  }
+  // The trailing literals are already where they belong.
+}
+
 }  // namespace
 
 I32 decode(std::span<const uint8_t> bytes, uint64_t max_values) {
@@ -234,25 +282,36 @@ I32 decode(std::span<const uint8_t> bytes, uint64_t max_values) {
   const int version = r.u8();
   if (version != kVersion) r.fail(0, "format version " + std::to_string(version) + ", expected " + std::to_string(kVersion));
   const uint64_t n = r.count(max_values, "value count");
+  const uint64_t sequence_count = r.count(n / kMinMatch, "sequence count");
   I32 out;
-  // Grown block by block: a corrupt count alone does not allocate.
-  out.reserve(std::min<uint64_t>(n, bytes.size() * 16 + 4096));
   BlockDecoder block;
-  while (out.size() < n) {
-    const size_t at = r.offset();
-    const size_t count = r.count(n - out.size(), "block value count");
-    if (count == 0) r.fail(at, "empty block");
-    const size_t mode_at = r.offset();
-    const uint8_t mode = r.u8();
-    const size_t first = out.size();
-    out.resize(first + count);
-    switch (static_cast<BlockMode>(mode)) {
-      case BlockMode::rans: block.decode_rans(r, out.data() + first, count); break;
-      case BlockMode::packed: block.decode_packed(r, out.data() + first, count); break;
-      default: r.fail(mode_at, "unknown block mode " + std::to_string(mode));
+  if (sequence_count == 0) {
+    // Grown block by block: a corrupt count alone does not allocate.
+    out.reserve(std::min<uint64_t>(n, bytes.size() * 16 + 4096));
+    while (out.size() < n) {
+      const size_t first = out.size();
+      out.resize(first + block_count(r, n - first));
+      decode_block(r, block, out.data() + first, out.size() - first);
     }
+    r.expect_end();
+    return out;
+  }
+  const size_t sequence_bytes = r.count(r.remaining(), "sequence byte length");
+  const size_t sequences_base = r.offset();
+  const std::vector<Sequence> sequences = read_sequences(r.bytes(sequence_bytes), sequences_base, sequence_count, n);
+  uint64_t matched = 0;
+  for (const Sequence& s : sequences) matched += s.length;
+  const uint64_t literal_count = n - matched;  // read_sequences checked matched <= n
+  // The sequences are consistent with n: it is allocated now, and the literals decoded into
+  // its tail.
+  out.resize(n);
+  for (uint64_t done = 0; done < literal_count;) {
+    const size_t count = block_count(r, literal_count - done);
+    decode_block(r, block, out.data() + (n - literal_count) + done, count);
+    done += count;
   }
   r.expect_end();
+  apply_sequences(sequences, out.data(), n, literal_count);
   return out;
 }
 

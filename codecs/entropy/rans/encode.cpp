@@ -8,6 +8,7 @@
 #include "codecs/core/byte_io.h"
 #include "codecs/entropy/rans/endian.h"
 #include "codecs/entropy/rans/format.h"
+#include "codecs/entropy/rans/match_find.h"
 #include "codecs/entropy/rans/table_code.h"
 
 namespace lcz::rans {
@@ -412,14 +413,33 @@ Bytes encode(std::span<const int32_t> values, const EncoderOptions& options) {
   ByteWriter w(out);
   w.u8(kVersion);
   w.varint(values.size());
+  std::vector<Sequence> sequences;
+  if (options.matches) sequences = find_matches(values);
+  w.varint(sequences.size());
+  if (!sequences.empty()) {
+    Bytes coded;
+    write_sequences(sequences, coded);
+    w.varint(coded.size());
+    w.bytes(coded);
+  }
+  LiteralReader literals(values, sequences);
   BlockEncoder block(options);
   // The fewest blocks of at most 2^block_log2 values, of equal length (whole groups), so
   // no block is a small remainder that pays for a full set of tables.
-  const size_t n = values.size();
+  const size_t n = literals.count();
   const size_t max_block = size_t{1} << options.block_log2;
   const size_t blocks = (n + max_block - 1) / max_block;
   const size_t length = blocks ? ((n + blocks - 1) / blocks + kLanes - 1) / kLanes * kLanes : 0;
-  for (size_t at = 0; at < n; at += length) block.encode(values.subspan(at, std::min(length, n - at)), out);
+  std::vector<int32_t> buffer(sequences.empty() ? 0 : std::min(length, n));
+  for (size_t at = 0; at < n; at += length) {
+    const size_t count = std::min(length, n - at);
+    if (sequences.empty()) {
+      block.encode(values.subspan(at, count), out);
+    } else {
+      literals.read(buffer.data(), count);
+      block.encode(std::span<const int32_t>(buffer.data(), count), out);
+    }
+  }
   return out;
 }
 

@@ -1,7 +1,12 @@
 // The `rans` stream format, shared by encoder and decoder: constants, the symbolizer
 // (int32 value -> token + raw bits) and the layout written below.
 //
-// Stream:   u8 version (1) | varint value count | blocks until the count is reached
+// Stream:   u8 version (2) | varint value count n | varint sequence count S
+//           | if S > 0: varint sequence bytes | sequences (sequences.h)
+//           | literal blocks, until the literal count L is reached
+// The sequences say which runs of values repeat earlier ones (copied or negated) and how many
+// literals come between them; L = n minus the values the matches cover. Without sequences the
+// literals are the values. The literals form one stream of their own, cut into blocks:
 // Block:    varint values in the block (>= 1) | u8 mode | mode payload
 //   mode 0 (rans):
 //     u8 m (mantissa bits folded into a token, 0..3) | u8 P (table precision 8..15, total 2^P)
@@ -37,7 +42,8 @@
 
 namespace lcz::rans {
 
-inline constexpr uint8_t kVersion = 1;
+// 2: sequences of matches before the literal blocks (streams of version 1 are refused).
+inline constexpr uint8_t kVersion = 2;
 inline constexpr int kLanes = 4;                    // interleaved rANS states
 inline constexpr uint32_t kStateLow = 1u << 15;     // states live in [L, L << 16) = [2^15, 2^31)
 inline constexpr int kWordBits = 16;                // renormalization unit

@@ -1,0 +1,204 @@
+// Match finding over ints, as an LZ77 coder does over bytes, with negation. Windows of
+// kWindow values are hashed by magnitude (so that a window and its negation meet) into a
+// table that remembers the latest window starting at a multiple of kInsertEvery for each hash.
+// Lookups run in bursts of kInsertEvery consecutive positions, one burst every kBurstEvery:
+// a burst covers every residue of the lag, so a run repeated at any lag over at least
+// kBurstEvery + kInsertEvery + kWindow - 2 values is always seen, and a hit is then extended
+// both ways, as a copy and as a negation. Repeats of filters, channels and layers are longer
+// than that; remembering and looking up only some windows keeps the finder at a fraction of
+// the literal coder's time, and the table small enough to stay in a level-2 cache.
+//
+// Whether a match pays is judged on estimated bits: its sequence code (exact) against the
+// literals it covers, each priced at -log2 of its magnitude class's frequency in the
+// surrounding 2^kCostBlockLog2 values plus its raw bits (sign and bits below the leading one). The
+// literal coder models local scale and so codes below that estimate; kMargin covers the gap,
+// so that short matches of cheap values (zeros in a sparse layer) stay literals.
+#include "codecs/entropy/rans/match_find.h"
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cmath>
+
+#include "codecs/entropy/rans/format.h"
+
+namespace lcz::rans {
+namespace {
+
+constexpr size_t kWindow = 4;
+constexpr size_t kInsertEvery = 4;  // windows remembered: one position in kInsertEvery
+constexpr size_t kBurstEvery = 16;  // windows looked up: kInsertEvery positions in a row, every kBurstEvery
+constexpr int kCostBlockLog2 = 12;
+constexpr size_t kCostSample = 4;
+constexpr float kMargin = 8;  // bits a match must save beyond its estimated price
+constexpr uint32_t kMaxLength = uint32_t{1} << 30;
+
+class MatchFinder {
+ public:
+  MatchFinder(std::span<const int32_t> v, std::vector<Sequence>& out) : v_(v), out_(out) {
+    // At most 2^16 entries (512 KiB: stays in a level-2 cache). A repeat of many windows needs
+    // only one of them to survive later overwrites.
+    const int bits = std::clamp(static_cast<int>(std::bit_width(v.size())) - 4, 8, 16);
+    head_.assign(size_t{1} << bits, 0);
+    shift_ = 64 - bits;
+    cost_.resize(((v.size() - 1) >> kCostBlockLog2) + 1);
+    cost_ready_.assign(cost_.size(), 0);
+  }
+  void run();
+
+ private:
+  struct Candidate {
+    size_t start = 0, length = 0, offset = 0;
+    bool negate = false;
+    float gain = 0;
+  };
+
+  // 64-bit hash of the magnitudes of the window at i, so that a window and its negation
+  // hash alike (one lookup finds both); the top bits index the table, the low 32 are its tag.
+  uint64_t hash(size_t i) const {
+    const int32_t* p = v_.data() + i;
+    const uint64_t lo = magnitude(p[0]) | uint64_t{magnitude(p[1])} << 32;
+    const uint64_t hi = magnitude(p[2]) | uint64_t{magnitude(p[3])} << 32;
+    return (lo * 0x9E3779B97F4A7C15ull + hi) * 0xC2B2AE3D27D4EB4Full;
+  }
+  void insert(size_t i, uint64_t h) {
+    head_[h >> shift_] = h << 32 | (i + 1);
+  }
+  // The position of the latest window with hash h, or -1: the tag rejects almost every other
+  // window before its values are read (reading them is a cache miss).
+  int64_t lookup(uint64_t h) const {
+    const uint64_t e = head_[h >> shift_];
+    return e != 0 && (e >> 32) == (h & 0xFFFFFFFFu) ? static_cast<int64_t>(e & 0xFFFFFFFFu) - 1 : -1;
+  }
+  size_t consider(size_t i, size_t j, bool negate, size_t literal_start, Candidate& best);
+  float literal_bits(size_t from, size_t to);
+  const std::array<float, kClasses>& costs(size_t block);
+
+  std::span<const int32_t> v_;
+  std::vector<Sequence>& out_;
+  std::vector<uint64_t> head_;  // tag << 32 | position + 1 of the latest window with this index, 0: none
+  int shift_ = 0;
+  std::vector<std::array<float, kClasses>> cost_;
+  std::vector<uint8_t> cost_ready_;
+};
+
+const std::array<float, kClasses>& MatchFinder::costs(size_t block) {
+  std::array<float, kClasses>& c = cost_[block];
+  if (cost_ready_[block]) return c;
+  cost_ready_[block] = 1;
+  std::array<uint32_t, kClasses> h{};
+  const size_t from = block << kCostBlockLog2, to = std::min(v_.size(), from + (size_t{1} << kCostBlockLog2));
+  // Every kCostSample-th value: plenty for a price estimate, and a quarter of the work.
+  for (size_t i = from; i < to; i += kCostSample) ++h[magnitude_class(magnitude(v_[i]))];
+  const float n = static_cast<float>((to - from + kCostSample - 1) / kCostSample);
+  for (int k = 0; k < kClasses; ++k) c[k] = std::log2(n / static_cast<float>(std::max<uint32_t>(h[k], 1))) + static_cast<float>(k);
+  return c;
+}
+
+float MatchFinder::literal_bits(size_t from, size_t to) {
+  float bits = 0;
+  while (from < to) {
+    const size_t block = from >> kCostBlockLog2;
+    const size_t end = std::min(to, (block + 1) << kCostBlockLog2);
+    const std::array<float, kClasses>& c = costs(block);
+    for (; from < end; ++from) bits += c[magnitude_class(magnitude(v_[from]))];
+  }
+  return bits;
+}
+
+// The match of position i against earlier position j (negated or not), extended both ways
+// (backwards no further than the pending literals); kept in best if it gains more. Returns
+// how far forward it reaches.
+size_t MatchFinder::consider(size_t i, size_t j, bool negate, size_t literal_start, Candidate& best) {
+  const size_t n = v_.size();
+  const uint32_t flip = negate ? ~0u : 0u;
+  auto same = [&](size_t a, size_t b) {
+    const uint32_t x = static_cast<uint32_t>(v_[b]);
+    return static_cast<uint32_t>(v_[a]) == (x ^ flip) - flip;
+  };
+  size_t f = 0;
+  const size_t limit = std::min<size_t>(n - i, kMaxLength);
+  while (f < limit && same(i + f, j + f)) ++f;
+  if (f < kWindow) return i;  // a hash collision
+  size_t b = 0;
+  while (i - b > literal_start && j - b > 0 && f + b < kMaxLength && same(i - b - 1, j - b - 1)) ++b;
+  const size_t start = i - b, length = f + b;
+  const Sequence s{static_cast<uint32_t>(start - literal_start), static_cast<uint32_t>(length), static_cast<uint32_t>(i - j), negate};
+  const float gain = literal_bits(start, start + length) - static_cast<float>(sequence_bits(s)) - kMargin;
+  if (gain > best.gain) best = {start, length, i - j, negate, gain};
+  return i + f;
+}
+
+void MatchFinder::run() {
+  const size_t n = v_.size();
+  const size_t last = n - kWindow;  // the last position with a whole window
+  size_t literal_start = 0, next_lookup = 0;
+  for (size_t i = 0; i <= last;) {
+    const size_t phase = i % kBurstEvery;
+    const uint64_t h = hash(i);
+    if (phase == 0) {
+      // The next burst's slots, fetched while this one works: a lookup otherwise waits on memory.
+      for (size_t k = i + kBurstEvery; k < i + kBurstEvery + kInsertEvery && k <= last; ++k)
+        __builtin_prefetch(&head_[hash(k) >> shift_]);
+    }
+    if (phase < kInsertEvery && i >= next_lookup) {
+      Candidate best;
+      size_t reach = i;  // end of the longest candidate seen, taken or not
+      if (const int64_t j = lookup(h); j >= 0) {
+        // Same magnitudes: a copy or a negation (or neither, if the signs mix).
+        const size_t source = static_cast<size_t>(j);
+        reach = std::max(reach, consider(i, source, false, literal_start, best));
+        reach = std::max(reach, consider(i, source, true, literal_start, best));
+      }
+      if (best.length > 0) {
+        out_.push_back({static_cast<uint32_t>(best.start - literal_start), static_cast<uint32_t>(best.length),
+                                  static_cast<uint32_t>(best.offset), best.negate});
+        const size_t end = best.start + best.length;
+        // The windows inside the match are remembered too: a later copy of a copy finds them.
+        for (size_t k = (i + kInsertEvery - 1) / kInsertEvery * kInsertEvery; k < end && k <= last; k += kInsertEvery)
+          insert(k, hash(k));
+        i = literal_start = next_lookup = end;
+        continue;
+      }
+      // A repeat that does not pay as a whole does not pay in parts either: no lookups inside
+      // it (this keeps long runs of cheap values linear).
+      next_lookup = std::max(i + 1, reach - std::min(reach, kWindow));
+    }
+    if (i % kInsertEvery == 0) insert(i, h);
+    // Next: the next position of the burst, else the next window to remember.
+    i = phase + 1 < kInsertEvery ? i + 1 : (i / kInsertEvery + 1) * kInsertEvery;
+  }
+}
+
+}  // namespace
+
+std::vector<Sequence> find_matches(std::span<const int32_t> values) {
+  std::vector<Sequence> out;
+  // Streams too short to hold a paying match, or too long for 32-bit positions.
+  if (values.size() < 64 || values.size() >= (size_t{1} << 31)) return out;
+  MatchFinder(values, out).run();
+  return out;
+}
+
+LiteralReader::LiteralReader(std::span<const int32_t> values, std::span<const Sequence> sequences)
+    : values_(values), sequences_(sequences), count_(values.size()) {
+  for (const Sequence& s : sequences) count_ -= s.length;
+  in_run_ = sequences.empty() ? values.size() : sequences[0].literals;
+}
+
+void LiteralReader::read(int32_t* out, size_t n) {
+  while (n > 0) {
+    while (in_run_ == 0) {  // past a match to the next run of literals
+      pos_ += sequences_[next_++].length;
+      in_run_ = next_ < sequences_.size() ? sequences_[next_].literals : values_.size() - pos_;
+    }
+    const size_t k = std::min(n, in_run_);
+    std::copy_n(values_.begin() + static_cast<std::ptrdiff_t>(pos_), k, out);
+    out += k;
+    pos_ += k;
+    in_run_ -= k;
+    n -= k;
+  }
+}
+
+}  // namespace lcz::rans
