@@ -15,8 +15,10 @@
 namespace lcz::cm {
 
 // 2: contexts at a long lag found in the data, header words kept out of the scale averages,
-// every bit modelled while the match model is confident (streams of version 1 are refused).
-constexpr uint8_t kFormatVersion = 2;
+// every bit modelled while the match model is confident.
+// 3: fewer inputs per decision (about twice the speed), bypass bits coded one range halving
+// each (no division in the decoder). Streams of versions 1 and 2 are refused.
+constexpr uint8_t kFormatVersion = 3;
 
 // A value needs at least one decision, and a decision at least -log2(1 - kPMin/65536) bits
 // (3.5e-4): n values need at least n / 2841 bits. A count above that for the bytes present

@@ -10,16 +10,18 @@
 //   2. the sign, if t > 0.
 //   3. the t-1 bits below the leading one: the top `mantissa_bits` modelled, the rest coded
 //      with probability 1/2 (bypass), except while the match model (below) is confident.
-// Each decision of the form "m >= threshold" is predicted by counters in several contexts,
-// mixed in the logistic domain by a weight set chosen by the decision:
-//   - bf, bs: the magnitude averaged over about 8 and 64 values (log2 buckets, 4 per octave),
-//     which follow the scale of the current tensor and output channel (bs only for the bits
-//     below the leading one: for the token it added 0.005% and cost 4% of the speed);
-//   - the tokens of the two previous values; the token at distance `period` with bf (3x3
-//     kernels); the position modulo `period` with bf, replaced by the token at the long lag
-//     with bf while a long lag is known (below);
-//   - for the sign: the signs of the two previous values, at distance `period`, and at once and
-//     twice the long lag.
+// Each decision is predicted by adaptive counters. Speed is bought by giving each decision
+// as few inputs as pays (measured on the shared nets: every input dropped below cost under
+// 0.05% and each removed mixer input ~10% of the time):
+//   - token decisions: two counters mixed in the logistic domain by a weight set chosen by
+//     the decision: the token at distance `period` with bf (3x3 kernels), and the position
+//     modulo `period` with bf, replaced by the token at the long lag with bf while a long lag
+//     is known (below); bf is the magnitude averaged over about 8 values (log2 buckets, 4 per
+//     octave), which follows the scale of the current tensor and output channel;
+//   - the sign: two counters mixed, the signs of the two previous values, and the signs at
+//     once and twice the long lag with the previous sign;
+//   - the modelled bits below the leading one: one counter in (bf, class, bits so far), its
+//     probability coded as it is (no mixer: a second input gained under 0.05%).
 // Long lag: in a conv layer [out][in][3][3] the value at distance in*9 (same position, previous
 // output channel) can be correlated (maia policy head: 66% sign agreement). Every kLagEvery
 // values the lag in 16..kFar/2 whose signs agree most often with those of the last kFar/2
@@ -73,7 +75,7 @@ class ValueModel {
   static constexpr int kManIds = 32 * kNodes;  // e * kNodes + node
   static constexpr int kConf = 5;              // match confidence 0 (none) .. 4
   static constexpr int kZ = 82;                // z buckets of the match input
-  static constexpr int kTokK = 4, kManK = 2, kSgnK = 3;  // inputs without the match model
+  static constexpr int kTokK = 2, kManK = 1, kSgnK = 2;  // inputs without the match model
   static constexpr uint32_t kHist = 64;        // recent tokens and signs (>= kMaxPeriod + 2)
   static constexpr uint32_t kRingBits = 20;    // values kept for the match model
   static constexpr int kMatchKey = 24;         // signs hashed to find a match
@@ -87,7 +89,7 @@ class ValueModel {
   static constexpr uint32_t kLimit = 255;  // counter: rate floor 1/(kLimit + 1.5)
   static constexpr int32_t kLr = 6;        // mixer learning rate
   static constexpr int32_t kW0 = 65536 * 3 / 10;
-  static constexpr int kFastShift = 3, kSlowShift = 6;  // averages: rate 2^-shift
+  static constexpr int kFastShift = 3;  // average magnitude: rate 2^-shift
   static constexpr int kGainShift = 4;                  // least-squares gain: memory 2^shift
   static constexpr int kErrShift = 3;                   // prediction error average
   static constexpr int kZScale = 16;                    // z buckets per error unit
@@ -111,16 +113,16 @@ class ValueModel {
 
   ModelParams p_;
   // Counters, indexed [context][decision].
-  std::vector<Counter> tok_bf_, tok_t12_, tok_tp_, tok_pos_, tok_far_;
-  std::vector<Counter> man_bf_, man_bs_;
-  std::vector<Counter> sgn_s12_, sgn_sp_, sgn_far_, sgn_match_;
+  std::vector<Counter> tok_tp_, tok_pos_, tok_far_;
+  std::vector<Counter> man_bf_;
+  std::vector<Counter> sgn_s12_, sgn_far_, sgn_match_;
   std::vector<Counter> match_z_;  // [conf][z], shared by every threshold decision
   // Mixer weight sets: [decision][match active][input].
   std::vector<int32_t> tok_w_, man_w_, sgn_w_;
 
   // Recent values: token | sign << 6 (0 zero, 1 positive, 2 negative).
   uint8_t hist_[kHist] = {};
-  uint64_t avg_f_ = 0, avg_s_ = 0;  // mean magnitude, 4 fractional bits
+  uint64_t avg_f_ = 0;  // mean magnitude, 4 fractional bits
   uint64_t index_ = 0;
   int pos_ = 0;  // index_ % period
   uint32_t mag_ = 0;
@@ -156,16 +158,12 @@ class ValueModel {
 };
 
 inline ValueModel::ValueModel(const ModelParams& p, uint64_t value_count) : p_(p) {
-  tok_bf_.assign(kBuckets * kTokIds, kCounterInit);
-  tok_t12_.assign(kHistTokens * kHistTokens * kTokIds, kCounterInit);
   tok_tp_.assign(kHistTokens * (kBuckets / 4) * kTokIds, kCounterInit);
   tok_pos_.assign(p.period * (kBuckets / 2) * kTokIds, kCounterInit);
   tok_far_.assign(kHistTokens * (kBuckets / 4) * kTokIds, kCounterInit);
   far_.assign(kFar, 0);
   man_bf_.assign(kBuckets * kManIds, kCounterInit);
-  man_bs_.assign(kBuckets * kManIds, kCounterInit);
   sgn_s12_.assign(9, kCounterInit);
-  sgn_sp_.assign(9, kCounterInit);
   sgn_far_.assign(27, kCounterInit);
   sgn_match_.assign(kConf * 3, kCounterInit);
   match_z_.assign(kConf * kZ, kCounterInit);
@@ -201,12 +199,12 @@ inline void ValueModel::predict() {
 template <class Coder>
 [[gnu::always_inline]] inline int ValueModel::token_decision(Coder& coder, int d, int y, Counter* const* rows) {
   if (conf_ == 0) {
-    Counter* const cs[kTokK] = {rows[0] + d, rows[1] + d, rows[2] + d, rows[3] + d};
+    Counter* const cs[kTokK] = {rows[0] + d, rows[1] + d};
     return mix_code<kTokK>(coder, y, cs, &tok_w_[(d * 2) * (kTokK + 1)], kLr, kLimit);
   }
   // The decision is "m >= 2^k" for the k below (see code()).
   const int k = d < 32 ? d : d < 64 ? d - 32 : d - 64;
-  Counter* const cs[kTokK + 1] = {rows[0] + d, rows[1] + d, rows[2] + d, rows[3] + d,
+  Counter* const cs[kTokK + 1] = {rows[0] + d, rows[1] + d,
                                   &match_z_[z_of(uint64_t{1} << k)]};
   return mix_code<kTokK + 1>(coder, y, cs, &tok_w_[(d * 2 + 1) * (kTokK + 1)], kLr, kLimit);
 }
@@ -220,9 +218,8 @@ inline void ValueModel::code(Coder& coder, int32_t v) {
   const uint32_t i = static_cast<uint32_t>(index_);
   const uint8_t h1 = hist_[(i - 1) % kHist], h2 = hist_[(i - 2) % kHist];
   const uint8_t hp = hist_[(i - p_.period) % kHist];
-  const int t1 = std::min(h1 & 63, kHistTokens - 1), t2 = std::min(h2 & 63, kHistTokens - 1);
   const int tp = std::min(hp & 63, kHistTokens - 1);
-  const int bf = bucket_of(avg_f_), bs = bucket_of(avg_s_);
+  const int bf = bucket_of(avg_f_);
   const uint8_t hq = far_lag_ ? far_[(i - far_lag_) % kFar] : 0;
   const uint8_t hq2 = far_lag_ ? far_[(i - 2 * far_lag_) % kFar] : 0;
   const int tq = std::min(hq & 63, kHistTokens - 1);
@@ -230,12 +227,20 @@ inline void ValueModel::code(Coder& coder, int32_t v) {
   // 1. Token. Decision ids: "t > j" (j = 0..31) is j, the first decision "t >= c" is
   // 32 + c - 1, "t == j" (j = 1..31, knowing t <= j) is 64 + j - 1. Each is "m >= 2^k" with
   // k = j, c - 1, j - 1 respectively.
-  Counter* const rows[kTokK] = {&tok_bf_[bf * kTokIds],
-                                &tok_t12_[(t1 * kHistTokens + t2) * kTokIds],
-                                &tok_tp_[(tp * (kBuckets / 4) + (bf >> 2)) * kTokIds],
+  Counter* const rows[kTokK] = {&tok_tp_[(tp * (kBuckets / 4) + (bf >> 2)) * kTokIds],
                                 far_lag_ ? &tok_far_[(tq * (kBuckets / 4) + (bf >> 2)) * kTokIds]
                                          : &tok_pos_[(pos_ * (kBuckets / 2) + (bf >> 1)) * kTokIds]};
   const int c = std::bit_width(std::min<uint64_t>(avg_f_ >> 4, 0xFFFFFFFFu));
+  // The counters this value most likely needs, fetched together rather than one decision
+  // after another (the tables are larger than a level-2 cache): the token's decisions next to
+  // the centre, and the mantissa's at the centre's class.
+  for (Counter* row : rows) {
+    __builtin_prefetch(row + c);
+    __builtin_prefetch(row + 64 + std::max(c - 2, 0));
+  }
+  if (c > 0) {
+    __builtin_prefetch(&man_bf_[bf * kManIds + (c - 1) * kNodes]);
+  }
   int t;
   if (c == 0 || token_decision(coder, 32 + c - 1, t_in >= c, rows)) {
     t = c;
@@ -249,12 +254,12 @@ inline void ValueModel::code(Coder& coder, int32_t v) {
   int neg = 0;
   if (t > 0) {
     // 2. Sign.
-    const int s1 = h1 >> 6, s2 = h2 >> 6, sp = hp >> 6, sq = hq >> 6, sq2 = hq2 >> 6;
+    const int s1 = h1 >> 6, s2 = h2 >> 6, sq = hq >> 6, sq2 = hq2 >> 6;
     if (conf_ == 0) {
-      Counter* const cs[kSgnK] = {&sgn_s12_[s1 * 3 + s2], &sgn_sp_[sp * 3 + s1], &sgn_far_[(sq * 3 + sq2) * 3 + s1]};
+      Counter* const cs[kSgnK] = {&sgn_s12_[s1 * 3 + s2], &sgn_far_[(sq * 3 + sq2) * 3 + s1]};
       neg = mix_code<kSgnK>(coder, v < 0, cs, &sgn_w_[0], kLr, kLimit);
     } else {
-      Counter* const cs[kSgnK + 1] = {&sgn_s12_[s1 * 3 + s2], &sgn_sp_[sp * 3 + s1], &sgn_far_[(sq * 3 + sq2) * 3 + s1],
+      Counter* const cs[kSgnK + 1] = {&sgn_s12_[s1 * 3 + s2], &sgn_far_[(sq * 3 + sq2) * 3 + s1],
                                       &sgn_match_[conf_ * 3 + pneg_]};
       neg = mix_code<kSgnK + 1>(coder, v < 0, cs, &sgn_w_[conf_ * (kSgnK + 1)], kLr, kLimit);
     }
@@ -263,7 +268,7 @@ inline void ValueModel::code(Coder& coder, int32_t v) {
     const int e = t - 1;
     uint32_t node = 1;
     int b = 0;
-    Counter* const mrows[kManK] = {&man_bf_[bf * kManIds + e * kNodes], &man_bs_[bs * kManIds + e * kNodes]};
+    Counter* const mrow = &man_bf_[bf * kManIds + e * kNodes];
     for (; b < e; ++b) {
       const int y = (m_in >> (e - 1 - b)) & 1;
       // Past the modelled bits, every bit is still modelled while the match model is confident
@@ -274,11 +279,13 @@ inline void ValueModel::code(Coder& coder, int32_t v) {
       const uint32_t id = extra ? (1u << p_.mantissa_bits) + std::min(b - p_.mantissa_bits, 3) : node;
       int bit;
       if (conf_ == 0) {
-        Counter* const cs[kManK] = {mrows[0] + id, mrows[1] + id};
-        bit = mix_code<kManK>(coder, y, cs, &man_w_[((e * kNodes + id) * 2) * (kManK + 1)], kLr, kLimit);
+        Counter& cnt = mrow[id];
+        const uint32_t pp = std::clamp<uint32_t>(counter_p16(cnt), kPMin, 65536 - kPMin);
+        bit = coder.bit(pp, y);
+        counter_update(cnt, bit, kLimit);
       } else {
         const uint64_t mid = (uint64_t{node} * 2 + 1) << (e - 1 - b);
-        Counter* const cs[kManK + 1] = {mrows[0] + id, mrows[1] + id, &match_z_[z_of(mid)]};
+        Counter* const cs[kManK + 1] = {mrow + id, &match_z_[z_of(mid)]};
         bit = mix_code<kManK + 1>(coder, y, cs, &man_w_[((e * kNodes + id) * 2 + 1) * (kManK + 1)], kLr, kLimit);
       }
       node = node * 2 + static_cast<uint32_t>(bit);
@@ -308,7 +315,6 @@ inline void ValueModel::update(int t) {
   if (t < kOutlierToken) {
     const int64_t m_cap = std::min<uint32_t>(mag_, uint32_t{1} << 20);
     avg_f_ += ((m_cap << 4) - static_cast<int64_t>(avg_f_)) >> kFastShift;
-    avg_s_ += ((m_cap << 4) - static_cast<int64_t>(avg_s_)) >> kSlowShift;
   }
   if ((index_ + 1) % kLagEvery == 0) detect_lag();
   ++index_;
@@ -381,24 +387,30 @@ inline void ValueModel::detect_lag() {
   }
   int64_t best = 0;
   uint32_t best_lag = 0;
-  for (uint32_t lag = 16; lag <= kWin; ++lag) {
-    // The window is words kWords.. of the copy; the values `lag` before it start at bit
-    // kFar - kWin - lag, i.e. word j0 (+ the next one), shifted by r.
-    const uint32_t from = kFar - kWin - lag, j0 = from / 64, r = from % 64;
-    int64_t agree = 0, total = 0;
-    for (uint32_t j = 0; j < kWords; ++j) {
-      uint64_t lp = pos[j0 + j], ln = nz[j0 + j];
-      if (r != 0) {
-        lp = (lp >> r) | (pos[j0 + j + 1] << (64 - r));
-        ln = (ln >> r) | (nz[j0 + j + 1] << (64 - r));
-      }
-      const uint64_t both = nz[kWords + j] & ln;
-      agree += std::popcount(~(pos[kWords + j] ^ lp) & both);
-      total += std::popcount(both);
+  // The values `lag` before the window start at bit from = kFar - kWin - lag of the copy.
+  // Lags are taken by the bit offset r = from % 64: the copy shifted by r once, then every lag
+  // with that offset reads whole words of it.
+  uint64_t sp[kSignWords], sn[kSignWords];
+  for (uint32_t r = 0; r < 64; ++r) {
+    for (uint32_t j = 0; j + 1 < kSignWords; ++j) {
+      sp[j] = r ? (pos[j] >> r) | (pos[j + 1] << (64 - r)) : pos[j];
+      sn[j] = r ? (nz[j] >> r) | (nz[j + 1] << (64 - r)) : nz[j];
     }
-    // z^2 = (agree - disagree)^2 / total, in 1/64 units; only agreement counts.
-    const int64_t d = 2 * agree - total;
-    if (d > 0 && d * d * 64 / total > best) best = d * d * 64 / total, best_lag = lag;
+    for (uint32_t from = r; from + 16 <= kFar - kWin; from += 64) {
+      const uint32_t lag = kFar - kWin - from, j0 = from / 64;
+      int64_t agree = 0, total = 0;
+      for (uint32_t j = 0; j < kWords; ++j) {
+        const uint64_t both = nz[kWords + j] & sn[j0 + j];
+        agree += std::popcount(~(pos[kWords + j] ^ sp[j0 + j]) & both);
+        total += std::popcount(both);
+      }
+      // z^2 = (agree - disagree)^2 / total, in 1/64 units; only agreement counts. Ties go to
+      // the shorter lag.
+      const int64_t d = 2 * agree - total;
+      if (d <= 0) continue;
+      const int64_t z2 = d * d * 64 / total;
+      if (z2 > best || (z2 == best && lag < best_lag)) best = z2, best_lag = lag;
+    }
   }
   far_lag_ = best >= int64_t{kLagZ2} * 64 ? best_lag : 0;
 }
