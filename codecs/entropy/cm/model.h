@@ -108,9 +108,10 @@ inline int mix_code(Coder& coder, int y, Counter* const (&cs)[K], int32_t* w, in
   const uint32_t p = kSquash.t[x + 2047];
   y = coder.bit(p, y);
   const int32_t err = ((y << 16) - static_cast<int32_t>(p)) >> 4;  // 12-bit
+  const int32_t step = err * lr;  // |st * step| < 2^11 * 2^12 * 64: no overflow
   for (int k = 0; k < K; ++k) {
     // Bounded, so that no input, however hostile, can overflow a weight.
-    int32_t nw = w[k] + ((st[k] * err * lr) >> 14);
+    int32_t nw = w[k] + ((st[k] * step) >> 14);
     nw = nw < -kWMax ? -kWMax : nw;
     w[k] = nw > kWMax ? kWMax : nw;
     counter_update(*cs[k], y, limit);
