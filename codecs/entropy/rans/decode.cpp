@@ -122,13 +122,11 @@ class BlockDecoder {
 void BlockDecoder::decode_rans(ByteReader& r, int32_t* out, size_t n) {
   Block b{};
   const size_t header_at = r.offset();
-  const int m = r.u8();
   b.precision = r.u8();
   const int tables = r.u8();
-  if (m > kMaxMantissa) r.fail(header_at, "mantissa bits " + std::to_string(m) + " exceed " + std::to_string(kMaxMantissa));
   if (b.precision < kMinPrecision || b.precision > kMaxPrecision)
-    r.fail(header_at + 1, "table precision " + std::to_string(b.precision) + " out of range");
-  if (tables < 1 || tables > kMaxTables) r.fail(header_at + 2, "table count " + std::to_string(tables) + " out of range");
+    r.fail(header_at, "table precision " + std::to_string(b.precision) + " out of range");
+  if (tables < 1 || tables > kMaxTables) r.fail(header_at + 1, "table count " + std::to_string(tables) + " out of range");
   b.table_of_context.fill(0);
   int prev_bound = 0;
   for (int k = 1; k < tables; ++k) {
@@ -139,9 +137,15 @@ void BlockDecoder::decode_rans(ByteReader& r, int32_t* out, size_t n) {
     std::fill(b.table_of_context.begin() + bound, b.table_of_context.end(), static_cast<uint8_t>(k));
     prev_bound = bound;
   }
+  std::array<int, kMaxTables> mantissa{};
+  for (int k = 0; k < tables; ++k) {
+    const size_t at = r.offset();
+    mantissa[k] = r.u8();
+    if (mantissa[k] > kMaxMantissa)
+      r.fail(at, "mantissa bits " + std::to_string(mantissa[k]) + " exceed " + std::to_string(kMaxMantissa));
+  }
 
   // Tables -> decoder symbols and slot lookup.
-  const int count = token_count(m);
   const size_t table_bytes = r.count(r.remaining(), "table byte length");
   const size_t tables_at = r.offset();
   BitReader bits(r.bytes(table_bytes), tables_at);
@@ -150,13 +154,14 @@ void BlockDecoder::decode_rans(ByteReader& r, int32_t* out, size_t n) {
   std::array<uint32_t, kMaxTokens> freq;
   std::array<DecEntry, kMaxTokens> value{};
   std::array<uint16_t, kMaxTokens> cls{};
-  for (int t = 0; t < count; ++t) {
-    const TokenShape s = token_shape(static_cast<uint32_t>(t), m);
-    const uint32_t n_bits = s.low_bits + (t != 0 ? 1u : 0u);
-    value[t] = {0, 0, s.base, n_bits == 32 ? ~0u : (1u << n_bits) - 1, n_bits};
-    cls[t] = static_cast<uint16_t>(s.cls << 8);
-  }
   for (int k = 0; k < tables; ++k) {
+    const int m = mantissa[k], count = token_count(m);
+    for (int t = 0; t < count; ++t) {
+      const TokenShape s = token_shape(static_cast<uint32_t>(t), m);
+      const uint32_t n_bits = s.low_bits + (t != 0 ? 1u : 0u);
+      value[t] = {0, 0, s.base, n_bits == 32 ? ~0u : (1u << n_bits) - 1, n_bits};
+      cls[t] = static_cast<uint16_t>(s.cls << 8);
+    }
     read_table(bits, b.precision, count, freq.data());
     uint16_t* slot = &slots_[static_cast<size_t>(k) << b.precision];
     uint32_t start = 0;

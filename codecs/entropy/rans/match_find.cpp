@@ -71,19 +71,20 @@ class MatchFinder {
     return e != 0 && (e >> 32) == (h & 0xFFFFFFFFu) ? static_cast<int64_t>(e & 0xFFFFFFFFu) - 1 : -1;
   }
   size_t consider(size_t i, size_t j, bool negate, size_t literal_start, Candidate& best);
+  void shorten_lag(size_t i, size_t literal_start, Candidate& best);
   float literal_bits(size_t from, size_t to);
-  const std::array<float, kClasses>& costs(size_t block);
+  const std::array<uint32_t, kClasses>& costs(size_t block);
 
   std::span<const int32_t> v_;
   std::vector<Sequence>& out_;
   std::vector<uint64_t> head_;  // tag << 32 | position + 1 of the latest window with this index, 0: none
   int shift_ = 0;
-  std::vector<std::array<float, kClasses>> cost_;
+  std::vector<std::array<uint32_t, kClasses>> cost_;  // per class, in 1/256 bits
   std::vector<uint8_t> cost_ready_;
 };
 
-const std::array<float, kClasses>& MatchFinder::costs(size_t block) {
-  std::array<float, kClasses>& c = cost_[block];
+const std::array<uint32_t, kClasses>& MatchFinder::costs(size_t block) {
+  std::array<uint32_t, kClasses>& c = cost_[block];
   if (cost_ready_[block]) return c;
   cost_ready_[block] = 1;
   std::array<uint32_t, kClasses> h{};
@@ -91,19 +92,20 @@ const std::array<float, kClasses>& MatchFinder::costs(size_t block) {
   // Every kCostSample-th value: plenty for a price estimate, and a quarter of the work.
   for (size_t i = from; i < to; i += kCostSample) ++h[magnitude_class(magnitude(v_[i]))];
   const float n = static_cast<float>((to - from + kCostSample - 1) / kCostSample);
-  for (int k = 0; k < kClasses; ++k) c[k] = std::log2(n / static_cast<float>(std::max<uint32_t>(h[k], 1))) + static_cast<float>(k);
+  for (int k = 0; k < kClasses; ++k)
+    c[k] = static_cast<uint32_t>(256 * (std::log2(n / static_cast<float>(std::max<uint32_t>(h[k], 1))) + static_cast<float>(k)));
   return c;
 }
 
 float MatchFinder::literal_bits(size_t from, size_t to) {
-  float bits = 0;
+  uint64_t bits = 0;  // integer sums: no chain of float additions over a long match
   while (from < to) {
     const size_t block = from >> kCostBlockLog2;
     const size_t end = std::min(to, (block + 1) << kCostBlockLog2);
-    const std::array<float, kClasses>& c = costs(block);
+    const std::array<uint32_t, kClasses>& c = costs(block);
     for (; from < end; ++from) bits += c[magnitude_class(magnitude(v_[from]))];
   }
-  return bits;
+  return static_cast<float>(bits) / 256;
 }
 
 // The match of position i against earlier position j (negated or not), extended both ways
@@ -129,6 +131,41 @@ size_t MatchFinder::consider(size_t i, size_t j, bool negate, size_t literal_sta
   return i + f;
 }
 
+// A run of one value (or of a short period) is found at the lag of the latest window
+// remembered, a multiple of kInsertEvery; at its shortest lag it leaves fewer of its first
+// values to the literals, and the lag costs fewer bits. Tried only for a match taken at a
+// short lag, and checked over its whole length once.
+void MatchFinder::shorten_lag(size_t i, size_t literal_start, Candidate& best) {
+  if (best.length == 0 || best.negate || best.offset > 2 * kInsertEvery) return;
+  const size_t end = best.start + best.length;
+  for (size_t lag = 1; lag < best.offset; ++lag) {
+    if (lag > i) break;
+    // The shortest lag that repeats the run's first values...
+    const size_t probe = std::min(end, i + best.offset + lag);
+    size_t x = i;
+    while (x < probe && v_[x] == v_[x - lag]) ++x;
+    if (x < probe) continue;
+    // ...and all of it.
+    while (x < end && v_[x] == v_[x - lag]) ++x;
+    if (x < end) continue;
+    // Back to where the match starts, and at most `offset` values further: where the
+    // longer lag stopped.
+    if (best.start < lag) return;
+    for (size_t y = best.start; y < i; ++y)
+      if (v_[y] != v_[y - lag]) return;
+    const size_t floor = std::max(literal_start, best.start - std::min(best.start, best.offset));
+    size_t start = best.start;
+    while (start > floor && start - 1 >= lag && v_[start - 1] == v_[start - 1 - lag]) --start;
+    const Sequence before{static_cast<uint32_t>(best.start - literal_start), static_cast<uint32_t>(best.length),
+                          static_cast<uint32_t>(best.offset), false};
+    const Sequence after{static_cast<uint32_t>(start - literal_start), static_cast<uint32_t>(end - start),
+                         static_cast<uint32_t>(lag), false};
+    const float gain = best.gain + literal_bits(start, best.start) + static_cast<float>(sequence_bits(before) - sequence_bits(after));
+    if (gain > best.gain) best = {start, end - start, lag, false, gain};
+    return;
+  }
+}
+
 void MatchFinder::run() {
   const size_t n = v_.size();
   const size_t last = n - kWindow;  // the last position with a whole window
@@ -149,6 +186,7 @@ void MatchFinder::run() {
         const size_t source = static_cast<size_t>(j);
         reach = std::max(reach, consider(i, source, false, literal_start, best));
         reach = std::max(reach, consider(i, source, true, literal_start, best));
+        shorten_lag(i, literal_start, best);
       }
       if (best.length > 0) {
         out_.push_back({static_cast<uint32_t>(best.start - literal_start), static_cast<uint32_t>(best.length),
