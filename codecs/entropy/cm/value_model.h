@@ -86,6 +86,7 @@ class ValueModel {
   static constexpr int kLagZ2 = 36;            // significance: z^2 of the sign agreement (z >= 6)
   static constexpr int kFinalists = 8;         // lags scored on the whole window
   static constexpr int kOutlierToken = 25;     // values of this token and above skip the averages
+  static constexpr int kExactRuns = 16;        // contexts of the exact-match flag
 
   // Adaptation.
   static constexpr uint32_t kLimit = 255;  // counter: rate floor 1/(kLimit + 1.5)
@@ -119,6 +120,7 @@ class ValueModel {
   std::vector<Counter> man_bf_;
   std::vector<Counter> sgn_s12_, sgn_far_, sgn_match_;
   std::vector<Counter> match_z_;  // [conf][z], shared by every threshold decision
+  std::vector<Counter> exact_flag_;  // [conf][exact run]: "v is the prediction"
   // Mixer weight sets: [decision][match active][input].
   std::vector<int32_t> tok_w_, man_w_, sgn_w_;
 
@@ -150,6 +152,7 @@ class ValueModel {
   int len_ = 0;                 // confidence: sign agreements, 0 = no match
   int64_t sxy_ = 0, sxx_ = 0;   // decayed sums of value * reference and reference^2
   bool inverted_ = false;       // the gain before any sums: -1 rather than 1
+  int exact_ = 0;               // predictions in a row that were exact (up to kExactRuns - 1)
   uint64_t err_ = 0;            // mean |m - pm|, 4 fractional bits
   // This value's prediction.
   int conf_ = 0;
@@ -169,6 +172,7 @@ inline ValueModel::ValueModel(const ModelParams& p, uint64_t value_count) : p_(p
   sgn_far_.assign(27, kCounterInit);
   sgn_match_.assign(kConf * 3, kCounterInit);
   match_z_.assign(kConf * kZ, kCounterInit);
+  exact_flag_.assign(kConf * kExactRuns, kCounterInit);
   tok_w_.assign(kTokIds * 2 * (kTokK + 1), kW0);
   man_w_.assign(kManIds * 2 * (kManK + 1), kW0);
   sgn_w_.assign(kConf * (kSgnK + 1), kW0);
@@ -216,6 +220,20 @@ inline void ValueModel::code(Coder& coder, int32_t v) {
   const uint32_t m_in = v < 0 ? 0u - static_cast<uint32_t>(v) : static_cast<uint32_t>(v);
   const int t_in = std::bit_width(m_in);
   predict();
+  // An exact copy (or negation) costs one decision per value: after an exact prediction, first
+  // "is v the prediction?", and if so nothing else.
+  if (conf_ > 0 && exact_ > 0) {
+    const int32_t pred = pneg_ == 2 ? static_cast<int32_t>(0u - pm_) : static_cast<int32_t>(pm_);
+    Counter& flag = exact_flag_[conf_ * kExactRuns + exact_];
+    const int hit = coder.bit(std::clamp<uint32_t>(counter_p16(flag), kPMin, 65536 - kPMin), v == pred);
+    counter_update(flag, hit, kLimit);
+    if (hit) {
+      mag_ = pm_;
+      neg_ = pneg_ == 2;
+      update(std::bit_width(pm_));
+      return;
+    }
+  }
 
   const uint32_t i = static_cast<uint32_t>(index_);
   const uint8_t h1 = hist_[(i - 1) % kHist], h2 = hist_[(i - 2) % kHist];
@@ -326,6 +344,7 @@ inline void ValueModel::update(int t) {
   const int32_t val = neg_ ? static_cast<int32_t>(0u - mag_) : static_cast<int32_t>(mag_);
   ring_[i & (ring_.size() - 1)] = val;
   if (len_ > 0) {
+    exact_ = mag_ == pm_ && sign == pneg_ ? std::min(exact_ + 1, kExactRuns - 1) : 0;
     // Follow the match while the predicted signs are right; a miss quarters the confidence.
     len_ = sign == pneg_ ? std::min(len_ + 1, 63) : len_ >> 2;
     const int64_t r = std::clamp<int64_t>(ref_, -(1 << 20), 1 << 20);
@@ -345,6 +364,7 @@ inline void ValueModel::update(int t) {
     if (len_ == 0 && (entry >> 33) == (pending_check_ >> 1) && distance > 0 && distance < ring_.size()) {
       ptr_ = found + uint64_t{1};  // the reference of the next value
       len_ = 4;
+      exact_ = 0;
       sxy_ = sxx_ = 0;
       // A window that matched only after negating one of the two predicts -reference.
       inverted_ = ((entry >> 32) & 1) != (pending_check_ & 1);
