@@ -1,4 +1,4 @@
-// The rans stage's matches (codecs/entropy/rans/sequences.h): copied and negated runs at any
+// The rans stage's matches (codecs/entropy/match/sequences.h): copied and negated runs at any
 // lag, overlapping ones (lag < length), the `matches` switch, hand-made corrupt sequences
 // refused, and a repeat net (nets/repeats.h) coded far smaller than its source.
 #include <catch2/catch.hpp>
@@ -10,7 +10,7 @@
 #include "codecs/core/byte_io.h"
 #include "codecs/core/registry.h"
 #include "codecs/entropy/rans/format.h"
-#include "codecs/entropy/rans/sequences.h"
+#include "codecs/entropy/match/sequences.h"
 #include "harness/nets/net.h"
 #include "nets/repeats.h"
 #include "tests/test_support.h"
@@ -65,7 +65,7 @@ void check_refused(const Bytes& b, const std::string& what) {
 }
 
 // A stream of n values: the given sequences, then `literals` in one packed block of width 4.
-Bytes hand_made(uint64_t n, const std::vector<rans::Sequence>& sequences, const I32& literals, uint64_t claimed_sequences,
+Bytes hand_made(uint64_t n, const std::vector<match::Sequence>& sequences, const I32& literals, uint64_t claimed_sequences,
                 const Bytes& extra_sequence_bytes = {}) {
   Bytes out;
   ByteWriter w(out);
@@ -73,7 +73,7 @@ Bytes hand_made(uint64_t n, const std::vector<rans::Sequence>& sequences, const 
   w.varint(n);
   w.varint(claimed_sequences);
   Bytes coded;
-  rans::write_sequences(sequences, coded);
+  match::write_sequences(sequences, coded);
   coded.insert(coded.end(), extra_sequence_bytes.begin(), extra_sequence_bytes.end());
   w.varint(coded.size());
   w.bytes(coded);
@@ -138,10 +138,10 @@ TEST_CASE("rans matches: overlapping runs (lag < length), negated, and the int32
 
 TEST_CASE("rans refuses corrupt sequences", "[rans][matches]") {
   // Valid: literals 5, -3, then six copies of -3 (lag 1): 8 values.
-  const std::vector<rans::Sequence> good = {{.literals = 2, .length = 6, .offset = 1, .negate = false}};
+  const std::vector<match::Sequence> good = {{.literals = 2, .length = 6, .offset = 1, .negate = false}};
   const Bytes valid = hand_made(8, good, {5, -3}, 1);
   REQUIRE(decode(*make_rans(), valid) == I32{5, -3, -3, -3, -3, -3, -3, -3});
-  const std::vector<rans::Sequence> negated = {{.literals = 2, .length = 6, .offset = 2, .negate = true}};
+  const std::vector<match::Sequence> negated = {{.literals = 2, .length = 6, .offset = 2, .negate = true}};
   REQUIRE(decode(*make_rans(), hand_made(8, negated, {5, -3}, 1)) == I32{5, -3, -5, 3, 5, -3, -5, 3});
 
   check_refused(hand_made(8, {{2, 6, 3, false}}, {5, -3}, 1), "offset 3 at value 2: before the stream");

@@ -9,7 +9,7 @@
 #include "codecs/core/byte_io.h"
 #include "codecs/entropy/rans/endian.h"
 #include "codecs/entropy/rans/format.h"
-#include "codecs/entropy/rans/sequences.h"
+#include "codecs/entropy/match/sequences.h"
 #include "codecs/entropy/rans/table_code.h"
 
 namespace lcz::rans {
@@ -253,33 +253,6 @@ void decode_block(ByteReader& r, BlockDecoder& block, int32_t* dst, size_t count
   }
 }
 
-// Runs the checked sequences over out[0, n), whose last L values hold the L literals. Every
-// write lands at or before the next literal to be read (the values written so far are the
-// literals read plus the matches, which are at most n - L), so the literals are moved down
-// in place, and no second buffer is needed.
-void apply_sequences(std::span<const Sequence> sequences, int32_t* out, size_t n, size_t literal_count) {
-  size_t pos = 0;
-  const int32_t* lit = out + (n - literal_count);
-  for (const Sequence& s : sequences) {
-    if (out + pos != lit) std::memmove(out + pos, lit, s.literals * sizeof(int32_t));
-    lit += s.literals;
-    pos += s.literals;
-    const int32_t* src = out + pos - s.offset;
-    int32_t* dst = out + pos;
-    if (s.negate) {
-      // Forward, one value at a time: a source that overlaps the match (offset < length)
-      // repeats what was just written. Negation wraps (INT_MIN stays INT_MIN), as in the encoder.
-      for (uint32_t k = 0; k < s.length; ++k) dst[k] = static_cast<int32_t>(0u - static_cast<uint32_t>(src[k]));
-    } else if (s.offset >= s.length) {
-      std::memcpy(dst, src, s.length * sizeof(int32_t));
-    } else {
-      for (uint32_t k = 0; k < s.length; ++k) dst[k] = src[k];
-    }
-    pos += s.length;
-  }
-  // The trailing literals are already where they belong.
-}
-
 }  // namespace
 
 I32 decode(std::span<const uint8_t> bytes, uint64_t max_values) {
@@ -287,7 +260,7 @@ I32 decode(std::span<const uint8_t> bytes, uint64_t max_values) {
   const int version = r.u8();
   if (version != kVersion) r.fail(0, "format version " + std::to_string(version) + ", expected " + std::to_string(kVersion));
   const uint64_t n = r.count(max_values, "value count");
-  const uint64_t sequence_count = r.count(n / kMinMatch, "sequence count");
+  const uint64_t sequence_count = r.count(n / match::kMinMatch, "sequence count");
   I32 out;
   BlockDecoder block;
   if (sequence_count == 0) {
@@ -303,10 +276,9 @@ I32 decode(std::span<const uint8_t> bytes, uint64_t max_values) {
   }
   const size_t sequence_bytes = r.count(r.remaining(), "sequence byte length");
   const size_t sequences_base = r.offset();
-  const std::vector<Sequence> sequences = read_sequences(r.bytes(sequence_bytes), sequences_base, sequence_count, n);
-  uint64_t matched = 0;
-  for (const Sequence& s : sequences) matched += s.length;
-  const uint64_t literal_count = n - matched;  // read_sequences checked matched <= n
+  const std::vector<match::Sequence> sequences =
+      match::read_sequences(r.bytes(sequence_bytes), "rans", sequences_base, sequence_count, n);
+  const uint64_t literal_count = n - match::matched_values(sequences);  // read_sequences checked it is >= 0
   // The sequences are consistent with n: it is allocated now, and the literals decoded into
   // its tail.
   out.resize(n);
@@ -316,7 +288,7 @@ I32 decode(std::span<const uint8_t> bytes, uint64_t max_values) {
     done += count;
   }
   r.expect_end();
-  apply_sequences(sequences, out.data(), n, literal_count);
+  match::apply_sequences(sequences, out.data(), n, literal_count);
   return out;
 }
 

@@ -8,7 +8,7 @@
 #include "codecs/core/byte_io.h"
 #include "codecs/entropy/rans/endian.h"
 #include "codecs/entropy/rans/format.h"
-#include "codecs/entropy/rans/match_find.h"
+#include "codecs/entropy/match/match_find.h"
 #include "codecs/entropy/rans/table_code.h"
 
 namespace lcz::rans {
@@ -428,16 +428,16 @@ Bytes encode(std::span<const int32_t> values, const EncoderOptions& options) {
   ByteWriter w(out);
   w.u8(kVersion);
   w.varint(values.size());
-  std::vector<Sequence> sequences;
-  if (options.matches) sequences = find_matches(values);
+  std::vector<match::Sequence> sequences;
+  if (options.matches) sequences = match::find_matches(values);
   w.varint(sequences.size());
   if (!sequences.empty()) {
     Bytes coded;
-    write_sequences(sequences, coded);
+    match::write_sequences(sequences, coded);
     w.varint(coded.size());
     w.bytes(coded);
   }
-  LiteralReader literals(values, sequences);
+  match::LiteralReader literals(values, sequences);
   BlockEncoder block(options);
   // The fewest blocks of at most 2^block_log2 values, of equal length (whole groups), so
   // no block is a small remainder that pays for a full set of tables.

@@ -10,20 +10,28 @@
 //
 // Whether a match pays is judged on estimated bits: its sequence code (exact) against the
 // literals it covers, each priced at -log2 of its magnitude class's frequency in the
-// surrounding 2^kCostBlockLog2 values plus its raw bits (sign and bits below the leading one). The
-// literal coder models local scale and so codes below that estimate; kMargin covers the gap,
-// so that short matches of cheap values (zeros in a sparse layer) stay literals.
-#include "codecs/entropy/rans/match_find.h"
+// surrounding 2^kCostBlockLog2 values plus its raw bits (sign and bits below the leading
+// one). The literal coders model local scale and so code below that estimate; kMargin covers
+// the gap, so that short matches of cheap values (zeros in a sparse layer) stay literals.
+#include "codecs/entropy/match/match_find.h"
 
 #include <algorithm>
 #include <array>
 #include <bit>
 #include <cmath>
 
-#include "codecs/entropy/rans/format.h"
 
-namespace lcz::rans {
+namespace lcz::match {
 namespace {
+
+constexpr int kClasses = 33;  // magnitude classes: 0 for v == 0, else bit_width(|v|)
+
+// |v| as an unsigned (INT_MIN gives 2^31), and its bit width.
+uint32_t magnitude(int32_t v) {
+  const uint32_t s = static_cast<uint32_t>(v >> 31);
+  return (static_cast<uint32_t>(v) ^ s) - s;
+}
+int magnitude_class(uint32_t a) { return static_cast<int>(std::bit_width(a)); }
 
 constexpr size_t kWindow = 4;
 constexpr size_t kInsertEvery = 4;  // windows remembered: one position in kInsertEvery
@@ -239,4 +247,4 @@ void LiteralReader::read(int32_t* out, size_t n) {
   }
 }
 
-}  // namespace lcz::rans
+}  // namespace lcz::match

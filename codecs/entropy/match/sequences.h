@@ -1,4 +1,5 @@
-// Matches of the rans stream: runs of values that repeat, exactly or negated, values seen
+// Matches of an int32 stream (used by the rans and cm coders): runs of values that repeat,
+// exactly or negated, values seen
 // earlier in the same stream (any lag, also lag < length: a run of one value is a match at
 // lag 1). Static context tables cannot see a repeat; a match costs a few dozen bits however
 // long it is. Layout of the sequence section (format.h):
@@ -20,7 +21,7 @@
 
 #include "codecs/core/stream.h"
 
-namespace lcz::rans {
+namespace lcz::match {
 
 inline constexpr uint32_t kMinMatch = 4;  // shortest match a stream may hold
 
@@ -39,7 +40,17 @@ void write_sequences(std::span<const Sequence> sequences, Bytes& out);
 // Reads `count` sequences from `in` (which must hold them exactly, up to the zero padding of
 // the last byte) and checks them against a stream of `values` values: every match lies inside
 // the stream and refers only to values before it, literals and matches together cover at most
-// `values`. `base` is the stream offset of `in`, for messages. Throws lcz::Error (codec).
-std::vector<Sequence> read_sequences(std::span<const uint8_t> in, size_t base, uint64_t count, uint64_t values);
+// `values`. `stage` and `base` (the stream offset of `in`) are for messages. Throws
+// lcz::Error (codec).
+std::vector<Sequence> read_sequences(std::span<const uint8_t> in, const char* stage, size_t base, uint64_t count,
+                                     uint64_t values);
 
-}  // namespace lcz::rans
+// Values covered by the matches.
+uint64_t matched_values(std::span<const Sequence> sequences);
+
+// Decoder side: out[0, n) holds the literal_count literals in its last literal_count values
+// (literal_count = n - matched_values); runs the checked sequences over it. Every write lands
+// at or before the next literal to be read, so the literals move down in place.
+void apply_sequences(std::span<const Sequence> sequences, int32_t* out, size_t n, size_t literal_count);
+
+}  // namespace lcz::match

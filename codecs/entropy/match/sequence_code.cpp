@@ -1,19 +1,46 @@
-#include "codecs/entropy/rans/sequences.h"
+#include "codecs/entropy/match/sequences.h"
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "codecs/core/error.h"
-#include "codecs/entropy/rans/endian.h"
-#include "codecs/entropy/rans/table_code.h"
 
-namespace lcz::rans {
+namespace lcz::match {
 namespace {
 
 int gamma_bits(uint64_t x) { return 2 * std::bit_width(x) - 1; }
+
+// LSB-first bit writer onto a byte vector.
+class BitWriter {
+ public:
+  explicit BitWriter(Bytes& out) : out_(out) {}
+  void put(uint32_t bits, int n) {  // n <= 32
+    acc_ |= uint64_t{bits} << fill_;
+    fill_ += n;
+    for (; fill_ >= 8; fill_ -= 8, acc_ >>= 8) out_.push_back(static_cast<uint8_t>(acc_));
+  }
+  void flush() {
+    if (fill_ > 0) out_.push_back(static_cast<uint8_t>(acc_));
+    acc_ = 0;
+    fill_ = 0;
+  }
+
+ private:
+  Bytes& out_;
+  uint64_t acc_ = 0;
+  int fill_ = 0;
+};
+
+uint64_t load_le64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
+  return v;
+}
 
 void put_gamma(BitWriter& w, uint32_t x) {  // x >= 1
   const int width = std::bit_width(x);
@@ -75,10 +102,11 @@ void write_sequences(std::span<const Sequence> sequences, Bytes& out) {
   w.flush();
 }
 
-std::vector<Sequence> read_sequences(std::span<const uint8_t> in, size_t base, uint64_t count, uint64_t values) {
+std::vector<Sequence> read_sequences(std::span<const uint8_t> in, const char* stage, size_t base, uint64_t count,
+                                     uint64_t values) {
   // Every sequence takes at least 9 bits: a count the bytes cannot hold is refused before
   // anything is allocated.
-  if (count > in.size() * 8 / 9) throw_corrupt("rans", base, std::to_string(count) + " sequences cannot fit in " + std::to_string(in.size()) + " bytes");
+  if (count > in.size() * 8 / 9) throw_corrupt(stage, base, std::to_string(count) + " sequences cannot fit in " + std::to_string(in.size()) + " bytes");
   FastBits r(in, base);
   std::vector<Sequence> out(count);
   uint64_t pos = 0;  // values covered so far
@@ -89,22 +117,51 @@ std::vector<Sequence> read_sequences(std::span<const uint8_t> in, size_t base, u
     const int width = static_cast<int>(r.get(5)) + 1;
     const uint64_t offset = width > 1 ? (uint64_t{1} << (width - 1)) | r.get(width - 1) : 1;
     const bool negate = r.get(1) != 0;
-    if (r.overrun()) throw_corrupt("rans", at, "sequence " + std::to_string(i) + " runs past the sequence bytes");
-    if (literals == 0 || length == 0) throw_corrupt("rans", at, "sequence " + std::to_string(i) + ": length code too long");
+    if (r.overrun()) throw_corrupt(stage, at, "sequence " + std::to_string(i) + " runs past the sequence bytes");
+    if (literals == 0 || length == 0) throw_corrupt(stage, at, "sequence " + std::to_string(i) + ": length code too long");
     Sequence& s = out[i];
     pos += literals - 1;
     if (pos > values || offset > pos)
-      throw_corrupt("rans", at, "sequence " + std::to_string(i) + ": offset " + std::to_string(offset) + " at value " +
+      throw_corrupt(stage, at, "sequence " + std::to_string(i) + ": offset " + std::to_string(offset) + " at value " +
                                     std::to_string(pos) + " reaches before the stream");
     const uint64_t match = length - 1 + kMinMatch;
     if (match > values - pos || match > UINT32_MAX)
-      throw_corrupt("rans", at, "sequence " + std::to_string(i) + ": a match of " + std::to_string(match) + " values at value " +
+      throw_corrupt(stage, at, "sequence " + std::to_string(i) + ": a match of " + std::to_string(match) + " values at value " +
                                     std::to_string(pos) + " runs past the " + std::to_string(values) + " values");
     pos += match;
     s = {static_cast<uint32_t>(literals - 1), static_cast<uint32_t>(match), static_cast<uint32_t>(offset), negate};
   }
-  if (r.bits_left() >= 8) throw_corrupt("rans", r.offset(), "trailing bytes after the sequences");
+  if (r.bits_left() >= 8) throw_corrupt(stage, r.offset(), "trailing bytes after the sequences");
   return out;
 }
 
-}  // namespace lcz::rans
+uint64_t matched_values(std::span<const Sequence> sequences) {
+  uint64_t n = 0;
+  for (const Sequence& s : sequences) n += s.length;
+  return n;
+}
+
+void apply_sequences(std::span<const Sequence> sequences, int32_t* out, size_t n, size_t literal_count) {
+  size_t pos = 0;
+  const int32_t* lit = out + (n - literal_count);
+  for (const Sequence& s : sequences) {
+    if (out + pos != lit) std::memmove(out + pos, lit, s.literals * sizeof(int32_t));
+    lit += s.literals;
+    pos += s.literals;
+    const int32_t* src = out + pos - s.offset;
+    int32_t* dst = out + pos;
+    if (s.negate) {
+      // Forward, one value at a time: a source that overlaps the match (offset < length)
+      // repeats what was just written. Negation wraps (INT_MIN stays INT_MIN), as in the encoder.
+      for (uint32_t k = 0; k < s.length; ++k) dst[k] = static_cast<int32_t>(0u - static_cast<uint32_t>(src[k]));
+    } else if (s.offset >= s.length) {
+      std::memcpy(dst, src, s.length * sizeof(int32_t));
+    } else {
+      for (uint32_t k = 0; k < s.length; ++k) dst[k] = src[k];
+    }
+    pos += s.length;
+  }
+  // The trailing literals are already where they belong.
+}
+
+}  // namespace lcz::match

@@ -1,13 +1,13 @@
-// The rans encoder's match finder: splits an int32 stream into literals and sequences
+// The match finder of the rans and cm encoders: splits an int32 stream into literals and sequences
 // (sequences.h), taking a match only where it costs fewer bits than the literals it replaces.
 #pragma once
 #include <cstdint>
 #include <span>
 #include <vector>
 
-#include "codecs/entropy/rans/sequences.h"
+#include "codecs/entropy/match/sequences.h"
 
-namespace lcz::rans {
+namespace lcz::match {
 
 // The sequences worth coding, in stream order.
 std::vector<Sequence> find_matches(std::span<const int32_t> values);
@@ -30,4 +30,4 @@ class LiteralReader {
   size_t in_run_ = 0;   // literals left before sequence next_ (or to the end)
 };
 
-}  // namespace lcz::rans
+}  // namespace lcz::match
