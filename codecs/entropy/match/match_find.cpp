@@ -11,7 +11,7 @@
 // Whether a match pays is judged on estimated bits: its sequence code (exact) against the
 // literals it covers, each priced at -log2 of its magnitude class's frequency in the
 // surrounding 2^kCostBlockLog2 values plus its raw bits (sign and bits below the leading
-// one). The literal coders model local scale and so code below that estimate; kMargin covers
+// one). The literal coders model local scale and so code below that estimate; a margin covers
 // the gap, so that short matches of cheap values (zeros in a sparse layer) stay literals.
 #include "codecs/entropy/match/match_find.h"
 
@@ -38,12 +38,11 @@ constexpr size_t kInsertEvery = 4;  // windows remembered: one position in kInse
 constexpr size_t kBurstEvery = 16;  // windows looked up: kInsertEvery positions in a row, every kBurstEvery
 constexpr int kCostBlockLog2 = 12;
 constexpr size_t kCostSample = 4;
-constexpr float kMargin = 8;  // bits a match must save beyond its estimated price
 constexpr uint32_t kMaxLength = uint32_t{1} << 30;
 
 class MatchFinder {
  public:
-  MatchFinder(std::span<const int32_t> v, std::vector<Sequence>& out) : v_(v), out_(out) {
+  MatchFinder(std::span<const int32_t> v, float margin, std::vector<Sequence>& out) : v_(v), margin_(margin), out_(out) {
     // At most 2^16 entries (512 KiB: stays in a level-2 cache). A repeat of many windows needs
     // only one of them to survive later overwrites.
     const int bits = std::clamp(static_cast<int>(std::bit_width(v.size())) - 4, 8, 16);
@@ -84,6 +83,7 @@ class MatchFinder {
   const std::array<uint32_t, kClasses>& costs(size_t block);
 
   std::span<const int32_t> v_;
+  float margin_;  // bits a match must save beyond its estimated price
   std::vector<Sequence>& out_;
   std::vector<uint64_t> head_;  // tag << 32 | position + 1 of the latest window with this index, 0: none
   int shift_ = 0;
@@ -134,7 +134,7 @@ size_t MatchFinder::consider(size_t i, size_t j, bool negate, size_t literal_sta
   while (i - b > literal_start && j - b > 0 && f + b < kMaxLength && same(i - b - 1, j - b - 1)) ++b;
   const size_t start = i - b, length = f + b;
   const Sequence s{static_cast<uint32_t>(start - literal_start), static_cast<uint32_t>(length), static_cast<uint32_t>(i - j), negate};
-  const float gain = literal_bits(start, start + length) - static_cast<float>(sequence_bits(s)) - kMargin;
+  const float gain = literal_bits(start, start + length) - static_cast<float>(sequence_bits(s)) - margin_;
   if (gain > best.gain) best = {start, length, i - j, negate, gain};
   return i + f;
 }
@@ -218,11 +218,11 @@ void MatchFinder::run() {
 
 }  // namespace
 
-std::vector<Sequence> find_matches(std::span<const int32_t> values) {
+std::vector<Sequence> find_matches(std::span<const int32_t> values, float margin) {
   std::vector<Sequence> out;
   // Streams too short to hold a paying match, or too long for 32-bit positions.
   if (values.size() < 64 || values.size() >= (size_t{1} << 31)) return out;
-  MatchFinder(values, out).run();
+  MatchFinder(values, margin, out).run();
   return out;
 }
 

@@ -9,8 +9,10 @@
 
 namespace lcz::match {
 
-// The sequences worth coding, in stream order.
-std::vector<Sequence> find_matches(std::span<const int32_t> values);
+// The sequences worth coding, in stream order: those that save more than `margin` bits on
+// the estimate (see match_find.cpp); a literal coder that codes below the estimate asks for
+// a larger margin.
+std::vector<Sequence> find_matches(std::span<const int32_t> values, float margin = 8);
 
 // The literals a parse leaves, read in pieces: the values between the matches, in order.
 // (Gathering a block at a time into a reused buffer beats copying them all at once.)
