@@ -18,8 +18,9 @@
 //     modulo `period` with bf, replaced by the token at the long lag with bf while a long lag
 //     is known (below); bf is the magnitude averaged over about 8 values (log2 buckets, 4 per
 //     octave), which follows the scale of the current tensor and output channel;
-//   - the sign: two counters mixed, the signs of the two previous values, and the signs at
-//     once and twice the long lag with the previous sign;
+//   - the sign: one counter, in the signs at once and twice the long lag with the previous
+//     sign while a long lag is known, else in the signs of the two previous values (mixed
+//     with the match model's predicted sign while a match lasts);
 //   - the modelled bits below the leading one: one counter in (bf, class, bits so far), its
 //     probability coded as it is (no mixer: a second input gained under 0.05%).
 // Long lag: in a conv layer [out][in][3][3] the value at distance in*9 (same position, previous
@@ -276,8 +277,10 @@ inline void ValueModel::code(Coder& coder, int32_t v) {
     // 2. Sign.
     const int s1 = h1 >> 6, s2 = h2 >> 6, sq = hq >> 6, sq2 = hq2 >> 6;
     if (conf_ == 0) {
-      Counter* const cs[kSgnK] = {&sgn_s12_[s1 * 3 + s2], &sgn_far_[(sq * 3 + sq2) * 3 + s1]};
-      neg = mix_code<kSgnK>(coder, v < 0, cs, &sgn_w_[0], kLr, kLimit);
+      // One counter, no mixer: the long lag's signs while a lag is known, else the last two.
+      Counter& c = far_lag_ ? sgn_far_[(sq * 3 + sq2) * 3 + s1] : sgn_s12_[s1 * 3 + s2];
+      neg = coder.bit(std::clamp<uint32_t>(counter_p16(c), kPMin, 65536 - kPMin), v < 0);
+      counter_update(c, neg, kLimit);
     } else {
       Counter* const cs[kSgnK + 1] = {&sgn_s12_[s1 * 3 + s2], &sgn_far_[(sq * 3 + sq2) * 3 + s1],
                                       &sgn_match_[conf_ * 3 + pneg_]};
