@@ -106,7 +106,11 @@ class ValueModel {
   }
   // Context of the match input for the decision "m >= thr".
   int z_of(uint64_t thr) const {
-    const int64_t z = (static_cast<int64_t>(pm_) - static_cast<int64_t>(thr)) * kZScale / err_unit_;
+    // A multiply by a reciprocal set once per value rather than a division per decision. The
+    // distance is clamped to 2^26 so that the product stays below 2^63 (with the error unit of
+    // weights, far below 2^20, such a distance lies outside the buckets anyway).
+    const int64_t d = std::clamp<int64_t>(static_cast<int64_t>(pm_) - static_cast<int64_t>(thr), -(int64_t{1} << 26), int64_t{1} << 26);
+    const int64_t z = (d * kZScale * static_cast<int64_t>(recip_err_)) >> 32;
     return conf_ * kZ + static_cast<int>(std::clamp<int64_t>(z + kZ / 2, 0, kZ - 1));
   }
   template <class Coder>
@@ -160,7 +164,7 @@ class ValueModel {
   int32_t ref_ = 0;
   uint32_t pm_ = 0;             // predicted magnitude
   int pneg_ = 0;                // predicted sign: 0 none, 1 positive, 2 negative
-  int64_t err_unit_ = 1;
+  uint64_t recip_err_ = 0;      // 2^32 / the recent prediction error (in 4-bit fixed point: >> 4)
 };
 
 inline ValueModel::ValueModel(const ModelParams& p, uint64_t value_count) : p_(p) {
@@ -200,7 +204,7 @@ inline void ValueModel::predict() {
   pm_ = static_cast<uint32_t>(pred < 0 ? -pred : pred);
   pneg_ = pred > 0 ? 1 : pred < 0 ? 2 : 0;
   conf_ = 1 + std::min(len_, 15) / 4;
-  err_unit_ = std::max<int64_t>(static_cast<int64_t>(err_ >> 4), 1);
+  recip_err_ = (uint64_t{1} << 32) / std::max<uint64_t>(err_ >> 4, 1);
 }
 
 template <class Coder>
