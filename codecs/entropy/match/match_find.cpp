@@ -19,6 +19,7 @@
 #include <array>
 #include <bit>
 #include <cmath>
+#include <cstdint>
 
 
 namespace lcz::match {
@@ -64,9 +65,10 @@ class MatchFinder {
   // hash alike (one lookup finds both); the top bits index the table, the low 32 are its tag.
   uint64_t hash(size_t i) const {
     const int32_t* p = v_.data() + i;
-    const uint64_t lo = magnitude(p[0]) | uint64_t{magnitude(p[1])} << 32;
-    const uint64_t hi = magnitude(p[2]) | uint64_t{magnitude(p[3])} << 32;
-    return (lo * 0x9E3779B97F4A7C15ull + hi) * 0xC2B2AE3D27D4EB4Full;
+    uint64_t h = 0;
+    for (size_t k = 0; k < kWindow; k += 2)
+      h = (h + (magnitude(p[k]) | uint64_t{magnitude(p[k + 1])} << 32)) * 0x9E3779B97F4A7C15ull;
+    return h * 0xC2B2AE3D27D4EB4Full;
   }
   void insert(size_t i, uint64_t h) {
     head_[h >> shift_] = h << 32 | (i + 1);
@@ -79,6 +81,7 @@ class MatchFinder {
   }
   size_t consider(size_t i, size_t j, bool negate, size_t literal_start, Candidate& best);
   void shorten_lag(size_t i, size_t literal_start, Candidate& best);
+  size_t try_match(size_t i, uint64_t h, size_t& literal_start, size_t& next_lookup);
   float literal_bits(size_t from, size_t to);
   const std::array<uint32_t, kClasses>& costs(size_t block);
 
@@ -133,6 +136,8 @@ size_t MatchFinder::consider(size_t i, size_t j, bool negate, size_t literal_sta
   size_t b = 0;
   while (i - b > literal_start && j - b > 0 && f + b < kMaxLength && same(i - b - 1, j - b - 1)) ++b;
   const size_t start = i - b, length = f + b;
+  // The same stretch as a copy and as a negation (a run of zeros): priced once.
+  if (best.length == length && best.start == start) return i + f;
   const Sequence s{static_cast<uint32_t>(start - literal_start), static_cast<uint32_t>(length), static_cast<uint32_t>(i - j), negate};
   const float gain = literal_bits(start, start + length) - static_cast<float>(sequence_bits(s)) - margin_;
   if (gain > best.gain) best = {start, length, i - j, negate, gain};
@@ -174,45 +179,77 @@ void MatchFinder::shorten_lag(size_t i, size_t literal_start, Candidate& best) {
   }
 }
 
+// Looks up position i (a burst position at or after next_lookup); on a match worth taking,
+// records it, remembers the windows inside it and returns its end, else returns 0.
+size_t MatchFinder::try_match(size_t i, uint64_t h, size_t& literal_start, size_t& next_lookup) {
+  const int64_t j = lookup(h);
+  if (j < 0) return 0;
+  Candidate best;
+  size_t reach = i;  // end of the longest candidate seen, taken or not
+  // Same magnitudes: a copy or a negation (or neither, if the signs mix).
+  const size_t source = static_cast<size_t>(j);
+  reach = std::max(reach, consider(i, source, false, literal_start, best));
+  reach = std::max(reach, consider(i, source, true, literal_start, best));
+  shorten_lag(i, literal_start, best);
+  if (best.length == 0) {
+    // A repeat that does not pay as a whole does not pay in parts either: no lookups inside
+    // it (this keeps long runs of cheap values linear).
+    next_lookup = std::max(i + 1, reach - std::min(reach, kWindow));
+    return 0;
+  }
+  out_.push_back({static_cast<uint32_t>(best.start - literal_start), static_cast<uint32_t>(best.length),
+                  static_cast<uint32_t>(best.offset), best.negate});
+  const size_t end = best.start + best.length;
+  // The windows inside the match are remembered too: a later copy of a copy finds them.
+  const size_t last = v_.size() - kWindow;
+  for (size_t k = (i + kInsertEvery - 1) / kInsertEvery * kInsertEvery; k < end && k <= last; k += kInsertEvery)
+    insert(k, hash(k));
+  literal_start = next_lookup = end;
+  return end;
+}
+
 void MatchFinder::run() {
   const size_t n = v_.size();
   const size_t last = n - kWindow;  // the last position with a whole window
   size_t literal_start = 0, next_lookup = 0;
+  // Block by block of kBurstEvery positions: a burst of lookups at its start, then windows
+  // remembered at multiples of kInsertEvery. After a match the walk resumes where it ends.
+  // Hashes of the next burst, computed when its slots are prefetched and used when it comes
+  // (ahead_at: its first position; none after a match moved the walk).
+  uint64_t ahead[kInsertEvery];
+  size_t ahead_at = SIZE_MAX;
   for (size_t i = 0; i <= last;) {
-    const size_t phase = i % kBurstEvery;
-    const uint64_t h = hash(i);
-    if (phase == 0) {
+    const size_t base = i - i % kBurstEvery;
+    uint64_t burst[kInsertEvery];
+    const bool have = ahead_at == base;
+    if (have) std::copy(ahead, ahead + kInsertEvery, burst);
+    if (i == base) {
       // The next burst's slots, fetched while this one works: a lookup otherwise waits on memory.
-      for (size_t k = i + kBurstEvery; k < i + kBurstEvery + kInsertEvery && k <= last; ++k)
-        __builtin_prefetch(&head_[hash(k) >> shift_]);
-    }
-    if (phase < kInsertEvery && i >= next_lookup) {
-      Candidate best;
-      size_t reach = i;  // end of the longest candidate seen, taken or not
-      if (const int64_t j = lookup(h); j >= 0) {
-        // Same magnitudes: a copy or a negation (or neither, if the signs mix).
-        const size_t source = static_cast<size_t>(j);
-        reach = std::max(reach, consider(i, source, false, literal_start, best));
-        reach = std::max(reach, consider(i, source, true, literal_start, best));
-        shorten_lag(i, literal_start, best);
+      ahead_at = base + kBurstEvery;
+      for (size_t k = 0; k < kInsertEvery && ahead_at + k <= last; ++k) {
+        ahead[k] = hash(ahead_at + k);
+        __builtin_prefetch(&head_[ahead[k] >> shift_]);
       }
-      if (best.length > 0) {
-        out_.push_back({static_cast<uint32_t>(best.start - literal_start), static_cast<uint32_t>(best.length),
-                                  static_cast<uint32_t>(best.offset), best.negate});
-        const size_t end = best.start + best.length;
-        // The windows inside the match are remembered too: a later copy of a copy finds them.
-        for (size_t k = (i + kInsertEvery - 1) / kInsertEvery * kInsertEvery; k < end && k <= last; k += kInsertEvery)
-          insert(k, hash(k));
-        i = literal_start = next_lookup = end;
-        continue;
-      }
-      // A repeat that does not pay as a whole does not pay in parts either: no lookups inside
-      // it (this keeps long runs of cheap values linear).
-      next_lookup = std::max(i + 1, reach - std::min(reach, kWindow));
     }
-    if (i % kInsertEvery == 0) insert(i, h);
-    // Next: the next position of the burst, else the next window to remember.
-    i = phase + 1 < kInsertEvery ? i + 1 : (i / kInsertEvery + 1) * kInsertEvery;
+    bool matched = false;
+    for (; i < base + kInsertEvery && i <= last; ++i) {
+      const uint64_t h = have ? burst[i - base] : hash(i);
+      if (i >= next_lookup) {
+        if (const size_t end = try_match(i, h, literal_start, next_lookup)) {
+          i = end;
+          matched = true;
+          break;
+        }
+      }
+      if (i % kInsertEvery == 0) insert(i, h);
+    }
+    if (matched) {
+      ahead_at = SIZE_MAX;
+      continue;
+    }
+    for (size_t k = (i + kInsertEvery - 1) / kInsertEvery * kInsertEvery; k < base + kBurstEvery && k <= last; k += kInsertEvery)
+      insert(k, hash(k));
+    i = base + kBurstEvery;
   }
 }
 
