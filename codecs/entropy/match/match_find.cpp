@@ -1,10 +1,10 @@
 // Match finding over ints, as an LZ77 coder does over bytes, with negation. Windows of
 // kWindow values are hashed by magnitude (so that a window and its negation meet) into a
 // table that remembers the latest window starting at a multiple of kInsertEvery for each hash.
-// Lookups run in bursts of kInsertEvery consecutive positions, one burst every kBurstEvery:
-// a burst covers every residue of the lag, so a run repeated at any lag over at least
-// kBurstEvery + kInsertEvery + kWindow - 2 values is always seen, and a hit is then extended
-// both ways, as a copy and as a negation. Repeats of filters, channels and layers are longer
+// Lookups run in bursts of kInsertEvery consecutive positions, one burst every kBurstEvery
+// (kQuietBurstEvery after kQuiet values without a match): a burst covers every residue of the
+// lag, so a run repeated at any lag over at least kQuietBurstEvery + kInsertEvery + kWindow - 2
+// values is always seen, and a hit is then extended both ways, as a copy and as a negation. Repeats of filters, channels and layers are longer
 // than that; remembering and looking up only some windows keeps the finder at a fraction of
 // the literal coder's time, and the table small enough to stay in a level-2 cache.
 //
@@ -37,6 +37,8 @@ int magnitude_class(uint32_t a) { return static_cast<int>(std::bit_width(a)); }
 constexpr size_t kWindow = 4;
 constexpr size_t kInsertEvery = 4;  // windows remembered: one position in kInsertEvery
 constexpr size_t kBurstEvery = 16;  // windows looked up: kInsertEvery positions in a row, every kBurstEvery
+constexpr size_t kQuietBurstEvery = 32;  // ... and after kQuiet values without a match
+constexpr size_t kQuiet = 4096;
 constexpr int kCostBlockLog2 = 12;
 constexpr size_t kCostSample = 4;
 constexpr uint32_t kMaxLength = uint32_t{1} << 30;
@@ -218,14 +220,18 @@ void MatchFinder::run() {
   // (ahead_at: its first position; none after a match moved the walk).
   uint64_t ahead[kInsertEvery];
   size_t ahead_at = SIZE_MAX;
+  size_t last_match = 0;  // end of the last match taken
   for (size_t i = 0; i <= last;) {
-    const size_t base = i - i % kBurstEvery;
+    // Where nothing has repeated for a while, bursts are sparser: long repeats are still all
+    // found, and the finder costs a fraction (data without repeats pays least).
+    const size_t every = i - last_match > kQuiet ? kQuietBurstEvery : kBurstEvery;
+    const size_t base = i - i % every;
     uint64_t burst[kInsertEvery];
     const bool have = ahead_at == base;
     if (have) std::copy(ahead, ahead + kInsertEvery, burst);
     if (i == base) {
       // The next burst's slots, fetched while this one works: a lookup otherwise waits on memory.
-      ahead_at = base + kBurstEvery;
+      ahead_at = base + every;
       for (size_t k = 0; k < kInsertEvery && ahead_at + k <= last; ++k) {
         ahead[k] = hash(ahead_at + k);
         __builtin_prefetch(&head_[ahead[k] >> shift_]);
@@ -236,7 +242,7 @@ void MatchFinder::run() {
       const uint64_t h = have ? burst[i - base] : hash(i);
       if (i >= next_lookup) {
         if (const size_t end = try_match(i, h, literal_start, next_lookup)) {
-          i = end;
+          i = last_match = end;
           matched = true;
           break;
         }
@@ -247,9 +253,9 @@ void MatchFinder::run() {
       ahead_at = SIZE_MAX;
       continue;
     }
-    for (size_t k = (i + kInsertEvery - 1) / kInsertEvery * kInsertEvery; k < base + kBurstEvery && k <= last; k += kInsertEvery)
+    for (size_t k = (i + kInsertEvery - 1) / kInsertEvery * kInsertEvery; k < base + every && k <= last; k += kInsertEvery)
       insert(k, hash(k));
-    i = base + kBurstEvery;
+    i = base + every;
   }
 }
 

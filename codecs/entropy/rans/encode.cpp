@@ -370,19 +370,21 @@ void BlockEncoder::write_rans(std::span<const int32_t> v, const Model& model, in
       raw_bits_[k * kMaxTokens + f] = static_cast<uint8_t>(low + (f != 0));
       low_mask_[k * kMaxTokens + f] = (1u << low) - 1;  // low <= 31
     }
-  for (size_t i = 0; i < n; ++i) {
-    const size_t row = static_cast<size_t>(model.table_of_context[context_[i / kLanes]]) * kMaxTokens;
+  for (size_t g = 0, i = 0; i < n; ++g) {
+    const size_t row = static_cast<size_t>(model.table_of_context[context_[g]]) * kMaxTokens;
     const uint8_t* raw_bits = &raw_bits_[row];
     const uint32_t* low_mask = &low_mask_[row];
-    const uint32_t f = fine[i];
-    const uint64_t bits = (uint64_t{magnitude(v[i]) & low_mask[f]} << 1) | (static_cast<uint32_t>(v[i]) >> 31);
-    acc |= bits << fill;
-    fill += raw_bits[f];
-    store_le64(p, acc);
-    const uint32_t bytes = fill >> 3;
-    p += bytes;
-    acc >>= bytes * 8;  // at most 32: fill was below 8 before adding at most 32 bits
-    fill &= 7;
+    for (const size_t end = std::min(n, i + kLanes); i < end; ++i) {
+      const uint32_t f = fine[i];
+      const uint64_t bits = (uint64_t{magnitude(v[i]) & low_mask[f]} << 1) | (static_cast<uint32_t>(v[i]) >> 31);
+      acc |= bits << fill;
+      fill += raw_bits[f];
+      store_le64(p, acc);
+      const uint32_t bytes = fill >> 3;
+      p += bytes;
+      acc >>= bytes * 8;  // at most 32: fill was below 8 before adding at most 32 bits
+      fill &= 7;
+    }
   }
   if (fill) store_le64(p++, acc);
   const size_t raw_size = static_cast<size_t>(p - raw_.data());
