@@ -182,10 +182,12 @@ inline ValueModel::ValueModel(const ModelParams& p, uint64_t value_count) : p_(p
   man_w_.assign(kManIds * 2 * (kManK + 1), kW0);
   sgn_w_.assign(kConf * (kSgnK + 1), kW0);
   if (p.match) {
-    // Sized to the stream, so that small tensors do not pay for a large table.
+    // Sized to the stream, so that small tensors do not pay for a large table; the hash table
+    // at most 2^14 entries (128 KiB), looked up once per value: a larger one measured no better
+    // and pushes the counters out of the cache.
     const int ring_bits = std::clamp(static_cast<int>(std::bit_width(value_count)), 6, static_cast<int>(kRingBits));
     ring_.assign(size_t{1} << ring_bits, 0);
-    const int table_bits = std::clamp(static_cast<int>(std::bit_width(value_count)), 6, 16);
+    const int table_bits = std::clamp(static_cast<int>(std::bit_width(value_count)), 6, 14);
     table_.assign(size_t{1} << table_bits, 0);
     table_shift_ = 64 - table_bits;
   }
@@ -209,15 +211,16 @@ inline void ValueModel::predict() {
 
 template <class Coder>
 [[gnu::always_inline]] inline int ValueModel::token_decision(Coder& coder, int d, int y, Counter* const* rows) {
-  if (conf_ == 0) {
-    Counter* const cs[kTokK] = {rows[0] + d, rows[1] + d};
-    return mix_code<kTokK>(coder, y, cs, &tok_w_[(d * 2) * (kTokK + 1)], kLr, kLimit);
-  }
-  // The decision is "m >= 2^k" for the k below (see code()).
+  // The decision is "m >= 2^k" for the k below (see code()). Its counters and weights sit at
+  // 3k + kind: the decisions one value needs are neighbours in memory (two cache lines per row).
   const int k = d < 32 ? d : d < 64 ? d - 32 : d - 64;
-  Counter* const cs[kTokK + 1] = {rows[0] + d, rows[1] + d,
-                                  &match_z_[z_of(uint64_t{1} << k)]};
-  return mix_code<kTokK + 1>(coder, y, cs, &tok_w_[(d * 2 + 1) * (kTokK + 1)], kLr, kLimit);
+  const int slot = 3 * k + (d >> 5);
+  if (conf_ == 0) {
+    Counter* const cs[kTokK] = {rows[0] + slot, rows[1] + slot};
+    return mix_code<kTokK>(coder, y, cs, &tok_w_[(slot * 2) * (kTokK + 1)], kLr, kLimit);
+  }
+  Counter* const cs[kTokK + 1] = {rows[0] + slot, rows[1] + slot, &match_z_[z_of(uint64_t{1} << k)]};
+  return mix_code<kTokK + 1>(coder, y, cs, &tok_w_[(slot * 2 + 1) * (kTokK + 1)], kLr, kLimit);
 }
 
 template <class Coder>
@@ -260,8 +263,8 @@ inline void ValueModel::code(Coder& coder, int32_t v) {
   // after another (the tables are larger than a level-2 cache): the token's decisions next to
   // the centre, and the mantissa's at the centre's class.
   for (Counter* row : rows) {
-    __builtin_prefetch(row + c);
-    __builtin_prefetch(row + 64 + std::max(c - 2, 0));
+    __builtin_prefetch(row + 3 * std::max(c - 2, 0));
+    __builtin_prefetch(row + 3 * std::max(c - 2, 0) + 16);
   }
   if (c > 0) {
     __builtin_prefetch(&man_bf_[bf * kManIds + (c - 1) * kNodes]);
