@@ -70,10 +70,16 @@ inline uint32_t counter_p16(Counter c) { return c >> 16; }
 
 inline void counter_update(Counter& c, int y, uint32_t limit) {
   const uint32_t n = c & 1023;
-  const int64_t p = c >> 10;
-  const int64_t target = y ? (int64_t{1} << 22) - 1 : 0;
-  const int64_t np = p + (((target - p) * kRate.r[n]) >> 16);
-  c = static_cast<uint32_t>(np << 10) | (n < limit ? n + 1 : limit);
+  const int32_t p = static_cast<int32_t>(c >> 10);
+  const int32_t target = y ? (int32_t{1} << 22) - 1 : 0;
+  if (n >= limit && limit == 255) {
+    // A mature counter (most of them) at the limit the model uses: its rate 1/256.5 as the
+    // shift by 8, no table, no 64-bit product.
+    c = static_cast<uint32_t>(p + ((target - p) >> 8)) << 10 | n;
+    return;
+  }
+  const int64_t np = p + ((int64_t{target - p} * kRate.r[n]) >> 16);
+  c = static_cast<uint32_t>(np << 10) | (n + 1);
 }
 
 // ---- mixing ------------------------------------------------------------------------------
