@@ -28,7 +28,7 @@ StageDescriptor cm_stage() {
           .doc = "context-mixing binary arithmetic coder for small signed ints (own code); parameters are stored in the stream",
           .params = {{.name = "mantissa_bits",
                       .type = ParamType::integer,
-                      .default_value = 2,
+                      .default_value = 1,
                       .min = 0,
                       .max = cm::kMaxMantissaBits,
                       .doc = "bits below a value's leading one that are modelled; the rest are coded at p = 1/2 (faster)"},

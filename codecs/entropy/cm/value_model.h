@@ -49,7 +49,7 @@ namespace lcz::cm {
 
 // What the decoder must know to rebuild the model: stored in the stream header.
 struct ModelParams {
-  int mantissa_bits = 2;  // 0..kMaxMantissaBits
+  int mantissa_bits = 1;  // 0..kMaxMantissaBits
   int period = 9;         // 1..kMaxPeriod
   bool match = true;
 };
