@@ -1,6 +1,8 @@
 // Google Benchmark micro-benchmarks of every entropy-coder stage in the registry, encode and
 // decode, on the integers it sees in the shipped pipelines: maia-1900.pb.gz through the
-// per-tensor grid stage, leela_grouped.f32 through quantize(round). A new entropy stage is
+// per-tensor grid stage, leela_grouped.f32 through quantize(round), and a repeat net made from
+// maia-1900 (nets/repeats.h: 30% of its 576-value blocks copied or negated from earlier
+// ones) through quantize(round). A new entropy stage is
 // benchmarked here without further work. Bytes processed are the float32 bytes of the net,
 // as the harness counts them. Datasets: $LCZ_DATASETS, else ../shared/datasets.
 #include <benchmark/benchmark.h>
@@ -11,6 +13,7 @@
 
 #include "codecs/core/registry.h"
 #include "nets/net.h"
+#include "nets/repeats.h"
 
 namespace {
 
@@ -48,6 +51,13 @@ Input rounded(const std::string& file) {
   return {file + "/round", net.weight_count() * sizeof(float), std::get<I32>(quantize->encode(concatenated(net)))};
 }
 
+Input with_repeats_rounded(const std::string& file) {
+  Net net = read_net(datasets_dir() / file);
+  const std::vector<float> values = with_repeats(concatenated(net), {.share = 0.3, .block = 576, .negate_share = 0.5, .seed = 1});
+  auto quantize = make(*find_stage("quantize"), {{"mode", "round"}});
+  return {file + "/repeats-0.3/round", values.size() * sizeof(float), std::get<I32>(quantize->encode(F32(values)))};
+}
+
 void run(benchmark::State& state, const Input& in, const Stage& stage, bool encode) {
   const Stream ints = in.ints;
   const Stream coded = stage.encode(ints);
@@ -63,7 +73,7 @@ int main(int argc, char** argv) {
   static std::vector<Input> inputs;
   static std::vector<std::unique_ptr<Stage>> stages;
   try {
-    inputs = {grid_per_tensor("maia-1900.pb.gz"), rounded("leela_grouped.f32")};
+    inputs = {grid_per_tensor("maia-1900.pb.gz"), rounded("leela_grouped.f32"), with_repeats_rounded("maia-1900.pb.gz")};
   } catch (const std::exception& e) {
     std::cerr << "lcz_bench: " << e.what() << " (set LCZ_DATASETS to the folder of the shared nets)\n";
     return 3;
