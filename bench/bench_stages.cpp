@@ -6,8 +6,9 @@
 //   i32   grid (Lc0 LINEAR16 index where the tensor is on a grid, else rounding at 2*tol)
 //   u32   grid, zigzag
 //   bytes grid, zigzag, le_bytes(4), byte_shuffle(4)
-// Stages run with their default parameters. Tensors: leela_grouped.f32 (one flat tensor) and
-// the largest tensor of maia-1900.pb.gz. Bytes processed are the tensor's float32 bytes, as
+// Stages run with their default parameters. Tensors: leela_grouped.f32 (one flat tensor), the
+// largest tensor of maia-1900.pb.gz, and a repeat net made from all of maia-1900 (nets/repeats.h:
+// 30 % of its 576-value blocks copied or negated from earlier ones), where match paths work. Bytes processed are the tensor's float32 bytes, as
 // the harness counts them; "ratio" is float32 bytes over the stage's output bytes (bytes
 // outputs only). Datasets: $LCZ_DATASETS, else ../shared/datasets. scripts/bench.sh runs it.
 #include <benchmark/benchmark.h>
@@ -19,6 +20,7 @@
 
 #include "codecs/core/registry.h"
 #include "nets/net.h"
+#include "nets/repeats.h"
 
 namespace {
 
@@ -62,6 +64,9 @@ std::vector<Input> inputs() {
     return a.values.size() < b.values.size();
   });
   out.push_back(input_from("maia-1900:" + largest.name, largest));
+  Tensor repeats{"maia-1900-repeats-0.3", {}, with_repeats(concatenated(maia), {.share = 0.3, .block = 576, .negate_share = 0.5, .seed = 1}), {}};
+  repeats.shape = {static_cast<uint32_t>(repeats.values.size())};
+  out.push_back(input_from(repeats.name, repeats));
   return out;
 }
 
