@@ -122,9 +122,23 @@ class ConfigReader {
       return;
     }
     if (!d.is_object()) fail(path, "expected a file name, a glob or an object");
-    check_.keys(d, path, {"name", "path", "format", "base", "target"});
+    check_.keys(d, path, {"name", "path", "format", "base", "target", "repeats_of", "share", "block", "negate_share", "seed"});
     DatasetSpec s;
-    if (d.contains("base") || d.contains("target")) {
+    const bool repeat_keys = d.contains("share") || d.contains("block") || d.contains("negate_share") || d.contains("seed");
+    if (d.contains("repeats_of")) {
+      if (d.contains("path") || d.contains("format") || d.contains("base") || d.contains("target"))
+        fail(path, "a repeat net has repeats_of (and share, block, negate_share, seed), not path, format, base or target");
+      s.path = existing_file(d["repeats_of"], join(path, "repeats_of"));
+      RepeatOptions r;
+      if (d.contains("share")) r.share = fraction(d["share"], join(path, "share"));
+      if (d.contains("negate_share")) r.negate_share = fraction(d["negate_share"], join(path, "negate_share"));
+      if (d.contains("block")) r.block = static_cast<size_t>(check_.integer(d["block"], join(path, "block"), 1, int64_t{1} << 24));
+      if (d.contains("seed")) r.seed = static_cast<uint64_t>(check_.integer(d["seed"], join(path, "seed"), 0, INT64_MAX));
+      s.repeats = r;
+      s.name = s.path.filename().string() + "-repeats-" + std::to_string(static_cast<int>(std::lround(r.share * 100)));
+    } else if (repeat_keys) {
+      fail(path, "share, block, negate_share and seed belong to a repeat net (\"repeats_of\": FILE)");
+    } else if (d.contains("base") || d.contains("target")) {
       if (d.contains("path") || d.contains("format")) fail(path, "a delta has base and target, not path or format");
       s.base = existing_file(check_.required(d, "base", path), join(path, "base"));
       s.target = existing_file(check_.required(d, "target", path), join(path, "target"));
@@ -147,6 +161,11 @@ class ConfigReader {
     }
     s.json_path = path;
     out.push_back(std::move(s));
+  }
+
+  double fraction(const json& v, const std::string& path) const {
+    if (!v.is_number() || !(v.get<double>() >= 0 && v.get<double>() <= 1)) fail(path, "expected a number in 0..1, got " + v.dump());
+    return v.get<double>();
   }
 
   // Rows are told apart by dataset name: two datasets of one name (a glob and an explicit

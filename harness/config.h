@@ -11,16 +11,20 @@
 #include <nlohmann/json.hpp>
 
 #include "nets/net.h"
+#include "nets/repeats.h"
 #include "pipeline/spec.h"
 
 namespace lcz {
 
 struct DatasetSpec {
   std::string name;                    // as reported: the file name, or the delta's name
-  std::filesystem::path path;          // resolved file (unset for a delta)
+  std::filesystem::path path;          // resolved file (unset for a delta); a repeat net's source
   NetFormat format = NetFormat::detect;
   std::filesystem::path base, target;  // a delta: target - base
   std::string json_path;               // "datasets[2]": where the config names it
+  // A repeat net (test data made by code, nets/repeats.h): the weights of `path`, all tensors
+  // in order as one, with a share of their blocks replaced by earlier stretches.
+  std::optional<RepeatOptions> repeats;
   bool is_delta() const { return !base.empty(); }
 };
 

@@ -27,7 +27,18 @@ Dataset load_dataset(const DatasetSpec& spec, DatasetInfo* info) {
     Net base = read(spec.base, NetFormat::detect);
     return {read(spec.target, NetFormat::detect), std::move(base)};
   }
-  return {read(spec.path, spec.format), std::nullopt};
+  Net net = read(spec.path, spec.format);
+  if (!spec.repeats) return {std::move(net), std::nullopt};
+  // A repeat net: one tensor of every weight in order, with repeats put in.
+  Tensor t;
+  t.name = spec.name;
+  t.values = with_repeats(concatenated(net), *spec.repeats);
+  if (t.values.size() > UINT32_MAX) throw_input(net.source + ": more than 2^32-1 weights for one repeat tensor");
+  t.shape = {static_cast<uint32_t>(t.values.size())};
+  t.source.kind = SourceEncoding::Kind::float32;
+  Net repeated{.source = net.source + " with repeats", .format = "f32", .tensors = {}};
+  repeated.tensors.push_back(std::move(t));
+  return {std::move(repeated), std::nullopt};
 }
 
 namespace {
