@@ -10,6 +10,7 @@
 #include <string>
 
 #include "codecs/core/registry.h"
+#include "container/lcz_codec.h"
 #include "nets/lc0_reader.h"
 
 namespace fs = std::filesystem;
@@ -165,12 +166,44 @@ void stage_seeds(const fs::path& dir) {
 
 }  // namespace
 
+// Small containers of each source format, pipeline kind and chunking.
+void container_seeds(const fs::path& dir) {
+  int n = 0;
+  auto save = [&](const SourceNet& source, const char* pipeline, uint64_t chunk_weights) {
+    CompressOptions o;
+    o.pipeline = parse_pipeline(nlohmann::json::parse(pipeline), "", "seed");
+    o.chunk_weights = chunk_weights;
+    write(dir / ("c-" + std::to_string(n++) + ".lcz"), as_text(compress(source, o).file));
+  };
+  pblczero::Net net = lc0_net();
+  auto* w = net.mutable_weights();
+  write_lc0_layer(*w->mutable_input()->mutable_weights(), weights(96, 11), SourceEncoding::Kind::linear16);
+  write_lc0_layer(*w->mutable_input()->mutable_biases(), weights(8, 12, 2.0f), SourceEncoding::Kind::linear16);
+  write_lc0_layer(*w->add_residual()->mutable_conv1()->mutable_weights(), weights(64, 13, 0.01f),
+                  SourceEncoding::Kind::linear16);
+  write_lc0_layer(*w->mutable_ip_pol_w(), weights(16, 14), SourceEncoding::Kind::float32);
+  const std::string raw = net.SerializeAsString();
+  const SourceNet lc0 = read_source_net(std::span(reinterpret_cast<const uint8_t*>(raw.data()), raw.size()), "n.pb");
+  const std::vector<float> f = weights(300, 15);
+  const SourceNet f32 = read_source_net(std::span(reinterpret_cast<const uint8_t*>(f.data()), f.size() * 4), "w.f32");
+  for (const SourceNet* s : {&lc0, &f32}) {
+    save(*s, R"({"name": "strong", "tensor_stages": 1, "stages": ["grid", "cm"]})", 0);
+    save(*s, R"({"name": "fast", "tensor_stages": 1, "stages": ["grid", "rans"]})", 64);
+    if (s == &lc0) continue;  // pipelines without grid cannot write LINEAR16 layers back
+    save(*s, R"({"name": "seed", "stages": [{"stage": "quantize", "mode": "truncate"}, "zigzag",
+                 {"stage": "varint", "max_bytes": 3}, {"stage": "bzip2", "level": 9}]})", 0);
+    save(*s, R"({"name": "t", "granularity": "tensor", "stages": ["quantize", "zigzag", "le_bytes",
+                 "byte_shuffle", {"stage": "zstd", "level": 3}]})", 100);
+  }
+}
+
 int main(int argc, char** argv) {
   const fs::path root = argc > 1 ? fs::path(argv[1]) : fs::path(LCZ_SOURCE_DIR) / "tests" / "fuzz";
   lc0_seeds(root / "lc0");
   npy_seeds(root / "npy");
   f32_seeds(root / "f32");
   stage_seeds(root / "stage_decode");
+  container_seeds(root / "container");
   fs::create_directories(root / "config");
   write(root / "config" / "forms.json", R"({"description": "each form of dataset and tolerance",
     "tolerance": 7.62939453125e-06, "datasets_dir": ".", "repeat": 2,

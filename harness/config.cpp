@@ -10,6 +10,7 @@
 #include <set>
 
 #include "codecs/core/error.h"
+#include "harness/grid_expand.h"
 #include "nets/input_file.h"
 #include "pipeline/json_check.h"
 #include "pipeline/json_text.h"
@@ -30,19 +31,26 @@ class ConfigReader {
     c.file = file_;
     c.json = root;
     if (!root.is_object()) fail("", "expected a JSON object at the top level");
-    check_.keys(root, "", {"description", "tolerance", "datasets_dir", "datasets", "repeat", "pipelines"});
+    check_.keys(root, "", {"description", "tolerance", "datasets_dir", "datasets", "repeat", "min_seconds", "pipelines"});
     if (root.contains("tolerance")) c.tolerance = tolerance(root["tolerance"]);
     if (root.contains("repeat")) c.repeat = static_cast<int>(check_.integer(root["repeat"], "repeat", 1, 1000));
     if (overrides_.repeat) c.repeat = *overrides_.repeat;
+    if (root.contains("min_seconds")) c.min_seconds = min_seconds(root["min_seconds"]);
+    if (overrides_.min_seconds) c.min_seconds = *overrides_.min_seconds;
     if (root.contains("description") && !root["description"].is_string()) fail("description", "expected a string");
     const json& ps = check_.required(root, "pipelines", "");
     if (!ps.is_array() || ps.empty()) fail("pipelines", "expected a non-empty array");
     std::set<std::string> names;
     for (size_t i = 0; i < ps.size(); ++i) {
-      c.pipelines.push_back(parse_pipeline(ps[i], "pipelines[" + std::to_string(i) + "]", file_.string()));
-      check_.name_text(c.pipelines.back().name, "pipelines[" + std::to_string(i) + "].name");
-      if (!names.insert(c.pipelines.back().name).second)
-        fail("pipelines[" + std::to_string(i) + "].name", "duplicate pipeline name '" + c.pipelines.back().name + "'");
+      const std::string path = "pipelines[" + std::to_string(i) + "]";
+      for (const auto& one : expand_grid(ps[i], path, file_.string())) {  // lists of parameter values: a grid
+        if (c.pipelines.size() >= kMaxExpandedPipelines)
+          fail(path, "the config expands to more than " + std::to_string(kMaxExpandedPipelines) + " pipelines");
+        c.pipelines.push_back(parse_pipeline(one.pipeline, one.json_path, file_.string()));
+        check_.name_text(c.pipelines.back().name, path + ".name");
+        if (!names.insert(c.pipelines.back().name).second)
+          fail(path + ".name", "duplicate pipeline name '" + c.pipelines.back().name + "'");
+      }
     }
     // Config errors (exit 2) come before dataset lookups (exit 3): pipelines first.
     datasets_dir_ = datasets_dir(root);
@@ -63,6 +71,11 @@ class ConfigReader {
     } catch (const Error& e) {
       fail("tolerance", e.what());
     }
+  }
+
+  double min_seconds(const json& v) const {
+    if (!v.is_number() || !(v.get<double>() >= 0 && v.get<double>() <= 3600)) fail("min_seconds", v.dump() + " is not a number of seconds in 0..3600");
+    return v.get<double>();
   }
 
   // --datasets DIR, else $LCZ_DATASETS, else the config's datasets_dir (relative to the config
@@ -109,9 +122,23 @@ class ConfigReader {
       return;
     }
     if (!d.is_object()) fail(path, "expected a file name, a glob or an object");
-    check_.keys(d, path, {"name", "path", "format", "base", "target"});
+    check_.keys(d, path, {"name", "path", "format", "base", "target", "repeats_of", "share", "block", "negate_share", "seed"});
     DatasetSpec s;
-    if (d.contains("base") || d.contains("target")) {
+    const bool repeat_keys = d.contains("share") || d.contains("block") || d.contains("negate_share") || d.contains("seed");
+    if (d.contains("repeats_of")) {
+      if (d.contains("path") || d.contains("format") || d.contains("base") || d.contains("target"))
+        fail(path, "a repeat net has repeats_of (and share, block, negate_share, seed), not path, format, base or target");
+      s.path = existing_file(d["repeats_of"], join(path, "repeats_of"));
+      RepeatOptions r;
+      if (d.contains("share")) r.share = fraction(d["share"], join(path, "share"));
+      if (d.contains("negate_share")) r.negate_share = fraction(d["negate_share"], join(path, "negate_share"));
+      if (d.contains("block")) r.block = static_cast<size_t>(check_.integer(d["block"], join(path, "block"), 1, int64_t{1} << 24));
+      if (d.contains("seed")) r.seed = static_cast<uint64_t>(check_.integer(d["seed"], join(path, "seed"), 0, INT64_MAX));
+      s.repeats = r;
+      s.name = s.path.filename().string() + "-repeats-" + std::to_string(static_cast<int>(std::lround(r.share * 100)));
+    } else if (repeat_keys) {
+      fail(path, "share, block, negate_share and seed belong to a repeat net (\"repeats_of\": FILE)");
+    } else if (d.contains("base") || d.contains("target")) {
       if (d.contains("path") || d.contains("format")) fail(path, "a delta has base and target, not path or format");
       s.base = existing_file(check_.required(d, "base", path), join(path, "base"));
       s.target = existing_file(check_.required(d, "target", path), join(path, "target"));
@@ -134,6 +161,11 @@ class ConfigReader {
     }
     s.json_path = path;
     out.push_back(std::move(s));
+  }
+
+  double fraction(const json& v, const std::string& path) const {
+    if (!v.is_number() || !(v.get<double>() >= 0 && v.get<double>() <= 1)) fail(path, "expected a number in 0..1, got " + v.dump());
+    return v.get<double>();
   }
 
   // Rows are told apart by dataset name: two datasets of one name (a glob and an explicit

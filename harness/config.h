@@ -11,23 +11,28 @@
 #include <nlohmann/json.hpp>
 
 #include "nets/net.h"
+#include "nets/repeats.h"
 #include "pipeline/spec.h"
 
 namespace lcz {
 
 struct DatasetSpec {
   std::string name;                    // as reported: the file name, or the delta's name
-  std::filesystem::path path;          // resolved file (unset for a delta)
+  std::filesystem::path path;          // resolved file (unset for a delta); a repeat net's source
   NetFormat format = NetFormat::detect;
   std::filesystem::path base, target;  // a delta: target - base
   std::string json_path;               // "datasets[2]": where the config names it
+  // A repeat net (test data made by code, nets/repeats.h): the weights of `path`, all tensors
+  // in order as one, with a share of their blocks replaced by earlier stretches.
+  std::optional<RepeatOptions> repeats;
   bool is_delta() const { return !base.empty(); }
 };
 
 struct Config {
   std::filesystem::path file;
   double tolerance = 0x1p-17;
-  int repeat = 3;
+  int repeat = 3;                      // timed runs per row and direction: at least this many ...
+  double min_seconds = 0.5;            // ... and at least this much time in all (lzbench's rule)
   std::vector<DatasetSpec> datasets;
   std::vector<PipelineSpec> pipelines;
   nlohmann::json json;                 // the whole file as read
@@ -36,6 +41,7 @@ struct Config {
 struct ConfigOverrides {
   std::optional<std::filesystem::path> datasets_dir;  // --datasets: resolves relative dataset names
   std::optional<int> repeat;
+  std::optional<double> min_seconds;
 };
 
 // A config file larger than this is refused unread (the shipped ones are a few KB).

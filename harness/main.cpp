@@ -1,5 +1,6 @@
-// The `harness` CLI: runs every dataset x pipeline of a config, verifies every round trip
-// against the tolerance and writes results/<run-id>/report.{csv,json} plus a markdown table.
+// The `harness` CLI: runs every dataset x pipeline of a config (or one shard of them),
+// verifies every round trip against the tolerance and writes results/<run-id>/report.{csv,json}
+// plus a markdown table. The subcommands merge, report and gen live in harness/cli/.
 // Exit codes: 0 all rows pass, 1 internal error, 2 config or usage error, 3 input (dataset)
 // error, 4 a row failed verification, 5 a stage failed to encode or decode.
 #include <CLI/CLI.hpp>
@@ -11,8 +12,11 @@
 
 #include "codecs/core/error.h"
 #include "codecs/core/registry.h"
+#include "harness/cli/commands.h"
+#include "harness/grid_expand.h"
 #include "harness/plan.h"
 #include "harness/run.h"
+#include "harness/shard.h"
 #include "harness/report/writers.h"
 
 namespace {
@@ -37,8 +41,9 @@ void list_stages(std::ostream& out) {
   }
 }
 
-void list_plan(const lcz::Config& c, std::ostream& out) {
-  out << "tolerance " << c.tolerance << ", repeat " << c.repeat << "\n";
+void list_plan(const lcz::Config& c, const lcz::Shard& shard, std::ostream& out) {
+  out << "tolerance " << lcz::tolerance_text(c.tolerance) << ", at least " << c.repeat << " timed runs and " << c.min_seconds
+      << " s per row and direction\n";
   for (const auto& d : c.datasets)
     out << "dataset " << d.name << ": " << (d.is_delta() ? d.target.string() + " against base " + d.base.string() : d.path.string()) << "\n";
   for (const auto& p : c.pipelines) {
@@ -48,6 +53,12 @@ void list_plan(const lcz::Config& c, std::ostream& out) {
     for (const auto& s : p.stages) out << " " << s.descriptor->name << s.params.json().dump();
     out << "\n";
   }
+  const size_t jobs = lcz::job_count(c.datasets.size(), c.pipelines.size());
+  out << c.pipelines.size() << " pipelines, " << c.datasets.size() << " datasets, " << jobs
+      << " jobs (datasets x (pipelines + the memcpy row))";
+  if (!shard.whole())
+    out << "; shard " << shard.text() << " runs " << lcz::shard_jobs(c.datasets.size(), c.pipelines.size(), shard).size();
+  out << "\n";
 }
 
 // CLI11 exits with its own codes (105, 109, ...); the README promises 2 for a usage error
@@ -64,6 +75,12 @@ int parse_command_line(CLI::App& app, int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc > 1) {  // subcommands, each with its own options
+    const std::string sub = argv[1];
+    if (sub == "merge") return lcz::cli::merge_command(argc - 1, argv + 1);
+    if (sub == "report") return lcz::cli::report_command(argc - 1, argv + 1);
+    if (sub == "gen") return lcz::cli::gen_command(argc - 1, argv + 1);
+  }
   // Timed runs allocate and free buffers of the same sizes again and again; keeping freed
   // memory in the process (as lzbench pre-faults its buffers) keeps page faults out of the
   // timings. Only below 16 MiB: a larger block, such as the match-finder hash that liblzma
@@ -72,16 +89,25 @@ int main(int argc, char** argv) {
   // per-tensor xz runs on nets of many small tensors 7-15x slower.
   mallopt(M_MMAP_THRESHOLD, 16 << 20);
   mallopt(M_TRIM_THRESHOLD, -1);
-  CLI::App app{"Benchmark error-bounded codecs for neural-network weights on real nets"};
+  CLI::App app{"Benchmark error-bounded codecs for neural-network weights on real nets.\n"
+               "Subcommands (each with --help): harness merge DIR... --out DIR | harness report RUN_DIR | "
+               "harness gen --like NET --weights N -o FILE.f32"};
   std::string config_path, datasets_dir, out_dir = "results";
+  std::string filter, shard_text, run_id;
   int repeat = 0;
-  bool stages = false, dry_run = false;
+  double min_seconds = -1;
+  bool stages = false, dry_run = false, force = false;
   std::vector<std::string> only;
   app.add_option("--config", config_path, "JSON config: datasets, pipelines, tolerance, repeat");
   app.add_option("--datasets", datasets_dir, "folder that relative dataset names resolve against")->check(CLI::ExistingDirectory);
   app.add_option("--out", out_dir, "where results/<run-id>/ is written")->capture_default_str();
-  app.add_option("--repeat", repeat, "timed runs per row (overrides the config)")->check(CLI::Range(1, 1000));
+  app.add_option("--repeat", repeat, "at least this many timed runs per row and direction (overrides the config)")->check(CLI::Range(1, 1000));
+  app.add_option("--min-seconds", min_seconds, "and at least this much timed time per row and direction (overrides the config)")->check(CLI::Range(0.0, 3600.0));
+  app.add_option("--filter", filter, "run only the pipelines whose name matches this regular expression");
+  app.add_option("--shard", shard_text, "run slice i of n of the dataset x pipeline jobs (i/n, from 0); see harness merge");
+  app.add_option("--run-id", run_id, "name of the run folder under --out (default: UTC time, config name, shard)");
   app.add_option("--pipeline", only, "run only the pipelines with these names (repeatable)");
+  app.add_flag("--force", force, "replace a report already in the run folder (with --run-id)");
   app.add_flag("--list-stages", stages, "print every registered stage with its types and parameters");
   app.add_flag("--dry-run", dry_run, "validate the config and print the datasets and pipelines it expands to");
   if (const int code = parse_command_line(app, argc, argv); code >= 0) return code;
@@ -98,6 +124,8 @@ int main(int argc, char** argv) {
     lcz::ConfigOverrides overrides;
     if (!datasets_dir.empty()) overrides.datasets_dir = datasets_dir;
     if (repeat > 0) overrides.repeat = repeat;
+    if (min_seconds >= 0) overrides.min_seconds = min_seconds;
+    const lcz::Shard shard = shard_text.empty() ? lcz::Shard{} : lcz::parse_shard(shard_text);
     lcz::Config config = lcz::load_config(config_path, overrides);
     if (!only.empty()) {
       for (const auto& name : only)
@@ -105,17 +133,27 @@ int main(int argc, char** argv) {
           throw lcz::Error(lcz::ErrorKind::config, config_path + ": --pipeline " + name + ": no pipeline of that name");
       std::erase_if(config.pipelines, [&](const auto& p) { return std::find(only.begin(), only.end(), p.name) == only.end(); });
     }
+    if (!run_id.empty()) {
+      if (run_id == "." || run_id == ".." || run_id.find('/') != std::string::npos)
+        throw lcz::Error(lcz::ErrorKind::config, "--run-id " + run_id + ": expected a folder name, not a path");
+      if (!force && std::filesystem::exists(std::filesystem::path(out_dir) / run_id / "report.json"))
+        throw lcz::Error(lcz::ErrorKind::config, (std::filesystem::path(out_dir) / run_id).string() +
+                                                     ": already holds a report (use --force to replace it)");
+    }
+    if (!filter.empty()) lcz::keep_matching(config.pipelines, filter, config_path);
     if (dry_run) {
-      list_plan(config, std::cout);
+      list_plan(config, shard, std::cout);
       lcz::write_run_cost(config, std::cout);
       return 0;
     }
     lcz::prepare_output_folder(out_dir);  // a bad --out fails now, not after the run
-    lcz::Report report = lcz::run_config(config, [](const std::string& line) { std::cerr << line << std::endl; });
+    lcz::Report report = lcz::run_config(config, [](const std::string& line) { std::cerr << line << std::endl; }, shard);
+    if (!run_id.empty()) report.run_id = run_id;
     auto dir = std::filesystem::path(out_dir) / report.run_id;
     lcz::write_report_files(report, dir);
     lcz::write_markdown(report, std::cout);
-    std::cerr << "wrote " << (dir / "report.csv").string() << " and report.json\n";
+    std::cerr << "wrote " << (dir / "report.csv").string() << " and report.json; peak RSS "
+              << report.peak_rss_bytes / 1048576 << " MiB\n";
     int failed_verify = 0, failed_codec = 0;
     for (const auto& r : report.rows) {
       if (r.pass) continue;

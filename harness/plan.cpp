@@ -45,7 +45,7 @@ void write_run_cost(const Config& config, std::ostream& out) {
   for (const auto& d : cost.datasets)
     out << "read " << d.name << ": " << grouped(d.tensors) << " tensors, " << grouped(d.weights) << " weights\n";
   out << "cost: " << grouped(cost.rows) << " rows (" << cost.datasets.size() << " datasets x " << config.pipelines.size()
-      << " pipelines), " << cost.passes_per_row << " encode+decode passes per row (warm-up + repeat " << config.repeat
+      << " pipelines), " << cost.passes_per_row << " or more encode+decode passes per row (warm-up + at least repeat " << config.repeat
       << "), " << grouped(cost.stage_calls) << " stage encode calls and as many decode calls, "
       << grouped(cost.float_bytes) << " bytes of float32 coded\n";
 }

@@ -45,8 +45,18 @@ Pipeline::WeightName weights_of(const Pipeline::Values& tensors, std::span<const
                                 size_t count) {
   return [&tensors, names, first, count](uint64_t k) {
     for (size_t i = first; i < first + count; ++i) {
-      if (k < tensors[i].size())
-        return "tensor " + (i < names.size() ? names[i] : "#" + std::to_string(i)) + ", " + weight_text(tensors[i], k);
+      if (k < tensors[i].size()) {
+        std::string text = "tensor ";  // built by appends: g++ 12 warns (-Wrestrict) on "#" + to_string(i)
+        if (i < names.size()) {
+          text += names[i];
+        } else {
+          text += '#';
+          text += std::to_string(i);
+        }
+        text += ", ";
+        text += weight_text(tensors[i], k);
+        return text;
+      }
       k -= tensors[i].size();
     }
     return std::string("weight past the end");

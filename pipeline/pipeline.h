@@ -43,6 +43,12 @@ class Pipeline {
   Bytes encode_net(const Net& net) const { return encode_tensors(net.tensors); }
   Net decode_net(std::span<const uint8_t> bytes, const NetLayout& layout) const;
 
+  // For timing the codec's work alone: true when encode_tensors() (without bases) is encode()
+  // of all tensors concatenated and decode_tensors() splits decode(), so a caller can
+  // concatenate once, outside its timed region. Otherwise encode_tensors()/decode_tensors() are the codec's
+  // work (the per-tensor framing is part of the format).
+  bool codes_one_stream() const { return spec_.granularity == Granularity::net && spec_.tensor_stages == 0; }
+
   const PipelineSpec& spec() const { return spec_; }
   const StageContext& context() const { return context_; }
 

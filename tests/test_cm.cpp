@@ -12,6 +12,7 @@
 #include "codecs/core/registry.h"
 #include "nets/net.h"
 #include "harness/run.h"
+#include "nets/repeats.h"
 #include "test_support.h"
 
 using namespace lcz;
@@ -129,7 +130,7 @@ TEST_CASE("cm round-trips single values, zeros and the full int32 range", "[cm]"
     CHECK(decode(*cm, encode(*cm, I32{x})) == I32{x});
   }
   CHECK(decode(*cm, encode(*cm, I32{})).empty());
-  CHECK(encode(*cm, I32{}).size() == 4);  // header only
+  CHECK(encode(*cm, I32{}).size() == 5);  // header only: no values, no sequences
 
   const I32 zeros(100000, 0);
   const Bytes bz = encode(*cm, zeros);
@@ -157,20 +158,20 @@ TEST_CASE("cm encodes deterministically", "[cm]") {
 }
 
 TEST_CASE("cm pins its stream format", "[cm]") {
-  // Version 2 of the format on a fixed input: a change of these bytes is a format change
-  // and needs a new version number. Regenerated from the version-2 encoder (long-lag contexts,
-  // header words kept out of the averages, every bit modelled while a match is confident, one
-  // input fewer for the token and one more for the sign). Version 1 gave, for the same values:
-  // 01 06 09 0c 86 73 03 99 0a 98 f9 c9 f8 c2 5a 1f a1 c0 f3 49 ad 95 80 74.
+  // Version 3 of the format on a fixed input: a change of these bytes is a format change
+  // and needs a new version number. Regenerated from the version-3 encoder (two inputs per
+  // token decision, two for the sign, the modelled mantissa bits from one adaptive counter,
+  // bypass bits one halving of the range each, a sequence count after the value count).
   const I32 v = {0, 3, -3, 12, 700, -1, 0, 0, 5, std::numeric_limits<int32_t>::min(), 40000, -2};
   const Bytes b = encode(*make("cm"), v);
   REQUIRE(b.size() >= 4);
-  CHECK(b[0] == 2);     // version
-  CHECK(b[1] == 0x06);  // mantissa_bits 2, match on
+  CHECK(b[0] == 3);     // version
+  CHECK(b[1] == 0x05);  // mantissa_bits 1, match on
   CHECK(b[2] == 9);     // period
   CHECK(b[3] == 12);    // count
-  const Bytes golden = {0x02, 0x06, 0x09, 0x0c, 0x89, 0x95, 0x80, 0xa5, 0x7d, 0xc9, 0x3c, 0xcd, 0x19,
-                        0xbc, 0x7d, 0x0b, 0x49, 0xd3, 0x98, 0x00, 0x26, 0xe3, 0x14, 0x51, 0x26};
+  CHECK(b[4] == 0);     // no sequences
+  const Bytes golden = {0x03, 0x05, 0x09, 0x0c, 0x00, 0x92, 0xaf, 0xcf, 0xd5, 0xe6, 0x96, 0x94, 0x56,
+                        0x13, 0x90, 0x0f, 0x09, 0x23, 0x88, 0xd8, 0x00, 0x04, 0x09, 0xa3, 0x36, 0xff};
   CHECK(b == golden);
   CHECK(decode(*make("cm"), golden) == v);
 }
@@ -216,13 +217,13 @@ TEST_CASE("cm finds a long lag of sign agreement in the data", "[cm]") {
 
 TEST_CASE("cm pins its stream format on the long-lag path", "[cm]") {
   // 40000 values: the lag search runs twice. FNV-1a of the stream, regenerated from the
-  // version-2 encoder.
+  // version-3 encoder.
   const I32 v = lagged_signs(40000, 576);
   const Bytes b = encode(*make("cm"), v);
   uint64_t h = 0xcbf29ce484222325ull;
   for (uint8_t c : b) h = (h ^ c) * 0x100000001b3ull;
-  CHECK(b.size() == 42239);
-  CHECK(h == 0xd67e5beab42813b9ull);
+  CHECK(b.size() == 42228);
+  CHECK(h == 0x3d53408ad19cf739ull);
   CHECK(decode(*make("cm"), b) == v);
 }
 
@@ -240,10 +241,10 @@ TEST_CASE("cm refuses a bad header field by field", "[cm]") {
     }
   };
   Bytes b = good;
-  b[0] = 1;
-  refused(b, "version 1 (an older format)");
-  b[0] = 3;
-  refused(b, "version 3");
+  b[0] = 2;
+  refused(b, "version 2 (an older format)");
+  b[0] = 4;
+  refused(b, "version 4");
   b = good;
   b[1] |= 0x80;
   refused(b, "reserved flags");
@@ -261,12 +262,13 @@ TEST_CASE("cm refuses a bad header field by field", "[cm]") {
   b = good;
   b[2] = 17;
   refused(b, "period 17");
-  refused(Bytes{2, 6, 9}, "no count");
-  refused(Bytes{2, 6, 9, 0, 0}, "payload for zero values");
+  refused(Bytes{3, 6, 9}, "no count");
+  refused(Bytes{3, 6, 9, 0, 0, 0}, "payload for zero values");
+  refused(Bytes{3, 6, 9, 8, 3}, "three sequences for 8 values, no bytes for them");
   // A count far beyond what the payload can hold is refused before any work.
   Bytes huge;
   ByteWriter w(huge);
-  w.u8(2), w.u8(6), w.u8(9), w.varint(uint64_t{1} << 29), w.u8(0), w.u8(0);
+  w.u8(3), w.u8(6), w.u8(9), w.varint(uint64_t{1} << 29), w.u8(0), w.u8(0);
   refused(huge, "count for a 2-byte payload");
   // ... and so is a count above the stage's limit.
   auto small = make("cm", nlohmann::json::object(), StageContext{.tolerance = kTol, .max_decoded_bytes = 3996});
@@ -311,7 +313,7 @@ TEST_CASE("cm refuses truncated streams and survives corrupted ones", "[cm]") {
   }
   // Arbitrary bytes after a valid header.
   for (int trial = 0; trial < 200; ++trial) {
-    Bytes junk = {2, static_cast<uint8_t>(trial % 8), static_cast<uint8_t>(1 + trial % 16)};
+    Bytes junk = {3, static_cast<uint8_t>(trial % 8), static_cast<uint8_t>(1 + trial % 16)};
     ByteWriter w(junk);
     w.varint(1 + rng() % 5000);
     const size_t n = rng() % 300;
@@ -336,4 +338,63 @@ TEST_CASE("cm on leela_grouped: exact round trip below the order-0 bound", "[cm]
   CHECK(b.size() < bound);
   // The adaptive model must go well below the static bound (measured: 12.5% below).
   CHECK(b.size() < 0.93 * bound);
+}
+
+TEST_CASE("cm codes exact and negated repeats as sequences, and refuses corrupt ones", "[cm][matches]") {
+  // A block, filler, the block again, more filler, its negation, and a run of one value.
+  const I32 block = laplacian(3000, 300, 21);
+  I32 v = laplacian(5000, 300, 22);
+  append(v, block);
+  append(v, laplacian(777, 300, 23));
+  append(v, block);
+  append(v, laplacian(50000, 300, 24));
+  for (int32_t x : block) v.push_back(static_cast<int32_t>(0u - static_cast<uint32_t>(x)));
+  v.insert(v.end(), 4000, -12);
+  auto cm = make("cm");
+  const Bytes b = encode(*cm, v);
+  CHECK(decode(*cm, b) == v);
+  auto sequences = [](const Bytes& stream) {
+    ByteReader r(stream, "test");
+    r.u8(), r.u8(), r.u8(), r.varint();
+    return r.varint();
+  };
+  CHECK(sequences(b) >= 3);
+  // The two copies and the run cost next to nothing beside the rest.
+  I32 rest = laplacian(5000, 300, 22);
+  append(rest, block);
+  append(rest, laplacian(777, 300, 23));
+  append(rest, laplacian(50000, 300, 24));
+  CHECK(b.size() < encode(*cm, rest).size() + 100);
+  // Without the match model there are no sequences.
+  const Bytes off = encode(*make("cm", {{"match", false}}), v);
+  CHECK(sequences(off) == 0);
+  CHECK(decode(*cm, off) == v);
+
+  // Corrupt sequence sections: an error, never a crash.
+  std::mt19937 rng(5);
+  for (int trial = 0; trial < 300; ++trial) {
+    Bytes bad = b;
+    bad[3 + rng() % 40] ^= static_cast<uint8_t>(1 + rng() % 255);
+    try {
+      (void)decode(*cm, bad);
+    } catch (const Error& e) {
+      CHECK(e.kind() == ErrorKind::codec);
+    }
+  }
+}
+
+TEST_CASE("cm on a repeat net: far smaller than on its source", "[cm][matches][repeats]") {
+  const std::vector<float> source = concatenated(read_net(test::dataset("leela_grouped.f32")));
+  const std::vector<float> repeats = with_repeats(source, {.share = 0.3, .block = 576, .negate_share = 0.5, .seed = 3});
+  auto round = [](const std::vector<float>& f) {
+    I32 v(f.size());
+    for (size_t i = 0; i < f.size(); ++i) v[i] = static_cast<int32_t>(std::nearbyint(static_cast<double>(f[i]) * 65536.0));
+    return v;
+  };
+  const I32 a = round(source), b = round(repeats);
+  auto cm = make("cm");
+  const Bytes coded_source = encode(*cm, a), coded_repeats = encode(*cm, b);
+  CHECK(decode(*cm, coded_repeats) == b);
+  INFO("source " << coded_source.size() << " bytes, repeat net " << coded_repeats.size());
+  CHECK(coded_repeats.size() < 0.75 * static_cast<double>(coded_source.size()));
 }

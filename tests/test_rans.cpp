@@ -9,6 +9,7 @@
 #include <limits>
 #include <map>
 #include <random>
+#include <set>
 
 #include "codecs/core/byte_io.h"
 #include "codecs/core/registry.h"
@@ -79,21 +80,25 @@ void check_round_trip(const Stage& s, const I32& v) {
   CHECK(encode(s, v) == b);  // deterministic
 }
 
-// The header of the first block: [version][varint n][varint values][mode][m][P][K].
+// The header of the first literal block: [version][varint n][varint sequences S]
+// [if S: varint bytes, sequences][varint values][mode][P][K][K-1 bounds][K m's].
 struct FirstBlock {
-  int mode = -1, m = -1, precision = -1, tables = -1;
+  int mode = -1, precision = -1, tables = -1;
+  std::vector<int> m;  // per table
 };
 FirstBlock first_block(const Bytes& b) {
   ByteReader r(b, "test");
   r.u8();
   r.varint();
+  if (r.varint() != 0) r.bytes(r.varint());
   r.varint();
   FirstBlock f;
   f.mode = r.u8();
   if (f.mode == static_cast<int>(rans::BlockMode::rans)) {
-    f.m = r.u8();
     f.precision = r.u8();
     f.tables = r.u8();
+    for (int k = 1; k < f.tables; ++k) r.u8();
+    for (int k = 0; k < f.tables; ++k) f.m.push_back(r.u8());
   }
   return f;
 }
@@ -116,11 +121,12 @@ Bytes hand_made(uint64_t n, const std::vector<uint32_t>& freq, const Bytes& rest
   ByteWriter w(out);
   w.u8(rans::kVersion);
   w.varint(n);
+  w.varint(0);  // no sequences
   w.varint(n);
   w.u8(static_cast<uint8_t>(rans::BlockMode::rans));
-  w.u8(0);  // m
   w.u8(8);  // P
   w.u8(1);  // K
+  w.u8(0);  // m of table 0
   Bytes table;
   rans::BitWriter tw(table);
   rans::write_table(tw, freq.data(), static_cast<int>(freq.size()));
@@ -210,15 +216,17 @@ TEST_CASE("rans symbolizer: token, class and base agree for every magnitude clas
 
 TEST_CASE("rans golden streams pin the format", "[rans]") {
   // If a change of the encoder alters these bytes on purpose, the format version or the
-  // encoder's choices changed: update the values here and say so in the commit.
+  // encoder's choices changed: update the values here and say so in the commit. (Version 2:
+  // a sequence count after the value count, and sequences where runs repeat. Version 3: the
+  // mantissa bits of the tokens chosen per table.)
   auto s = make_rans();
   I32 small;
   for (int i = 0; i < 30; ++i) small.push_back((i * 37 % 23) - 11);
   for (int i = 0; i < 9; ++i) small.push_back((i % 2 ? -1 : 1) * (1000 + 517 * i));
   small.insert(small.end(), {std::numeric_limits<int32_t>::min(), 0, std::numeric_limits<int32_t>::max()});
   const std::string small_hex =
-      "012a2a00000801110020484aa72701003e50925200fcff075a1a9f5ae9572e8e0100559a611cbde2862aa547bca08a4e5683ce7c2167"
-      "6161320a096edc9d8505e8b747fef7c1bf01660017040405000000f8ffffff01";
+      "032a002a00080100110020484aa72701003e50925200fcff075a1a9f5ae9572e8e0100559a611cbde2862aa547bca08a4e5683ce7c21"
+      "676161320a096edc9d8505e8b747fef7c1bf01660017040405000000f8ffffff01";
   CHECK(hex(encode(*s, small)) == small_hex);
   Bytes golden;
   for (size_t i = 0; i < small_hex.size(); i += 2) golden.push_back(static_cast<uint8_t>(std::stoi(small_hex.substr(i, 2), nullptr, 16)));
@@ -226,8 +234,10 @@ TEST_CASE("rans golden streams pin the format", "[rans]") {
 
   const I32 channels = lcg_channels();
   const Bytes coded = encode(*s, channels);
-  CHECK(coded.size() == 55987);
-  CHECK(sha256_hex(coded) == "ea063a561834c8dbebb95ab486399217d97d094a24f480ce7a6466d0866d6232");
+  // Its channels of zeros (bits = 0) are runs a match codes: the stream holds sequences.
+  CHECK(coded.size() == 55814);
+  CHECK(sha256_hex(coded) == "c63a5bb22e6addbebf07e92e2484809c766a7bbb5967f7d4c445051bc2fbeece");
+  CHECK(coded[3] != 0);  // sequence count (n = 50000 takes 3 varint bytes)
   CHECK(first_block(coded).tables > 1);
   CHECK(decode(*s, coded) == channels);
 }
@@ -246,7 +256,10 @@ TEST_CASE("rans round-trips mixed-scale concatenations and uses several tables t
   check_round_trip(*s, v);
   const I32 c = channels(4);
   check_round_trip(*s, c);
-  CHECK(first_block(encode(*s, c)).tables > 1);  // the context path is exercised, not only order-0
+  const FirstBlock f = first_block(encode(*s, c));
+  CHECK(f.tables > 1);  // the context path is exercised, not only order-0
+  // Channels of scale 1 and 30000 want different mantissa bits in their tokens.
+  CHECK(std::set<int>(f.m.begin(), f.m.end()).size() > 1);
   // Every parameter setting round-trips; small blocks put block boundaries everywhere.
   for (const nlohmann::json& p : {nlohmann::json{{"block_log2", 8}}, nlohmann::json{{"block_log2", 13}},
                                   nlohmann::json{{"block_log2", 24}}, nlohmann::json{{"tables", 1}},
@@ -301,7 +314,9 @@ TEST_CASE("rans refuses truncated streams and hand-made corrupt ones with lcz::E
     check_refused(*s, extra, "trailing byte");
     Bytes version = good;
     version[0] = 2;
-    check_refused(*s, version, "version 2");
+    check_refused(*s, version, "version 2 (one m per block)");
+    version[0] = 4;
+    check_refused(*s, version, "version 4");
     Bytes huge;
     ByteWriter w(huge);
     w.u8(rans::kVersion);
@@ -314,22 +329,23 @@ TEST_CASE("rans refuses truncated streams and hand-made corrupt ones with lcz::E
     // A valid stream to start from: 4 zeros, coded by a single-token table in zero bits.
     const Bytes b = hand_made(4, {256}, zero_payload());
     REQUIRE(decode(*s, b) == I32(4, 0));
-    const size_t mode_at = 3;  // after version, n and block n (one byte each)
+    const size_t mode_at = 4;  // after version, n, sequence count and block n (one byte each)
     auto set = [&](size_t at, uint8_t value, const std::string& what) {
       Bytes c = b;
       c[at] = value;
       check_refused(*s, c, what);
     };
-    set(2, 0, "empty block");
-    set(2, 5, "block longer than the stream");
+    set(3, 0, "empty block");
+    set(3, 5, "block longer than the stream");
+    set(2, 1, "a sequence the stream does not have");
     set(mode_at, 7, "unknown block mode");
-    set(mode_at + 1, 4, "m = 4");
-    set(mode_at + 2, 7, "precision 7");
-    set(mode_at + 2, 16, "precision 16");
-    set(mode_at + 2, 9, "precision 9: the table no longer sums to 2^P");
-    set(mode_at + 3, 0, "zero tables");
-    set(mode_at + 3, 9, "nine tables");
-    set(mode_at + 3, 2, "two tables, one missing");
+    set(mode_at + 1, 7, "precision 7");
+    set(mode_at + 1, 16, "precision 16");
+    set(mode_at + 1, 9, "precision 9: the table no longer sums to 2^P");
+    set(mode_at + 2, 0, "zero tables");
+    set(mode_at + 2, 9, "nine tables");
+    set(mode_at + 2, 2, "two tables, one missing");
+    set(mode_at + 3, 4, "m = 4");
   }
   SECTION("tables that do not sum to 2^P, or name tokens beyond the alphabet") {
     check_refused(*s, hand_made(4, {128, 64, 63}, Bytes(40, 0)), "table sum 255");

@@ -2,6 +2,8 @@
 // number, JSON carries provenance and every row.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+
 #include <cmath>
 #include <sstream>
 
@@ -54,6 +56,13 @@ TEST_CASE("report.json holds provenance and writes NaN as null", "[report]") {
   for (const char* key : {"git_sha", "compiler", "cxx_flags", "cpu", "date_utc", "libraries", "config", "tolerance"})
     CHECK(j["provenance"].contains(key));
   CHECK(j["provenance"]["libraries"]["bzip2"].get<std::string>().rfind("libbz2", 0) == 0);
+  // Built from a git checkout (CI clones the repository), the commit is known: 40 hex digits,
+  // not "unknown".
+  if (std::filesystem::exists(std::filesystem::path(LCZ_SOURCE_DIR) / ".git")) {
+    const std::string sha = j["provenance"]["git_sha"].get<std::string>();
+    CHECK(sha.size() == 40);
+    CHECK(sha.find_first_not_of("0123456789abcdef") == std::string::npos);
+  }
   REQUIRE(j["rows"].size() == 2);
   CHECK(j["rows"][1]["max_abs_error"].is_null());
   CHECK(j["rows"][1]["pass"] == false);

@@ -8,6 +8,9 @@
 #include <memory>
 #include <set>
 
+#include "nets/sha256.h"
+#include "harness/shard.h"
+
 namespace lcz {
 namespace {
 
@@ -40,6 +43,16 @@ std::string utc(const char* format) {
 
 }  // namespace
 
+std::string config_fingerprint(const Config& config) {
+  nlohmann::json plan = {{"tolerance", tolerance_text(config.tolerance)},
+                         {"repeat", config.repeat},
+                         {"min_seconds", config.min_seconds}};
+  for (const auto& d : config.datasets) plan["datasets"].push_back(d.name);
+  for (const auto& p : config.pipelines) plan["pipelines"].push_back(resolved_json(p));
+  const std::string text = plan.dump();
+  return sha256_hex({reinterpret_cast<const uint8_t*>(text.data()), text.size()});
+}
+
 std::string run_timestamp() { return utc("%Y%m%d-%H%M%S"); }
 
 nlohmann::json provenance(const Config& config) {
@@ -52,6 +65,9 @@ nlohmann::json provenance(const Config& config) {
     for (const auto& s : p.stages)
       if (s.descriptor->library_version && seen.insert(s.descriptor->name).second)
         libs[s.descriptor->name] = s.descriptor->library_version();
+  nlohmann::json plan = {{"datasets", nlohmann::json::array()}, {"pipelines", nlohmann::json::array({kMemcpyRow})}};
+  for (const auto& d : config.datasets) plan["datasets"].push_back(d.name);
+  for (const auto& p : config.pipelines) plan["pipelines"].push_back(p.name);
   return {{"git_sha", sha.empty() ? "unknown" : sha},
           {"git_dirty", dirty},
           {"compiler", LCZ_COMPILER},
@@ -61,6 +77,9 @@ nlohmann::json provenance(const Config& config) {
           {"libraries", libs},
           {"tolerance", config.tolerance},
           {"repeat", config.repeat},
+          {"min_seconds", config.min_seconds},
+          {"plan", plan},
+          {"config_fingerprint", config_fingerprint(config)},
           {"config_file", config.file.string()},
           {"config", config.json}};
 }

@@ -19,12 +19,17 @@ struct ResultRow {
   double max_abs_error = 0, max_error_over_tol = 0;  // in double; NaN if any decoded value is NaN
   bool pass = false;
   double bound_bytes = 0;                        // static order-0 entropy of round(x / 2tol), per tensor
-  int repeats = 0;
+  int repeats = 0, decode_repeats = 0;           // timed runs of encode, of decode
   double encode_seconds = 0, decode_seconds = 0;  // medians
+  double encode_seconds_min = 0, decode_seconds_min = 0;  // fastest run
   std::string output_sha256;                     // of the compressed bytes
   std::optional<ErrorKind> failure;              // the kind of failure, if the row failed
   std::string error;                             // why the row failed, if it did
 };
+
+// "config", "input", "verify", "codec" as written in report.json, and back (nullopt if unknown).
+const char* failure_name(ErrorKind kind);
+std::optional<ErrorKind> failure_from_name(const std::string& name);
 
 struct DatasetInfo {
   std::string name, format;
@@ -35,7 +40,8 @@ struct DatasetInfo {
 
 struct Report {
   std::string run_id;
-  nlohmann::json provenance;
+  nlohmann::json provenance;           // also: plan, shard, config fingerprint (harness/merge.h)
+  uint64_t peak_rss_bytes = 0;         // of the process that ran it (the largest, when merged)
   std::vector<DatasetInfo> datasets;
   std::vector<ResultRow> rows;
 };

@@ -12,7 +12,8 @@ const char* const kCsvColumns[] = {
     "dataset", "pipeline", "tensors", "weights", "original_bytes", "compressed_bytes", "ratio", "bits_per_weight",
     "encode_mb_s", "decode_mb_s", "max_abs_error", "max_error_over_tol", "pass", "bound_bytes",
     // extra columns after the fixed ones
-    "granularity", "repeats", "encode_seconds", "decode_seconds", "output_sha256", "error", nullptr};
+    "granularity", "repeats", "encode_seconds", "decode_seconds", "output_sha256", "error",
+    "decode_repeats", "encode_seconds_min", "decode_seconds_min", nullptr};
 
 namespace {
 
@@ -47,6 +48,22 @@ nlohmann::json number_or_null(double v) { return std::isfinite(v) ? nlohmann::js
 
 }  // namespace
 
+const char* failure_name(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::config: return "config";
+    case ErrorKind::input: return "input";
+    case ErrorKind::verify: return "verify";
+    case ErrorKind::codec: return "codec";
+  }
+  return "unknown";
+}
+
+std::optional<ErrorKind> failure_from_name(const std::string& name) {
+  for (ErrorKind k : {ErrorKind::config, ErrorKind::input, ErrorKind::verify, ErrorKind::codec})
+    if (name == failure_name(k)) return k;
+  return std::nullopt;
+}
+
 void write_csv(const Report& report, std::ostream& out) {
   for (int i = 0; kCsvColumns[i]; ++i) out << (i ? "," : "") << kCsvColumns[i];
   out << "\n";
@@ -57,7 +74,8 @@ void write_csv(const Report& report, std::ostream& out) {
         << fmt("%.9g", r.max_abs_error) << ',' << fmt("%.6f", r.max_error_over_tol) << ',' << (r.pass ? "true" : "false")
         << ',' << fmt("%.1f", r.bound_bytes) << ',' << r.granularity << ',' << r.repeats << ','
         << fmt("%.6f", r.encode_seconds) << ',' << fmt("%.6f", r.decode_seconds) << ',' << r.output_sha256 << ','
-        << csv_field(r.error) << "\n";
+        << csv_field(r.error) << ',' << r.decode_repeats << ',' << fmt("%.6f", r.encode_seconds_min) << ','
+        << fmt("%.6f", r.decode_seconds_min) << "\n";
   }
 }
 
@@ -65,6 +83,7 @@ void write_json(const Report& report, std::ostream& out) {
   nlohmann::json j;
   j["run_id"] = report.run_id;
   j["provenance"] = report.provenance;
+  j["peak_rss_bytes"] = report.peak_rss_bytes;
   for (const auto& d : report.datasets)
     j["datasets"].push_back({{"name", d.name},
                              {"format", d.format},
@@ -94,7 +113,11 @@ void write_json(const Report& report, std::ostream& out) {
                          {"encode_seconds", r.encode_seconds},
                          {"decode_seconds", r.decode_seconds},
                          {"output_sha256", r.output_sha256},
-                         {"error", r.error}});
+                         {"error", r.error},
+                         {"failure", r.failure ? nlohmann::json(failure_name(*r.failure)) : nlohmann::json(nullptr)},
+                         {"decode_repeats", r.decode_repeats},
+                         {"encode_seconds_min", r.encode_seconds_min},
+                         {"decode_seconds_min", r.decode_seconds_min}});
   // File names need not be UTF-8: replace what is not, rather than fail after the run.
   out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }
@@ -127,15 +150,30 @@ void prepare_output_folder(const std::filesystem::path& dir) {
   fs::remove(probe, ec);
 }
 
+void write_file_atomically(const std::filesystem::path& file, const std::function<void(std::ostream&)>& write) {
+  std::filesystem::path tmp = file;
+  tmp += ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary);
+    if (f) write(f);
+    f.close();
+    if (!f) {
+      std::error_code ec;
+      std::filesystem::remove(tmp, ec);
+      throw_input("cannot write " + file.string());
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, file, ec);
+  if (ec) throw_input("cannot rename " + tmp.string() + " to " + file.string() + ": " + ec.message());
+}
+
 void write_report_files(const Report& report, const std::filesystem::path& dir) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) throw_input("cannot create the output folder " + dir.string() + ": " + ec.message());
   auto write = [&](const char* name, auto writer) {
-    std::ofstream f(dir / name);
-    writer(report, f);
-    f.close();
-    if (!f) throw_input("cannot write " + (dir / name).string());
+    write_file_atomically(dir / name, [&](std::ostream& out) { writer(report, out); });
   };
   write("report.csv", write_csv);
   write("report.json", write_json);

@@ -33,12 +33,14 @@ class ArithDecoder {
     while (n > 0) {
       const int k = n < kChunk ? n : kChunk;
       n -= k;
-      range_ >>= k;
-      // A stream written by the encoder gives q < 2^k; a corrupt one is clamped here and
-      // refused by the end-of-stream checks.
-      const uint32_t q = std::min(code_ / range_, (uint32_t{1} << k) - 1);
-      code_ -= q * range_;
-      v = (v << k) | q;
+      for (int i = 0; i < k; ++i) {
+        range_ >>= 1;
+        // A stream written by the encoder keeps code < range; a corrupt one is refused by the
+        // end-of-stream checks (code is only ever reduced here, never wraps).
+        const uint32_t y = code_ >= range_;
+        code_ -= range_ & (0u - y);
+        v = (v << 1) | y;
+      }
       normalize();
     }
     return v;

@@ -38,13 +38,16 @@ class ArithEncoder {
     return y;
   }
 
-  // The n low bits of v (n <= 32), each with probability 1/2, up to kChunk bits per step.
+  // The n low bits of v (n <= 32), each with probability 1/2, one halving of the range per
+  // bit (the decoder then needs no division), normalised every kChunk bits.
   uint32_t bits(uint32_t v, int n) {
     while (n > 0) {
       const int k = n < kChunk ? n : kChunk;
-      n -= k;
-      range_ >>= k;
-      low_ += uint64_t{(v >> n) & ((uint32_t{1} << k) - 1)} * range_;
+      for (int i = 0; i < k; ++i) {
+        --n;
+        range_ >>= 1;
+        low_ += ((v >> n) & 1) ? range_ : 0;
+      }
       normalize();
     }
     return v;

@@ -25,10 +25,11 @@ StageDescriptor cm_stage() {
           .kind = StageKind::entropy,
           .input = StreamType::i32,
           .output = StreamType::bytes,
-          .doc = "context-mixing binary arithmetic coder for small signed ints (own code); parameters are stored in the stream",
+          .doc = "exact and negated repeats as matches (LZ77 over ints), the other values through a context-mixing binary "
+                 "arithmetic coder (own code); parameters are stored in the stream",
           .params = {{.name = "mantissa_bits",
                       .type = ParamType::integer,
-                      .default_value = 2,
+                      .default_value = 1,
                       .min = 0,
                       .max = cm::kMaxMantissaBits,
                       .doc = "bits below a value's leading one that are modelled; the rest are coded at p = 1/2 (faster)"},
@@ -41,7 +42,8 @@ StageDescriptor cm_stage() {
                      {.name = "match",
                       .type = ParamType::boolean,
                       .default_value = true,
-                      .doc = "match model: predict values from an earlier run whose signs match, scaled by a fitted gain"}},
+                      .doc = "matches of exact and negated repeats, and a match model that predicts values from an earlier "
+                             "run whose signs match, scaled by a fitted gain"}},
           .library_version = {},
           .make = [](const Params& p, const StageContext& ctx) {
             cm::ModelParams mp;

@@ -8,6 +8,7 @@
 #include "codecs/core/byte_io.h"
 #include "codecs/entropy/cm/arith_decoder.h"
 #include "codecs/entropy/cm/format.h"
+#include "codecs/entropy/match/sequences.h"
 
 namespace lcz::cm {
 
@@ -25,30 +26,44 @@ I32 decode(std::span<const uint8_t> stream, uint64_t max_values, const char* sta
   if (params.period < 1 || params.period > kMaxPeriod) r.fail(2, "period " + std::to_string(params.period) + " out of range");
   const size_t count_at = r.offset();
   const uint64_t n = r.count(max_values, "value count");
-  const auto payload = r.bytes(r.remaining());
-  if (n == 0) {
-    if (!payload.empty()) r.fail(r.offset() - payload.size(), "payload present for zero values");
-    return {};
+  const uint64_t sequence_count = r.count(n / match::kMinMatch, "sequence count");
+  std::vector<match::Sequence> sequences;
+  if (sequence_count > 0) {
+    const size_t sequence_bytes = r.count(r.remaining(), "sequence byte length");
+    const size_t base = r.offset();
+    sequences = match::read_sequences(r.bytes(sequence_bytes), stage, base, sequence_count, n);
   }
-  if (n / kMaxValuesPerPayloadByte > payload.size())
-    r.fail(count_at, "value count " + std::to_string(n) + " cannot be coded in " + std::to_string(payload.size()) + " bytes");
+  const uint64_t literal_count = n - match::matched_values(sequences);  // read_sequences checked it is >= 0
+  const auto payload = r.bytes(r.remaining());
+  if (literal_count == 0) {
+    if (!payload.empty()) r.fail(r.offset() - payload.size(), "payload present for zero literals");
+    I32 out(n);
+    match::apply_sequences(sequences, out.data(), n, 0);
+    return out;
+  }
+  if (literal_count / kMaxValuesPerPayloadByte > payload.size())
+    r.fail(count_at, std::to_string(literal_count) + " literals cannot be coded in " + std::to_string(payload.size()) + " bytes");
 
   const size_t base = stream.size() - payload.size();
+  // The sequences and the payload size are consistent with n: it is allocated now, and the
+  // literals decoded into its tail.
   I32 out(n);
-  auto model = std::make_unique<ValueModel>(params, n);
+  int32_t* const lit = out.data() + (n - literal_count);
+  auto model = std::make_unique<ValueModel>(params, literal_count);
   ArithDecoder coder(payload);
-  for (uint64_t i = 0; i < n; ++i) {
+  for (uint64_t i = 0; i < literal_count; ++i) {
     model->code(coder, 0);
     const uint32_t m = model->magnitude();
     const bool neg = model->negative();
     if (m > (neg ? uint32_t{1} << 31 : uint32_t{std::numeric_limits<int32_t>::max()}))
-      throw_corrupt(stage, base + payload.size() - coder.unread(), "value " + std::to_string(i) + " out of the int32 range");
-    out[i] = neg ? static_cast<int32_t>(0u - m) : static_cast<int32_t>(m);
+      throw_corrupt(stage, base + payload.size() - coder.unread(), "literal " + std::to_string(i) + " out of the int32 range");
+    lit[i] = neg ? static_cast<int32_t>(0u - m) : static_cast<int32_t>(m);
     if (coder.overrun() > kTrimmed)
-      throw_corrupt(stage, stream.size(), "stream ends before value " + std::to_string(i));
+      throw_corrupt(stage, stream.size(), "stream ends before literal " + std::to_string(i));
   }
   if (coder.overrun() != kTrimmed || !coder.consistent())
     throw_corrupt(stage, stream.size() - coder.unread(), "inconsistent end of the coded values");
+  match::apply_sequences(sequences, out.data(), n, literal_count);
   return out;
 }
 

@@ -1,11 +1,15 @@
-// The cm encoder: header, then every value through the shared model (value_model.h).
+// The cm encoder: header, the sequences of exact repeats, then every literal through the
+// shared model (value_model.h).
 #include <memory>
 
 #include "codecs/core/byte_io.h"
 #include "codecs/entropy/cm/arith_encoder.h"
 #include "codecs/entropy/cm/format.h"
+#include "codecs/entropy/match/match_find.h"
 
 namespace lcz::cm {
+
+constexpr float kMatchMargin = 64;  // bits
 
 Bytes encode(const I32& values, const ModelParams& params) {
   Bytes out;
@@ -14,11 +18,27 @@ Bytes encode(const I32& values, const ModelParams& params) {
   w.u8(static_cast<uint8_t>(params.mantissa_bits | (params.match ? 4 : 0)));
   w.u8(static_cast<uint8_t>(params.period));
   w.varint(values.size());
-  if (values.empty()) return out;
-  out.reserve(out.size() + values.size() + 64);
-  auto model = std::make_unique<ValueModel>(params, values.size());
+  // Exact and negated repeats go out as sequences, as in the rans stage: the model codes
+  // only the literals between them. The model codes literals well below the finder's order-0
+  // estimate, so a match must clear a wider margin here than for rans: short runs of cheap
+  // values stay with the model.
+  std::vector<match::Sequence> sequences;
+  if (params.match) sequences = match::find_matches(values, kMatchMargin);
+  w.varint(sequences.size());
+  if (!sequences.empty()) {
+    Bytes coded;
+    match::write_sequences(sequences, coded);
+    w.varint(coded.size());
+    w.bytes(coded);
+  }
+  match::LiteralReader reader(values, sequences);
+  std::vector<int32_t> literals(reader.count());
+  reader.read(literals.data(), literals.size());
+  if (literals.empty()) return out;
+  out.reserve(out.size() + literals.size() + 64);
+  auto model = std::make_unique<ValueModel>(params, literals.size());
   ArithEncoder coder(out);
-  for (int32_t v : values) model->code(coder, v);
+  for (int32_t v : literals) model->code(coder, v);
   coder.finish();
   return out;
 }

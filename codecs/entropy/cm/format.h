@@ -1,10 +1,14 @@
-// The cm stream: a 3-byte header, the value count, then the arithmetic-coded values.
+// The cm stream: a 3-byte header, the value count, the sequences of exact repeats, then the
+// arithmetic-coded literals.
 //
 //   u8      format version (kFormatVersion)
 //   u8      bits 0-1: mantissa_bits, bit 2: match model on, bits 3-7: zero
 //   u8      period (1..kMaxPeriod)
 //   varint  value count n
-//   bytes   ArithEncoder output for the n values (nothing when n = 0)
+//   varint  sequence count S (0 when the match model is off)
+//   if S > 0: varint sequence bytes, the sequences (codecs/entropy/match/sequences.h)
+//   bytes   ArithEncoder output for the L = n - (values the matches cover) literals
+//           (nothing when L = 0)
 #pragma once
 #include <cstdint>
 #include <span>
@@ -15,11 +19,14 @@
 namespace lcz::cm {
 
 // 2: contexts at a long lag found in the data, header words kept out of the scale averages,
-// every bit modelled while the match model is confident (streams of version 1 are refused).
-constexpr uint8_t kFormatVersion = 2;
+// every bit modelled while the match model is confident.
+// 3: fewer inputs per decision, bypass bits coded one range halving each (no division in the
+// decoder), an exact prediction confirmed by one decision, exact repeats as sequences beside
+// the literals. Streams of versions 1 and 2 are refused.
+constexpr uint8_t kFormatVersion = 3;
 
-// A value needs at least one decision, and a decision at least -log2(1 - kPMin/65536) bits
-// (3.5e-4): n values need at least n / 2841 bits. A count above that for the bytes present
+// A literal needs at least one decision, and a decision at least -log2(1 - kPMin/65536) bits
+// (3.5e-4): L literals need at least L / 2841 bits. A count above that for the bytes present
 // is refused before any work.
 constexpr uint64_t kMaxValuesPerPayloadByte = 8 * 2841;
 

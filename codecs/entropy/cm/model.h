@@ -70,10 +70,16 @@ inline uint32_t counter_p16(Counter c) { return c >> 16; }
 
 inline void counter_update(Counter& c, int y, uint32_t limit) {
   const uint32_t n = c & 1023;
-  const int64_t p = c >> 10;
-  const int64_t target = y ? (int64_t{1} << 22) - 1 : 0;
-  const int64_t np = p + (((target - p) * kRate.r[n]) >> 16);
-  c = static_cast<uint32_t>(np << 10) | (n < limit ? n + 1 : limit);
+  const int32_t p = static_cast<int32_t>(c >> 10);
+  const int32_t target = y ? (int32_t{1} << 22) - 1 : 0;
+  if (n >= limit && limit == 255) {
+    // A mature counter (most of them) at the limit the model uses: its rate 1/256.5 as the
+    // shift by 8, no table, no 64-bit product.
+    c = static_cast<uint32_t>(p + ((target - p) >> 8)) << 10 | n;
+    return;
+  }
+  const int64_t np = p + ((int64_t{target - p} * kRate.r[n]) >> 16);
+  c = static_cast<uint32_t>(np << 10) | (n + 1);
 }
 
 // ---- mixing ------------------------------------------------------------------------------
@@ -82,6 +88,16 @@ constexpr int32_t kWMax = 65536 * 64;  // weights lie in [-64, 64]
 // One binary decision predicted by K counters: their stretched probabilities are weighted by
 // the weight set w (16.16 fixed point), squashed, coded, and then the weights move along the
 // gradient of the coding cost and every counter adapts.
+// squash(x) for every x in [-2047, 2047], one load instead of an interpolation on the
+// critical path of every decision.
+struct SquashTable {
+  std::array<uint16_t, 4095> t{};
+  SquashTable() {
+    for (int32_t x = -2047; x <= 2047; ++x) t[x + 2047] = static_cast<uint16_t>(squash(x));
+  }
+};
+inline const SquashTable kSquash;
+
 template <int K, class Coder>
 inline int mix_code(Coder& coder, int y, Counter* const (&cs)[K], int32_t* w, int32_t lr, uint32_t limit) {
   int32_t st[K];
@@ -90,13 +106,20 @@ inline int mix_code(Coder& coder, int y, Counter* const (&cs)[K], int32_t* w, in
     st[k] = stretch(counter_p16(*cs[k]));
     dot += int64_t{st[k]} * w[k];
   }
-  const int32_t x = static_cast<int32_t>(std::clamp<int64_t>(dot >> 16, -2047, 2047));
-  const uint32_t p = static_cast<uint32_t>(std::clamp<int32_t>(squash(x), kPMin, 65536 - kPMin));
+  // |dot| < K * 2^11 * 2^22: the logit fits in 32 bits before it is clamped.
+  int32_t x = static_cast<int32_t>(dot >> 16);
+  x = x < -2047 ? -2047 : x;
+  x = x > 2047 ? 2047 : x;
+  // squash stays inside [22, 65514], within [kPMin, 65536 - kPMin].
+  const uint32_t p = kSquash.t[x + 2047];
   y = coder.bit(p, y);
   const int32_t err = ((y << 16) - static_cast<int32_t>(p)) >> 4;  // 12-bit
+  const int32_t step = err * lr;  // |st * step| < 2^11 * 2^12 * 64: no overflow
   for (int k = 0; k < K; ++k) {
     // Bounded, so that no input, however hostile, can overflow a weight.
-    w[k] = std::clamp(w[k] + ((st[k] * err * lr) >> 14), -kWMax, kWMax);
+    int32_t nw = w[k] + ((st[k] * step) >> 14);
+    nw = nw < -kWMax ? -kWMax : nw;
+    w[k] = nw > kWMax ? kWMax : nw;
     counter_update(*cs[k], y, limit);
   }
   return y;

@@ -10,16 +10,19 @@
 //   2. the sign, if t > 0.
 //   3. the t-1 bits below the leading one: the top `mantissa_bits` modelled, the rest coded
 //      with probability 1/2 (bypass), except while the match model (below) is confident.
-// Each decision of the form "m >= threshold" is predicted by counters in several contexts,
-// mixed in the logistic domain by a weight set chosen by the decision:
-//   - bf, bs: the magnitude averaged over about 8 and 64 values (log2 buckets, 4 per octave),
-//     which follow the scale of the current tensor and output channel (bs only for the bits
-//     below the leading one: for the token it added 0.005% and cost 4% of the speed);
-//   - the tokens of the two previous values; the token at distance `period` with bf (3x3
-//     kernels); the position modulo `period` with bf, replaced by the token at the long lag
-//     with bf while a long lag is known (below);
-//   - for the sign: the signs of the two previous values, at distance `period`, and at once and
-//     twice the long lag.
+// Each decision is predicted by adaptive counters. Speed is bought by giving each decision
+// as few inputs as pays (measured on the shared nets: every input dropped below cost under
+// 0.05% and each removed mixer input ~10% of the time):
+//   - token decisions: two counters mixed in the logistic domain by a weight set chosen by
+//     the decision: the token at distance `period` with bf (3x3 kernels), and the position
+//     modulo `period` with bf, replaced by the token at the long lag with bf while a long lag
+//     is known (below); bf is the magnitude averaged over about 8 values (log2 buckets, 4 per
+//     octave), which follows the scale of the current tensor and output channel;
+//   - the sign: one counter, in the signs at once and twice the long lag with the previous
+//     sign while a long lag is known, else in the signs of the two previous values (mixed
+//     with the match model's predicted sign while a match lasts);
+//   - the modelled bits below the leading one: one counter in (bf, class, bits so far), its
+//     probability coded as it is (no mixer: a second input gained under 0.05%).
 // Long lag: in a conv layer [out][in][3][3] the value at distance in*9 (same position, previous
 // output channel) can be correlated (maia policy head: 66% sign agreement). Every kLagEvery
 // values the lag in 16..kFar/2 whose signs agree most often with those of the last kFar/2
@@ -35,6 +38,7 @@
 // distance of that prediction from the threshold in units of the recent prediction error.
 #pragma once
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <cstdint>
 #include <vector>
@@ -45,7 +49,7 @@ namespace lcz::cm {
 
 // What the decoder must know to rebuild the model: stored in the stream header.
 struct ModelParams {
-  int mantissa_bits = 2;  // 0..kMaxMantissaBits
+  int mantissa_bits = 1;  // 0..kMaxMantissaBits
   int period = 9;         // 1..kMaxPeriod
   bool match = true;
 };
@@ -73,7 +77,7 @@ class ValueModel {
   static constexpr int kManIds = 32 * kNodes;  // e * kNodes + node
   static constexpr int kConf = 5;              // match confidence 0 (none) .. 4
   static constexpr int kZ = 82;                // z buckets of the match input
-  static constexpr int kTokK = 4, kManK = 2, kSgnK = 3;  // inputs without the match model
+  static constexpr int kTokK = 2, kManK = 1, kSgnK = 2;  // inputs without the match model
   static constexpr uint32_t kHist = 64;        // recent tokens and signs (>= kMaxPeriod + 2)
   static constexpr uint32_t kRingBits = 20;    // values kept for the match model
   static constexpr int kMatchKey = 24;         // signs hashed to find a match
@@ -81,13 +85,15 @@ class ValueModel {
   static constexpr uint32_t kFar = 4096;       // recent tokens and signs for the long lag
   static constexpr uint32_t kLagEvery = 16384; // values between two searches for the long lag
   static constexpr int kLagZ2 = 36;            // significance: z^2 of the sign agreement (z >= 6)
+  static constexpr int kFinalists = 8;         // lags scored on the whole window
   static constexpr int kOutlierToken = 25;     // values of this token and above skip the averages
+  static constexpr int kExactRuns = 16;        // contexts of the exact-match flag
 
   // Adaptation.
   static constexpr uint32_t kLimit = 255;  // counter: rate floor 1/(kLimit + 1.5)
   static constexpr int32_t kLr = 6;        // mixer learning rate
   static constexpr int32_t kW0 = 65536 * 3 / 10;
-  static constexpr int kFastShift = 3, kSlowShift = 6;  // averages: rate 2^-shift
+  static constexpr int kFastShift = 3;  // average magnitude: rate 2^-shift
   static constexpr int kGainShift = 4;                  // least-squares gain: memory 2^shift
   static constexpr int kErrShift = 3;                   // prediction error average
   static constexpr int kZScale = 16;                    // z buckets per error unit
@@ -100,7 +106,11 @@ class ValueModel {
   }
   // Context of the match input for the decision "m >= thr".
   int z_of(uint64_t thr) const {
-    const int64_t z = (static_cast<int64_t>(pm_) - static_cast<int64_t>(thr)) * kZScale / err_unit_;
+    // A multiply by a reciprocal set once per value rather than a division per decision. The
+    // distance is clamped to 2^26 so that the product stays below 2^63 (with the error unit of
+    // weights, far below 2^20, such a distance lies outside the buckets anyway).
+    const int64_t d = std::clamp<int64_t>(static_cast<int64_t>(pm_) - static_cast<int64_t>(thr), -(int64_t{1} << 26), int64_t{1} << 26);
+    const int64_t z = (d * kZScale * static_cast<int64_t>(recip_err_)) >> 32;
     return conf_ * kZ + static_cast<int>(std::clamp<int64_t>(z + kZ / 2, 0, kZ - 1));
   }
   template <class Coder>
@@ -111,16 +121,17 @@ class ValueModel {
 
   ModelParams p_;
   // Counters, indexed [context][decision].
-  std::vector<Counter> tok_bf_, tok_t12_, tok_tp_, tok_pos_, tok_far_;
-  std::vector<Counter> man_bf_, man_bs_;
-  std::vector<Counter> sgn_s12_, sgn_sp_, sgn_far_, sgn_match_;
+  std::vector<Counter> tok_tp_, tok_pos_, tok_far_;
+  std::vector<Counter> man_bf_;
+  std::vector<Counter> sgn_s12_, sgn_far_, sgn_match_;
   std::vector<Counter> match_z_;  // [conf][z], shared by every threshold decision
+  std::vector<Counter> exact_flag_;  // [conf][exact run]: "v is the prediction"
   // Mixer weight sets: [decision][match active][input].
   std::vector<int32_t> tok_w_, man_w_, sgn_w_;
 
   // Recent values: token | sign << 6 (0 zero, 1 positive, 2 negative).
   uint8_t hist_[kHist] = {};
-  uint64_t avg_f_ = 0, avg_s_ = 0;  // mean magnitude, 4 fractional bits
+  uint64_t avg_f_ = 0;  // mean magnitude, 4 fractional bits
   uint64_t index_ = 0;
   int pos_ = 0;  // index_ % period
   uint32_t mag_ = 0;
@@ -146,37 +157,37 @@ class ValueModel {
   int len_ = 0;                 // confidence: sign agreements, 0 = no match
   int64_t sxy_ = 0, sxx_ = 0;   // decayed sums of value * reference and reference^2
   bool inverted_ = false;       // the gain before any sums: -1 rather than 1
+  int exact_ = 0;               // predictions in a row that were exact (up to kExactRuns - 1)
   uint64_t err_ = 0;            // mean |m - pm|, 4 fractional bits
   // This value's prediction.
   int conf_ = 0;
   int32_t ref_ = 0;
   uint32_t pm_ = 0;             // predicted magnitude
   int pneg_ = 0;                // predicted sign: 0 none, 1 positive, 2 negative
-  int64_t err_unit_ = 1;
+  uint64_t recip_err_ = 0;      // 2^32 / the recent prediction error (in 4-bit fixed point: >> 4)
 };
 
 inline ValueModel::ValueModel(const ModelParams& p, uint64_t value_count) : p_(p) {
-  tok_bf_.assign(kBuckets * kTokIds, kCounterInit);
-  tok_t12_.assign(kHistTokens * kHistTokens * kTokIds, kCounterInit);
   tok_tp_.assign(kHistTokens * (kBuckets / 4) * kTokIds, kCounterInit);
   tok_pos_.assign(p.period * (kBuckets / 2) * kTokIds, kCounterInit);
   tok_far_.assign(kHistTokens * (kBuckets / 4) * kTokIds, kCounterInit);
   far_.assign(kFar, 0);
   man_bf_.assign(kBuckets * kManIds, kCounterInit);
-  man_bs_.assign(kBuckets * kManIds, kCounterInit);
   sgn_s12_.assign(9, kCounterInit);
-  sgn_sp_.assign(9, kCounterInit);
   sgn_far_.assign(27, kCounterInit);
   sgn_match_.assign(kConf * 3, kCounterInit);
   match_z_.assign(kConf * kZ, kCounterInit);
+  exact_flag_.assign(kConf * kExactRuns, kCounterInit);
   tok_w_.assign(kTokIds * 2 * (kTokK + 1), kW0);
   man_w_.assign(kManIds * 2 * (kManK + 1), kW0);
   sgn_w_.assign(kConf * (kSgnK + 1), kW0);
   if (p.match) {
-    // Sized to the stream, so that small tensors do not pay for a large table.
+    // Sized to the stream, so that small tensors do not pay for a large table; the hash table
+    // at most 2^14 entries (128 KiB), looked up once per value: a larger one measured no better
+    // and pushes the counters out of the cache.
     const int ring_bits = std::clamp(static_cast<int>(std::bit_width(value_count)), 6, static_cast<int>(kRingBits));
     ring_.assign(size_t{1} << ring_bits, 0);
-    const int table_bits = std::clamp(static_cast<int>(std::bit_width(value_count)), 6, 16);
+    const int table_bits = std::clamp(static_cast<int>(std::bit_width(value_count)), 6, 14);
     table_.assign(size_t{1} << table_bits, 0);
     table_shift_ = 64 - table_bits;
   }
@@ -195,20 +206,21 @@ inline void ValueModel::predict() {
   pm_ = static_cast<uint32_t>(pred < 0 ? -pred : pred);
   pneg_ = pred > 0 ? 1 : pred < 0 ? 2 : 0;
   conf_ = 1 + std::min(len_, 15) / 4;
-  err_unit_ = std::max<int64_t>(static_cast<int64_t>(err_ >> 4), 1);
+  recip_err_ = (uint64_t{1} << 32) / std::max<uint64_t>(err_ >> 4, 1);
 }
 
 template <class Coder>
 [[gnu::always_inline]] inline int ValueModel::token_decision(Coder& coder, int d, int y, Counter* const* rows) {
-  if (conf_ == 0) {
-    Counter* const cs[kTokK] = {rows[0] + d, rows[1] + d, rows[2] + d, rows[3] + d};
-    return mix_code<kTokK>(coder, y, cs, &tok_w_[(d * 2) * (kTokK + 1)], kLr, kLimit);
-  }
-  // The decision is "m >= 2^k" for the k below (see code()).
+  // The decision is "m >= 2^k" for the k below (see code()). Its counters and weights sit at
+  // 3k + kind: the decisions one value needs are neighbours in memory (two cache lines per row).
   const int k = d < 32 ? d : d < 64 ? d - 32 : d - 64;
-  Counter* const cs[kTokK + 1] = {rows[0] + d, rows[1] + d, rows[2] + d, rows[3] + d,
-                                  &match_z_[z_of(uint64_t{1} << k)]};
-  return mix_code<kTokK + 1>(coder, y, cs, &tok_w_[(d * 2 + 1) * (kTokK + 1)], kLr, kLimit);
+  const int slot = 3 * k + (d >> 5);
+  if (conf_ == 0) {
+    Counter* const cs[kTokK] = {rows[0] + slot, rows[1] + slot};
+    return mix_code<kTokK>(coder, y, cs, &tok_w_[(slot * 2) * (kTokK + 1)], kLr, kLimit);
+  }
+  Counter* const cs[kTokK + 1] = {rows[0] + slot, rows[1] + slot, &match_z_[z_of(uint64_t{1} << k)]};
+  return mix_code<kTokK + 1>(coder, y, cs, &tok_w_[(slot * 2 + 1) * (kTokK + 1)], kLr, kLimit);
 }
 
 template <class Coder>
@@ -216,13 +228,26 @@ inline void ValueModel::code(Coder& coder, int32_t v) {
   const uint32_t m_in = v < 0 ? 0u - static_cast<uint32_t>(v) : static_cast<uint32_t>(v);
   const int t_in = std::bit_width(m_in);
   predict();
+  // An exact copy (or negation) costs one decision per value: after an exact prediction, first
+  // "is v the prediction?", and if so nothing else.
+  if (conf_ > 0 && exact_ > 0) {
+    const int32_t pred = pneg_ == 2 ? static_cast<int32_t>(0u - pm_) : static_cast<int32_t>(pm_);
+    Counter& flag = exact_flag_[conf_ * kExactRuns + exact_];
+    const int hit = coder.bit(std::clamp<uint32_t>(counter_p16(flag), kPMin, 65536 - kPMin), v == pred);
+    counter_update(flag, hit, kLimit);
+    if (hit) {
+      mag_ = pm_;
+      neg_ = pneg_ == 2;
+      update(std::bit_width(pm_));
+      return;
+    }
+  }
 
   const uint32_t i = static_cast<uint32_t>(index_);
   const uint8_t h1 = hist_[(i - 1) % kHist], h2 = hist_[(i - 2) % kHist];
   const uint8_t hp = hist_[(i - p_.period) % kHist];
-  const int t1 = std::min(h1 & 63, kHistTokens - 1), t2 = std::min(h2 & 63, kHistTokens - 1);
   const int tp = std::min(hp & 63, kHistTokens - 1);
-  const int bf = bucket_of(avg_f_), bs = bucket_of(avg_s_);
+  const int bf = bucket_of(avg_f_);
   const uint8_t hq = far_lag_ ? far_[(i - far_lag_) % kFar] : 0;
   const uint8_t hq2 = far_lag_ ? far_[(i - 2 * far_lag_) % kFar] : 0;
   const int tq = std::min(hq & 63, kHistTokens - 1);
@@ -230,12 +255,20 @@ inline void ValueModel::code(Coder& coder, int32_t v) {
   // 1. Token. Decision ids: "t > j" (j = 0..31) is j, the first decision "t >= c" is
   // 32 + c - 1, "t == j" (j = 1..31, knowing t <= j) is 64 + j - 1. Each is "m >= 2^k" with
   // k = j, c - 1, j - 1 respectively.
-  Counter* const rows[kTokK] = {&tok_bf_[bf * kTokIds],
-                                &tok_t12_[(t1 * kHistTokens + t2) * kTokIds],
-                                &tok_tp_[(tp * (kBuckets / 4) + (bf >> 2)) * kTokIds],
+  Counter* const rows[kTokK] = {&tok_tp_[(tp * (kBuckets / 4) + (bf >> 2)) * kTokIds],
                                 far_lag_ ? &tok_far_[(tq * (kBuckets / 4) + (bf >> 2)) * kTokIds]
                                          : &tok_pos_[(pos_ * (kBuckets / 2) + (bf >> 1)) * kTokIds]};
   const int c = std::bit_width(std::min<uint64_t>(avg_f_ >> 4, 0xFFFFFFFFu));
+  // The counters this value most likely needs, fetched together rather than one decision
+  // after another (the tables are larger than a level-2 cache): the token's decisions next to
+  // the centre, and the mantissa's at the centre's class.
+  for (Counter* row : rows) {
+    __builtin_prefetch(row + 3 * std::max(c - 2, 0));
+    __builtin_prefetch(row + 3 * std::max(c - 2, 0) + 16);
+  }
+  if (c > 0) {
+    __builtin_prefetch(&man_bf_[bf * kManIds + (c - 1) * kNodes]);
+  }
   int t;
   if (c == 0 || token_decision(coder, 32 + c - 1, t_in >= c, rows)) {
     t = c;
@@ -249,12 +282,14 @@ inline void ValueModel::code(Coder& coder, int32_t v) {
   int neg = 0;
   if (t > 0) {
     // 2. Sign.
-    const int s1 = h1 >> 6, s2 = h2 >> 6, sp = hp >> 6, sq = hq >> 6, sq2 = hq2 >> 6;
+    const int s1 = h1 >> 6, s2 = h2 >> 6, sq = hq >> 6, sq2 = hq2 >> 6;
     if (conf_ == 0) {
-      Counter* const cs[kSgnK] = {&sgn_s12_[s1 * 3 + s2], &sgn_sp_[sp * 3 + s1], &sgn_far_[(sq * 3 + sq2) * 3 + s1]};
-      neg = mix_code<kSgnK>(coder, v < 0, cs, &sgn_w_[0], kLr, kLimit);
+      // One counter, no mixer: the long lag's signs while a lag is known, else the last two.
+      Counter& c = far_lag_ ? sgn_far_[(sq * 3 + sq2) * 3 + s1] : sgn_s12_[s1 * 3 + s2];
+      neg = coder.bit(std::clamp<uint32_t>(counter_p16(c), kPMin, 65536 - kPMin), v < 0);
+      counter_update(c, neg, kLimit);
     } else {
-      Counter* const cs[kSgnK + 1] = {&sgn_s12_[s1 * 3 + s2], &sgn_sp_[sp * 3 + s1], &sgn_far_[(sq * 3 + sq2) * 3 + s1],
+      Counter* const cs[kSgnK + 1] = {&sgn_s12_[s1 * 3 + s2], &sgn_far_[(sq * 3 + sq2) * 3 + s1],
                                       &sgn_match_[conf_ * 3 + pneg_]};
       neg = mix_code<kSgnK + 1>(coder, v < 0, cs, &sgn_w_[conf_ * (kSgnK + 1)], kLr, kLimit);
     }
@@ -263,7 +298,7 @@ inline void ValueModel::code(Coder& coder, int32_t v) {
     const int e = t - 1;
     uint32_t node = 1;
     int b = 0;
-    Counter* const mrows[kManK] = {&man_bf_[bf * kManIds + e * kNodes], &man_bs_[bs * kManIds + e * kNodes]};
+    Counter* const mrow = &man_bf_[bf * kManIds + e * kNodes];
     for (; b < e; ++b) {
       const int y = (m_in >> (e - 1 - b)) & 1;
       // Past the modelled bits, every bit is still modelled while the match model is confident
@@ -274,11 +309,13 @@ inline void ValueModel::code(Coder& coder, int32_t v) {
       const uint32_t id = extra ? (1u << p_.mantissa_bits) + std::min(b - p_.mantissa_bits, 3) : node;
       int bit;
       if (conf_ == 0) {
-        Counter* const cs[kManK] = {mrows[0] + id, mrows[1] + id};
-        bit = mix_code<kManK>(coder, y, cs, &man_w_[((e * kNodes + id) * 2) * (kManK + 1)], kLr, kLimit);
+        Counter& cnt = mrow[id];
+        const uint32_t pp = std::clamp<uint32_t>(counter_p16(cnt), kPMin, 65536 - kPMin);
+        bit = coder.bit(pp, y);
+        counter_update(cnt, bit, kLimit);
       } else {
         const uint64_t mid = (uint64_t{node} * 2 + 1) << (e - 1 - b);
-        Counter* const cs[kManK + 1] = {mrows[0] + id, mrows[1] + id, &match_z_[z_of(mid)]};
+        Counter* const cs[kManK + 1] = {mrow + id, &match_z_[z_of(mid)]};
         bit = mix_code<kManK + 1>(coder, y, cs, &man_w_[((e * kNodes + id) * 2 + 1) * (kManK + 1)], kLr, kLimit);
       }
       node = node * 2 + static_cast<uint32_t>(bit);
@@ -308,7 +345,6 @@ inline void ValueModel::update(int t) {
   if (t < kOutlierToken) {
     const int64_t m_cap = std::min<uint32_t>(mag_, uint32_t{1} << 20);
     avg_f_ += ((m_cap << 4) - static_cast<int64_t>(avg_f_)) >> kFastShift;
-    avg_s_ += ((m_cap << 4) - static_cast<int64_t>(avg_s_)) >> kSlowShift;
   }
   if ((index_ + 1) % kLagEvery == 0) detect_lag();
   ++index_;
@@ -318,6 +354,7 @@ inline void ValueModel::update(int t) {
   const int32_t val = neg_ ? static_cast<int32_t>(0u - mag_) : static_cast<int32_t>(mag_);
   ring_[i & (ring_.size() - 1)] = val;
   if (len_ > 0) {
+    exact_ = mag_ == pm_ && sign == pneg_ ? std::min(exact_ + 1, kExactRuns - 1) : 0;
     // Follow the match while the predicted signs are right; a miss quarters the confidence.
     len_ = sign == pneg_ ? std::min(len_ + 1, 63) : len_ >> 2;
     const int64_t r = std::clamp<int64_t>(ref_, -(1 << 20), 1 << 20);
@@ -337,6 +374,7 @@ inline void ValueModel::update(int t) {
     if (len_ == 0 && (entry >> 33) == (pending_check_ >> 1) && distance > 0 && distance < ring_.size()) {
       ptr_ = found + uint64_t{1};  // the reference of the next value
       len_ = 4;
+      exact_ = 0;
       sxy_ = sxx_ = 0;
       // A window that matched only after negating one of the two predicts -reference.
       inverted_ = ((entry >> 32) & 1) != (pending_check_ & 1);
@@ -379,26 +417,57 @@ inline void ValueModel::detect_lag() {
     pos[j] = pos_bits_[q];
     nz[j] = nz_bits_[q];
   }
-  int64_t best = 0;
-  uint32_t best_lag = 0;
-  for (uint32_t lag = 16; lag <= kWin; ++lag) {
-    // The window is words kWords.. of the copy; the values `lag` before it start at bit
-    // kFar - kWin - lag, i.e. word j0 (+ the next one), shifted by r.
-    const uint32_t from = kFar - kWin - lag, j0 = from / 64, r = from % 64;
-    int64_t agree = 0, total = 0;
-    for (uint32_t j = 0; j < kWords; ++j) {
-      uint64_t lp = pos[j0 + j], ln = nz[j0 + j];
-      if (r != 0) {
-        lp = (lp >> r) | (pos[j0 + j + 1] << (64 - r));
-        ln = (ln >> r) | (nz[j0 + j + 1] << (64 - r));
-      }
-      const uint64_t both = nz[kWords + j] & ln;
-      agree += std::popcount(~(pos[kWords + j] ^ lp) & both);
-      total += std::popcount(both);
-    }
+  // The values `lag` before the window start at bit from = kFar - kWin - lag of the copy.
+  // Lags are taken by the bit offset r = from % 64: the copy shifted by r once, then every lag
+  // with that offset reads whole words of it. Two rounds: every lag on the last half of the
+  // window, then the kFinalists best of those on all of it (a lag significant on the whole
+  // window is far ahead on half of it too).
+  auto z2 = [](int64_t agree, int64_t total) -> int64_t {
     // z^2 = (agree - disagree)^2 / total, in 1/64 units; only agreement counts.
     const int64_t d = 2 * agree - total;
-    if (d > 0 && d * d * 64 / total > best) best = d * d * 64 / total, best_lag = lag;
+    return d > 0 ? d * d * 64 / total : 0;
+  };
+  auto score = [&](const uint64_t* sp, const uint64_t* sn, uint32_t j0, uint32_t first_word) {
+    int64_t agree = 0, total = 0;
+    for (uint32_t j = first_word; j < kWords; ++j) {
+      const uint64_t both = nz[kWords + j] & sn[j0 + j];
+      agree += std::popcount(~(pos[kWords + j] ^ sp[j0 + j]) & both);
+      total += std::popcount(both);
+    }
+    return z2(agree, total);
+  };
+  struct Finalist {
+    int64_t z2 = -1;
+    uint32_t lag = 0;
+  };
+  std::array<Finalist, kFinalists> finalists{};
+  uint64_t sp[kSignWords], sn[kSignWords];
+  auto shift_copy = [&](uint32_t r) {
+    for (uint32_t j = 0; j + 1 < kSignWords; ++j) {
+      sp[j] = r ? (pos[j] >> r) | (pos[j + 1] << (64 - r)) : pos[j];
+      sn[j] = r ? (nz[j] >> r) | (nz[j + 1] << (64 - r)) : nz[j];
+    }
+  };
+  for (uint32_t r = 0; r < 64; ++r) {
+    shift_copy(r);
+    for (uint32_t from = r; from + 16 <= kFar - kWin; from += 64) {
+      const Finalist f{score(sp, sn, from / 64, kWords / 2), kFar - kWin - from};
+      // Kept sorted, best first; ties to the shorter lag.
+      Finalist* slot = &finalists[kFinalists - 1];
+      if (f.z2 < slot->z2 || (f.z2 == slot->z2 && f.lag > slot->lag)) continue;
+      *slot = f;
+      for (; slot != finalists.data() && (slot->z2 > slot[-1].z2 || (slot->z2 == slot[-1].z2 && slot->lag < slot[-1].lag)); --slot)
+        std::swap(*slot, slot[-1]);
+    }
+  }
+  int64_t best = 0;
+  uint32_t best_lag = 0;
+  for (const Finalist& f : finalists) {
+    if (f.z2 <= 0) continue;
+    const uint32_t from = kFar - kWin - f.lag;
+    shift_copy(from % 64);
+    const int64_t z = score(sp, sn, from / 64, 0);
+    if (z > best || (z == best && f.lag < best_lag)) best = z, best_lag = f.lag;
   }
   far_lag_ = best >= int64_t{kLagZ2} * 64 ? best_lag : 0;
 }

@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <vector>
 
 #include "codecs/core/bit_unpack.h"
 #include "codecs/core/byte_io.h"
 #include "codecs/entropy/rans/endian.h"
 #include "codecs/entropy/rans/format.h"
+#include "codecs/entropy/match/sequences.h"
 #include "codecs/entropy/rans/table_code.h"
 
 namespace lcz::rans {
@@ -120,13 +122,11 @@ class BlockDecoder {
 void BlockDecoder::decode_rans(ByteReader& r, int32_t* out, size_t n) {
   Block b{};
   const size_t header_at = r.offset();
-  const int m = r.u8();
   b.precision = r.u8();
   const int tables = r.u8();
-  if (m > kMaxMantissa) r.fail(header_at, "mantissa bits " + std::to_string(m) + " exceed " + std::to_string(kMaxMantissa));
   if (b.precision < kMinPrecision || b.precision > kMaxPrecision)
-    r.fail(header_at + 1, "table precision " + std::to_string(b.precision) + " out of range");
-  if (tables < 1 || tables > kMaxTables) r.fail(header_at + 2, "table count " + std::to_string(tables) + " out of range");
+    r.fail(header_at, "table precision " + std::to_string(b.precision) + " out of range");
+  if (tables < 1 || tables > kMaxTables) r.fail(header_at + 1, "table count " + std::to_string(tables) + " out of range");
   b.table_of_context.fill(0);
   int prev_bound = 0;
   for (int k = 1; k < tables; ++k) {
@@ -137,9 +137,15 @@ void BlockDecoder::decode_rans(ByteReader& r, int32_t* out, size_t n) {
     std::fill(b.table_of_context.begin() + bound, b.table_of_context.end(), static_cast<uint8_t>(k));
     prev_bound = bound;
   }
+  std::array<int, kMaxTables> mantissa{};
+  for (int k = 0; k < tables; ++k) {
+    const size_t at = r.offset();
+    mantissa[k] = r.u8();
+    if (mantissa[k] > kMaxMantissa)
+      r.fail(at, "mantissa bits " + std::to_string(mantissa[k]) + " exceed " + std::to_string(kMaxMantissa));
+  }
 
   // Tables -> decoder symbols and slot lookup.
-  const int count = token_count(m);
   const size_t table_bytes = r.count(r.remaining(), "table byte length");
   const size_t tables_at = r.offset();
   BitReader bits(r.bytes(table_bytes), tables_at);
@@ -148,13 +154,14 @@ void BlockDecoder::decode_rans(ByteReader& r, int32_t* out, size_t n) {
   std::array<uint32_t, kMaxTokens> freq;
   std::array<DecEntry, kMaxTokens> value{};
   std::array<uint16_t, kMaxTokens> cls{};
-  for (int t = 0; t < count; ++t) {
-    const TokenShape s = token_shape(static_cast<uint32_t>(t), m);
-    const uint32_t n_bits = s.low_bits + (t != 0 ? 1u : 0u);
-    value[t] = {0, 0, s.base, n_bits == 32 ? ~0u : (1u << n_bits) - 1, n_bits};
-    cls[t] = static_cast<uint16_t>(s.cls << 8);
-  }
   for (int k = 0; k < tables; ++k) {
+    const int m = mantissa[k], count = token_count(m);
+    for (int t = 0; t < count; ++t) {
+      const TokenShape s = token_shape(static_cast<uint32_t>(t), m);
+      const uint32_t n_bits = s.low_bits + (t != 0 ? 1u : 0u);
+      value[t] = {0, 0, s.base, n_bits == 32 ? ~0u : (1u << n_bits) - 1, n_bits};
+      cls[t] = static_cast<uint16_t>(s.cls << 8);
+    }
     read_table(bits, b.precision, count, freq.data());
     uint16_t* slot = &slots_[static_cast<size_t>(k) << b.precision];
     uint32_t start = 0;
@@ -227,6 +234,25 @@ void BlockDecoder::decode_packed(ByteReader& r, int32_t* out, size_t n) {
   unpack_bits(data, n, width, [&](uint64_t i, uint32_t z) { out[i] = static_cast<int32_t>((z >> 1) ^ (0u - (z & 1))); });
 }
 
+// A block's value count, at most `limit`.
+size_t block_count(ByteReader& r, uint64_t limit) {
+  const size_t at = r.offset();
+  const size_t count = r.count(limit, "block value count");
+  if (count == 0) r.fail(at, "empty block");
+  return count;
+}
+
+// The rest of a block of `count` values, into dst.
+void decode_block(ByteReader& r, BlockDecoder& block, int32_t* dst, size_t count) {
+  const size_t mode_at = r.offset();
+  const uint8_t mode = r.u8();
+  switch (static_cast<BlockMode>(mode)) {
+    case BlockMode::rans: block.decode_rans(r, dst, count); break;
+    case BlockMode::packed: block.decode_packed(r, dst, count); break;
+    default: r.fail(mode_at, "unknown block mode " + std::to_string(mode));
+  }
+}
+
 }  // namespace
 
 I32 decode(std::span<const uint8_t> bytes, uint64_t max_values) {
@@ -234,25 +260,35 @@ I32 decode(std::span<const uint8_t> bytes, uint64_t max_values) {
   const int version = r.u8();
   if (version != kVersion) r.fail(0, "format version " + std::to_string(version) + ", expected " + std::to_string(kVersion));
   const uint64_t n = r.count(max_values, "value count");
+  const uint64_t sequence_count = r.count(n / match::kMinMatch, "sequence count");
   I32 out;
-  // Grown block by block: a corrupt count alone does not allocate.
-  out.reserve(std::min<uint64_t>(n, bytes.size() * 16 + 4096));
   BlockDecoder block;
-  while (out.size() < n) {
-    const size_t at = r.offset();
-    const size_t count = r.count(n - out.size(), "block value count");
-    if (count == 0) r.fail(at, "empty block");
-    const size_t mode_at = r.offset();
-    const uint8_t mode = r.u8();
-    const size_t first = out.size();
-    out.resize(first + count);
-    switch (static_cast<BlockMode>(mode)) {
-      case BlockMode::rans: block.decode_rans(r, out.data() + first, count); break;
-      case BlockMode::packed: block.decode_packed(r, out.data() + first, count); break;
-      default: r.fail(mode_at, "unknown block mode " + std::to_string(mode));
+  if (sequence_count == 0) {
+    // Grown block by block: a corrupt count alone does not allocate.
+    out.reserve(std::min<uint64_t>(n, bytes.size() * 16 + 4096));
+    while (out.size() < n) {
+      const size_t first = out.size();
+      out.resize(first + block_count(r, n - first));
+      decode_block(r, block, out.data() + first, out.size() - first);
     }
+    r.expect_end();
+    return out;
+  }
+  const size_t sequence_bytes = r.count(r.remaining(), "sequence byte length");
+  const size_t sequences_base = r.offset();
+  const std::vector<match::Sequence> sequences =
+      match::read_sequences(r.bytes(sequence_bytes), "rans", sequences_base, sequence_count, n);
+  const uint64_t literal_count = n - match::matched_values(sequences);  // read_sequences checked it is >= 0
+  // The sequences are consistent with n: it is allocated now, and the literals decoded into
+  // its tail.
+  out.resize(n);
+  for (uint64_t done = 0; done < literal_count;) {
+    const size_t count = block_count(r, literal_count - done);
+    decode_block(r, block, out.data() + (n - literal_count) + done, count);
+    done += count;
   }
   r.expect_end();
+  match::apply_sequences(sequences, out.data(), n, literal_count);
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include "codecs/core/byte_io.h"
 #include "codecs/entropy/rans/endian.h"
 #include "codecs/entropy/rans/format.h"
+#include "codecs/entropy/match/match_find.h"
 #include "codecs/entropy/rans/table_code.h"
 
 namespace lcz::rans {
@@ -131,7 +132,7 @@ void normalize(const Histogram& h, int count, int precision, uint32_t* freq) {
 }
 
 struct Model {
-  int m = 0;
+  std::array<uint8_t, kMaxTables> m{};  // mantissa bits folded into the tokens, per table
   int tables = 1;
   std::array<uint8_t, kMaxTables - 1> bounds{};   // first context of tables 1..K-1
   std::array<uint8_t, kContexts> table_of_context{};
@@ -161,6 +162,8 @@ class BlockEncoder {
   std::vector<uint16_t> words_;
   std::vector<uint8_t> raw_;
   std::vector<EncSymbol> symbols_;
+  std::vector<uint8_t> raw_bits_;
+  std::vector<uint32_t> low_mask_;
 };
 
 void BlockEncoder::analyze(std::span<const int32_t> v) {
@@ -236,7 +239,7 @@ Model BlockEncoder::group_contexts(int m, int precision) const {
     if (j < gain.size()) gain[j] = merge_cost(groups[j], groups[j + 1]);
   }
   Model model;
-  model.m = m;
+  model.m.fill(static_cast<uint8_t>(m));
   model.tables = static_cast<int>(groups.size());
   for (size_t k = 0; k < groups.size(); ++k) {
     if (k > 0) model.bounds[k - 1] = static_cast<uint8_t>(groups[k].first);
@@ -249,23 +252,26 @@ Model BlockEncoder::group_contexts(int m, int precision) const {
   return model;
 }
 
-// With the tables fixed, the m that minimises token + table + raw bits.
+// With the tables fixed, for each table the m that minimises its token + table + raw bits:
+// tables of small-scale contexts want few mantissa bits in their tokens, those of large
+// scales more.
 void BlockEncoder::choose_mantissa(Model& model, int precision) const {
   const FineMaps& maps = fine_maps();
-  double best = 0;
-  for (int m = 0; m <= kMaxMantissa; ++m) {
-    double bits = 0;
-    for (const Histogram& fine : model.fine) {
+  for (int k = 0; k < model.tables; ++k) {
+    const Histogram& fine = model.fine[static_cast<size_t>(k)];
+    double best = 0;
+    for (int m = 0; m <= kMaxMantissa; ++m) {
+      double bits = 0;
       Histogram h{};
       for (int f = 0; f < kMaxTokens; ++f) {
         h[maps.token[m][f]] += fine[f];
         bits += static_cast<double>(fine[f]) * maps.low_bits[m][f];
       }
       bits += table_cost(h, token_count(m), precision);
-    }
-    if (m == 0 || bits < best) {
-      best = bits;
-      model.m = m;
+      if (m == 0 || bits < best) {
+        best = bits;
+        model.m[k] = static_cast<uint8_t>(m);
+      }
     }
   }
 }
@@ -273,14 +279,12 @@ void BlockEncoder::choose_mantissa(Model& model, int precision) const {
 void BlockEncoder::write_rans(std::span<const int32_t> v, const Model& model, int precision, Bytes& out) {
   const size_t n = v.size();
   const FineMaps& maps = fine_maps();
-  const int m = model.m;
-  const int count = token_count(m);
   ByteWriter w(out);
   w.u8(static_cast<uint8_t>(BlockMode::rans));
-  w.u8(static_cast<uint8_t>(m));
   w.u8(static_cast<uint8_t>(precision));
   w.u8(static_cast<uint8_t>(model.tables));
   for (int k = 0; k + 1 < model.tables; ++k) w.u8(model.bounds[k]);
+  for (int k = 0; k < model.tables; ++k) w.u8(model.m[k]);
 
   // Tables, and the encoder symbols they give.
   Bytes table_bytes;
@@ -288,6 +292,7 @@ void BlockEncoder::write_rans(std::span<const int32_t> v, const Model& model, in
   std::array<uint32_t, kMaxTokens> freq{};
   symbols_.resize(static_cast<size_t>(model.tables) * kMaxTokens);
   for (int k = 0; k < model.tables; ++k) {
+    const int m = model.m[k], count = token_count(m);
     Histogram h{};
     for (int f = 0; f < kMaxTokens; ++f) h[maps.token[m][f]] += model.fine[k][f];
     normalize(h, count, precision, freq.data());
@@ -304,8 +309,12 @@ void BlockEncoder::write_rans(std::span<const int32_t> v, const Model& model, in
 
   // rANS, last value first, into words_ from the back; value i goes to lane i % kLanes.
   std::array<uint16_t, kContexts> offset{};  // of the context's table in symbols_
-  for (int e = 0; e < kContexts; ++e) offset[e] = static_cast<uint16_t>(model.table_of_context[e] * kMaxTokens);
-  const uint8_t* token = maps.token[m];
+  std::array<const uint8_t*, kContexts> token_of_context{};  // fine token -> token at the table's m
+  for (int e = 0; e < kContexts; ++e) {
+    const int k = model.table_of_context[e];
+    offset[e] = static_cast<uint16_t>(k * kMaxTokens);
+    token_of_context[e] = maps.token[model.m[k]];
+  }
   words_.resize(n + 1);
   uint16_t* const words_end = words_.data() + words_.size();
   uint16_t* ptr = words_end;
@@ -325,6 +334,7 @@ void BlockEncoder::write_rans(std::span<const int32_t> v, const Model& model, in
   static_assert(kLanes == 4);
   if (const size_t tail = n % kLanes) {  // the partial last group, last value first
     const EncSymbol* sym = &symbols_[offset[context_[groups]]];
+    const uint8_t* token = token_of_context[context_[groups]];
     const uint8_t* f = fine + groups * kLanes;
     if (tail > 2) put(x2, sym[token[f[2]]]);
     if (tail > 1) put(x1, sym[token[f[1]]]);
@@ -332,6 +342,7 @@ void BlockEncoder::write_rans(std::span<const int32_t> v, const Model& model, in
   }
   while (groups-- > 0) {
     const EncSymbol* sym = &symbols_[offset[context_[groups]]];
+    const uint8_t* token = token_of_context[context_[groups]];
     const uint8_t* f = fine + groups * kLanes;
     put(x3, sym[token[f[3]]]);
     put(x2, sym[token[f[2]]]);
@@ -350,23 +361,30 @@ void BlockEncoder::write_rans(std::span<const int32_t> v, const Model& model, in
   uint8_t* p = raw_.data();
   uint64_t acc = 0;
   uint32_t fill = 0;
-  std::array<uint8_t, kMaxTokens> raw_bits{};   // per fine token: sign (if nonzero) + low bits
-  std::array<uint32_t, kMaxTokens> low_mask{};
-  for (int f = 0; f < kMaxTokens; ++f) {
-    const uint32_t low = maps.low_bits[m][f];
-    raw_bits[f] = static_cast<uint8_t>(low + (f != 0));
-    low_mask[f] = (1u << low) - 1;  // low <= 31
-  }
-  for (size_t i = 0; i < n; ++i) {
-    const uint32_t f = fine[i];
-    const uint64_t bits = (uint64_t{magnitude(v[i]) & low_mask[f]} << 1) | (static_cast<uint32_t>(v[i]) >> 31);
-    acc |= bits << fill;
-    fill += raw_bits[f];
-    store_le64(p, acc);
-    const uint32_t bytes = fill >> 3;
-    p += bytes;
-    acc >>= bytes * 8;  // at most 32: fill was below 8 before adding at most 32 bits
-    fill &= 7;
+  // Per table and fine token: the raw bits (sign if nonzero, low bits) and the low bits' mask.
+  raw_bits_.resize(static_cast<size_t>(model.tables) * kMaxTokens);
+  low_mask_.resize(static_cast<size_t>(model.tables) * kMaxTokens);
+  for (int k = 0; k < model.tables; ++k)
+    for (int f = 0; f < kMaxTokens; ++f) {
+      const uint32_t low = maps.low_bits[model.m[k]][f];
+      raw_bits_[k * kMaxTokens + f] = static_cast<uint8_t>(low + (f != 0));
+      low_mask_[k * kMaxTokens + f] = (1u << low) - 1;  // low <= 31
+    }
+  for (size_t g = 0, i = 0; i < n; ++g) {
+    const size_t row = static_cast<size_t>(model.table_of_context[context_[g]]) * kMaxTokens;
+    const uint8_t* raw_bits = &raw_bits_[row];
+    const uint32_t* low_mask = &low_mask_[row];
+    for (const size_t end = std::min(n, i + kLanes); i < end; ++i) {
+      const uint32_t f = fine[i];
+      const uint64_t bits = (uint64_t{magnitude(v[i]) & low_mask[f]} << 1) | (static_cast<uint32_t>(v[i]) >> 31);
+      acc |= bits << fill;
+      fill += raw_bits[f];
+      store_le64(p, acc);
+      const uint32_t bytes = fill >> 3;
+      p += bytes;
+      acc >>= bytes * 8;  // at most 32: fill was below 8 before adding at most 32 bits
+      fill &= 7;
+    }
   }
   if (fill) store_le64(p++, acc);
   const size_t raw_size = static_cast<size_t>(p - raw_.data());
@@ -412,14 +430,33 @@ Bytes encode(std::span<const int32_t> values, const EncoderOptions& options) {
   ByteWriter w(out);
   w.u8(kVersion);
   w.varint(values.size());
+  std::vector<match::Sequence> sequences;
+  if (options.matches) sequences = match::find_matches(values);
+  w.varint(sequences.size());
+  if (!sequences.empty()) {
+    Bytes coded;
+    match::write_sequences(sequences, coded);
+    w.varint(coded.size());
+    w.bytes(coded);
+  }
+  match::LiteralReader literals(values, sequences);
   BlockEncoder block(options);
   // The fewest blocks of at most 2^block_log2 values, of equal length (whole groups), so
   // no block is a small remainder that pays for a full set of tables.
-  const size_t n = values.size();
+  const size_t n = literals.count();
   const size_t max_block = size_t{1} << options.block_log2;
   const size_t blocks = (n + max_block - 1) / max_block;
   const size_t length = blocks ? ((n + blocks - 1) / blocks + kLanes - 1) / kLanes * kLanes : 0;
-  for (size_t at = 0; at < n; at += length) block.encode(values.subspan(at, std::min(length, n - at)), out);
+  std::vector<int32_t> buffer(sequences.empty() ? 0 : std::min(length, n));
+  for (size_t at = 0; at < n; at += length) {
+    const size_t count = std::min(length, n - at);
+    if (sequences.empty()) {
+      block.encode(values.subspan(at, count), out);
+    } else {
+      literals.read(buffer.data(), count);
+      block.encode(std::span<const int32_t>(buffer.data(), count), out);
+    }
+  }
   return out;
 }
 

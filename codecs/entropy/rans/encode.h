@@ -14,6 +14,7 @@ struct EncoderOptions {
   int block_log2 = 16;
   int max_precision = 12;  // table precision cap (8..15)
   int max_tables = 8;      // context tables per block (1..8); 1 is order-0
+  bool matches = true;     // look for repeated and negated runs (match_find.h)
 };
 
 Bytes encode(std::span<const int32_t> values, const EncoderOptions& options);

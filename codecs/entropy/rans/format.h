@@ -1,18 +1,25 @@
 // The `rans` stream format, shared by encoder and decoder: constants, the symbolizer
 // (int32 value -> token + raw bits) and the layout written below.
 //
-// Stream:   u8 version (1) | varint value count | blocks until the count is reached
+// Stream:   u8 version (3) | varint value count n | varint sequence count S
+//           | if S > 0: varint sequence bytes | sequences (sequences.h)
+//           | literal blocks, until the literal count L is reached
+// The sequences say which runs of values repeat earlier ones (copied or negated) and how many
+// literals come between them; L = n minus the values the matches cover. Without sequences the
+// literals are the values. The literals form one stream of their own, cut into blocks:
 // Block:    varint values in the block (>= 1) | u8 mode | mode payload
 //   mode 0 (rans):
-//     u8 m (mantissa bits folded into a token, 0..3) | u8 P (table precision 8..15, total 2^P)
+//     u8 P (table precision 8..15, total 2^P)
 //     u8 K (tables, 1..8) | K-1 u8 context boundaries, strictly increasing in 1..128
-//     varint table bytes | tables, bit-coded (see table_code.h)
+//     K u8 m_k (mantissa bits folded into the tokens of table k, 0..3)
+//     varint table bytes | tables (table k over token_count(m_k) tokens), bit-coded (see table_code.h)
 //     varint rANS bytes  | 4 lane states as u32le, then 16-bit words as u16le
 //     varint raw bytes   | sign + low mantissa bits per value, LSB first, zero-padded to a byte
 //   mode 1 (packed): u8 width (0..32) | zigzag values, `width` bits each, LSB first
 //
 // A value v is coded as a token (its magnitude class plus the top m bits below the leading
-// one: a log-linear bucket) through rANS, and its remaining low bits and its sign as raw bits:
+// one: a log-linear bucket, m chosen per table: contexts of small scale gain nothing from
+// mantissa bits in their tokens, those of large scale do) through rANS, and its remaining low bits and its sign as raw bits:
 // the low bits of weights are close to uniform, so entropy coding them would buy nothing
 // and cost speed.
 //
@@ -37,7 +44,9 @@
 
 namespace lcz::rans {
 
-inline constexpr uint8_t kVersion = 1;
+// 2: sequences of matches before the literal blocks. 3: the mantissa bits folded into the
+// tokens chosen per table rather than per block. (Older streams are refused.)
+inline constexpr uint8_t kVersion = 3;
 inline constexpr int kLanes = 4;                    // interleaved rANS states
 inline constexpr uint32_t kStateLow = 1u << 15;     // states live in [L, L << 16) = [2^15, 2^31)
 inline constexpr int kWordBits = 16;                // renormalization unit

@@ -26,8 +26,8 @@ StageDescriptor rans_stage() {
           .kind = StageKind::entropy,
           .input = StreamType::i32,
           .output = StreamType::bytes,
-          .doc = "static rANS of magnitude-class tokens, per-block tables chosen by the local scale (running mean "
-                 "of previous classes); raw sign and low bits",
+          .doc = "matches of repeated or negated runs (LZ77 over ints) beside static rANS literals: magnitude-class "
+                 "tokens, per-block tables chosen by the local scale (running mean of previous classes); raw sign and low bits",
           .params = {{.name = "block_log2",
                       .type = ParamType::integer,
                       .default_value = 16,
@@ -46,13 +46,18 @@ StageDescriptor rans_stage() {
                       .default_value = 8,
                       .min = 1,
                       .max = 8,
-                      .doc = "most context tables per block (1 = order-0); fewer are used when tables cost more than they save"}},
+                      .doc = "most context tables per block (1 = order-0); fewer are used when tables cost more than they save"},
+                     {.name = "matches",
+                      .type = ParamType::boolean,
+                      .default_value = true,
+                      .doc = "code runs that repeat earlier values (copied or negated, any lag) as matches beside the literals"}},
           .library_version = {},
           .make = [](const Params& p, const StageContext& ctx) {
             rans::EncoderOptions o;
             o.block_log2 = static_cast<int>(p.integer("block_log2"));
             o.max_precision = static_cast<int>(p.integer("precision"));
             o.max_tables = static_cast<int>(p.integer("tables"));
+            o.matches = p.boolean("matches");
             return std::make_unique<Rans>(o, ctx.max_decoded_bytes / 4);
           }};
 }

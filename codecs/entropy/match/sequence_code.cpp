@@ -1,0 +1,167 @@
+#include "codecs/entropy/match/sequences.h"
+
+#include <algorithm>
+#include <bit>
+#include <cstring>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "codecs/core/error.h"
+
+namespace lcz::match {
+namespace {
+
+int gamma_bits(uint64_t x) { return 2 * std::bit_width(x) - 1; }
+
+// LSB-first bit writer onto a byte vector.
+class BitWriter {
+ public:
+  explicit BitWriter(Bytes& out) : out_(out) {}
+  void put(uint32_t bits, int n) {  // n <= 32
+    acc_ |= uint64_t{bits} << fill_;
+    fill_ += n;
+    for (; fill_ >= 8; fill_ -= 8, acc_ >>= 8) out_.push_back(static_cast<uint8_t>(acc_));
+  }
+  void flush() {
+    if (fill_ > 0) out_.push_back(static_cast<uint8_t>(acc_));
+    acc_ = 0;
+    fill_ = 0;
+  }
+
+ private:
+  Bytes& out_;
+  uint64_t acc_ = 0;
+  int fill_ = 0;
+};
+
+uint64_t load_le64(const uint8_t* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
+  return v;
+}
+
+void put_gamma(BitWriter& w, uint32_t x) {  // x >= 1
+  const int width = std::bit_width(x);
+  w.put(0, width - 1);
+  w.put(1, 1);
+  if (width > 1) w.put(x & ((1u << (width - 1)) - 1), width - 1);
+}
+
+// One sequence reads at most 163 bits past a checked position, plus an 8-byte load.
+constexpr size_t kPadding = 40;
+
+// LSB-first reader over a zero-padded copy: a read is a 64-bit load, a shift and a mask;
+// the position is checked against the real size once per sequence.
+class FastBits {
+ public:
+  FastBits(std::span<const uint8_t> in, size_t base) : data_(in.begin(), in.end()), bits_(in.size() * 8), base_(base) {
+    data_.resize(in.size() + kPadding, 0);
+  }
+  uint32_t get(int n) {  // n <= 32
+    const uint64_t window = load_le64(&data_[pos_ >> 3]) >> (pos_ & 7);
+    pos_ += static_cast<size_t>(n);
+    return static_cast<uint32_t>(window & ((uint64_t{1} << n) - 1));
+  }
+  // gamma code, or 0 if its unary part is longer than 32 bits (no valid code is).
+  uint64_t gamma() {
+    const uint64_t window = load_le64(&data_[pos_ >> 3]) >> (pos_ & 7);
+    const int zeros = std::countr_zero(window | (uint64_t{1} << 56));  // the window has >= 57 valid bits
+    if (zeros >= 32) return 0;
+    pos_ += static_cast<size_t>(zeros) + 1;
+    return zeros ? (uint64_t{1} << zeros) | get(zeros) : 1;
+  }
+  bool overrun() const { return pos_ > bits_; }
+  size_t bits_left() const { return bits_ - pos_; }
+  size_t offset() const { return base_ + std::min(pos_, bits_) / 8; }
+
+ private:
+  std::vector<uint8_t> data_;
+  size_t bits_;
+  size_t base_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+int sequence_bits(const Sequence& s) {
+  return gamma_bits(uint64_t{s.literals} + 1) + gamma_bits(s.length - kMinMatch + 1) + 5 + std::bit_width(s.offset) - 1 + 1;
+}
+
+void write_sequences(std::span<const Sequence> sequences, Bytes& out) {
+  BitWriter w(out);
+  for (const Sequence& s : sequences) {
+    put_gamma(w, s.literals + 1);  // literals < 2^32 - 1: a stream of 2^32 values has a match
+    put_gamma(w, s.length - kMinMatch + 1);
+    const int width = std::bit_width(s.offset);
+    w.put(static_cast<uint32_t>(width - 1), 5);
+    if (width > 1) w.put(s.offset & ((1u << (width - 1)) - 1), width - 1);
+    w.put(s.negate ? 1 : 0, 1);
+  }
+  w.flush();
+}
+
+std::vector<Sequence> read_sequences(std::span<const uint8_t> in, const char* stage, size_t base, uint64_t count,
+                                     uint64_t values) {
+  // Every sequence takes at least 9 bits: a count the bytes cannot hold is refused before
+  // anything is allocated.
+  if (count > in.size() * 8 / 9) throw_corrupt(stage, base, std::to_string(count) + " sequences cannot fit in " + std::to_string(in.size()) + " bytes");
+  FastBits r(in, base);
+  std::vector<Sequence> out(count);
+  uint64_t pos = 0;  // values covered so far
+  for (uint64_t i = 0; i < count; ++i) {
+    const size_t at = r.offset();
+    const uint64_t literals = r.gamma();
+    const uint64_t length = r.gamma();
+    const int width = static_cast<int>(r.get(5)) + 1;
+    const uint64_t offset = width > 1 ? (uint64_t{1} << (width - 1)) | r.get(width - 1) : 1;
+    const bool negate = r.get(1) != 0;
+    if (r.overrun()) throw_corrupt(stage, at, "sequence " + std::to_string(i) + " runs past the sequence bytes");
+    if (literals == 0 || length == 0) throw_corrupt(stage, at, "sequence " + std::to_string(i) + ": length code too long");
+    Sequence& s = out[i];
+    pos += literals - 1;
+    if (pos > values || offset > pos)
+      throw_corrupt(stage, at, "sequence " + std::to_string(i) + ": offset " + std::to_string(offset) + " at value " +
+                                    std::to_string(pos) + " reaches before the stream");
+    const uint64_t match = length - 1 + kMinMatch;
+    if (match > values - pos || match > UINT32_MAX)
+      throw_corrupt(stage, at, "sequence " + std::to_string(i) + ": a match of " + std::to_string(match) + " values at value " +
+                                    std::to_string(pos) + " runs past the " + std::to_string(values) + " values");
+    pos += match;
+    s = {static_cast<uint32_t>(literals - 1), static_cast<uint32_t>(match), static_cast<uint32_t>(offset), negate};
+  }
+  if (r.bits_left() >= 8) throw_corrupt(stage, r.offset(), "trailing bytes after the sequences");
+  return out;
+}
+
+uint64_t matched_values(std::span<const Sequence> sequences) {
+  uint64_t n = 0;
+  for (const Sequence& s : sequences) n += s.length;
+  return n;
+}
+
+void apply_sequences(std::span<const Sequence> sequences, int32_t* out, size_t n, size_t literal_count) {
+  size_t pos = 0;
+  const int32_t* lit = out + (n - literal_count);
+  for (const Sequence& s : sequences) {
+    if (out + pos != lit) std::memmove(out + pos, lit, s.literals * sizeof(int32_t));
+    lit += s.literals;
+    pos += s.literals;
+    const int32_t* src = out + pos - s.offset;
+    int32_t* dst = out + pos;
+    if (s.negate) {
+      // Forward, one value at a time: a source that overlaps the match (offset < length)
+      // repeats what was just written. Negation wraps (INT_MIN stays INT_MIN), as in the encoder.
+      for (uint32_t k = 0; k < s.length; ++k) dst[k] = static_cast<int32_t>(0u - static_cast<uint32_t>(src[k]));
+    } else if (s.offset >= s.length) {
+      std::memcpy(dst, src, s.length * sizeof(int32_t));
+    } else {
+      for (uint32_t k = 0; k < s.length; ++k) dst[k] = src[k];
+    }
+    pos += s.length;
+  }
+  // The trailing literals are already where they belong.
+}
+
+}  // namespace lcz::match

@@ -1,0 +1,65 @@
+// harness merge DIR... --out DIR: shard reports into one report.
+#include <CLI/CLI.hpp>
+
+#include <filesystem>
+#include <iostream>
+
+#include "codecs/core/error.h"
+#include "harness/cli/commands.h"
+#include "harness/merge.h"
+#include "harness/report/reader.h"
+#include "harness/report/writers.h"
+
+namespace lcz::cli {
+namespace fs = std::filesystem;
+
+int merge_command(int argc, char** argv) {
+  CLI::App app{"Merge the reports of shards (harness --shard i/n) into one report", "harness merge"};
+  std::vector<std::string> dirs;
+  std::string out;
+  bool allow_missing = false, force = false;
+  app.add_option("dirs", dirs, "run folders of the shards (each holds report.json)")->required();
+  app.add_option("--out", out, "folder for the merged report.csv and report.json")->required();
+  app.add_flag("--allow-missing", allow_missing, "write the merged report even if some jobs have no row");
+  app.add_flag("--force", force, "replace a report already in --out");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  try {
+    std::vector<MergeInput> parts;
+    for (const auto& d : dirs) {
+      const fs::path file = fs::path(d) / "report.json";
+      if (!fs::is_regular_file(file)) throw_input(d + ": no report.json in this folder");
+      parts.push_back({d, read_report_json(file)});
+    }
+    const fs::path out_dir(out);
+    if (!force && (fs::exists(out_dir / "report.json") || fs::exists(out_dir / "report.csv")))
+      throw_config(out + ": already holds a report (use --force to replace it)");
+    MergeResult m = merge_reports(parts, out_dir.filename().string());
+    for (const auto& d : m.duplicated) std::cerr << "harness merge: duplicated job: " << d << "\n";
+    for (const auto& j : m.missing) std::cerr << "harness merge: missing job: " << j << "\n";
+    if (!m.duplicated.empty())
+      throw_input(std::to_string(m.duplicated.size()) + " job(s) reported more than once; nothing written");
+    if (!m.missing.empty() && !allow_missing)
+      throw_input(std::to_string(m.missing.size()) + " job(s) missing; nothing written (--allow-missing writes what there is)");
+    write_report_files(m.report, out_dir);
+    std::cerr << "merged " << m.report.rows.size() << " rows from " << parts.size() << " reports into "
+              << (out_dir / "report.csv").string() << " and report.json\n";
+    int verify_failures = 0, codec_failures = 0;
+    for (const auto& r : m.report.rows)
+      if (!r.pass) (r.failure == ErrorKind::verify ? verify_failures : codec_failures)++;
+    if (verify_failures) return static_cast<int>(ErrorKind::verify);
+    if (codec_failures) return static_cast<int>(ErrorKind::codec);
+    return 0;
+  } catch (const Error& e) {
+    std::cerr << "harness merge: " << e.what() << "\n";
+    return static_cast<int>(e.kind());
+  } catch (const std::exception& e) {
+    std::cerr << "harness merge: internal error: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace lcz::cli

@@ -1,0 +1,200 @@
+// The rans stage's matches (codecs/entropy/match/sequences.h): copied and negated runs at any
+// lag, overlapping ones (lag < length), the `matches` switch, hand-made corrupt sequences
+// refused, and a repeat net (nets/repeats.h) coded far smaller than its source.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <limits>
+#include <random>
+
+#include "codecs/core/byte_io.h"
+#include "codecs/core/registry.h"
+#include "codecs/entropy/rans/format.h"
+#include "codecs/entropy/match/sequences.h"
+#include "nets/net.h"
+#include "nets/repeats.h"
+#include "tests/test_support.h"
+
+using namespace lcz;
+
+namespace {
+
+std::unique_ptr<Stage> make_rans(nlohmann::json params = nlohmann::json::object()) {
+  const StageDescriptor* d = find_stage("rans");
+  REQUIRE(d != nullptr);
+  return d->make(validate_params(d->params, params, "rans"), {});
+}
+
+Bytes encode(const Stage& s, const I32& v) { return std::get<Bytes>(s.encode(Stream(v))); }
+I32 decode(const Stage& s, const Bytes& b) { return std::get<I32>(s.decode(Stream(b))); }
+
+I32 laplacian(size_t n, double scale, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::exponential_distribution<double> mag(1.0);
+  std::bernoulli_distribution sign(0.5);
+  I32 v(n);
+  for (auto& x : v) {
+    const double m = std::nearbyint(mag(rng) * scale);
+    x = static_cast<int32_t>(sign(rng) ? -m : m);
+  }
+  return v;
+}
+
+// The sequence count of a stream: [version][varint n][varint S].
+uint64_t sequence_count(const Bytes& b) {
+  ByteReader r(b, "test");
+  r.u8();
+  r.varint();
+  return r.varint();
+}
+
+void check_round_trip(const Stage& s, const I32& v) {
+  const Bytes b = encode(s, v);
+  CHECK(decode(s, b) == v);
+  CHECK(encode(s, v) == b);
+}
+
+void check_refused(const Bytes& b, const std::string& what) {
+  INFO("corrupt stream: " << what);
+  try {
+    (void)make_rans()->decode(Stream(b));
+    FAIL("decoded without an error");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::codec);
+  }
+}
+
+// A stream of n values: the given sequences, then `literals` in one packed block of width 4.
+Bytes hand_made(uint64_t n, const std::vector<match::Sequence>& sequences, const I32& literals, uint64_t claimed_sequences,
+                const Bytes& extra_sequence_bytes = {}) {
+  Bytes out;
+  ByteWriter w(out);
+  w.u8(rans::kVersion);
+  w.varint(n);
+  w.varint(claimed_sequences);
+  Bytes coded;
+  match::write_sequences(sequences, coded);
+  coded.insert(coded.end(), extra_sequence_bytes.begin(), extra_sequence_bytes.end());
+  w.varint(coded.size());
+  w.bytes(coded);
+  w.varint(literals.size());
+  w.u8(static_cast<uint8_t>(rans::BlockMode::packed));
+  w.u8(4);
+  uint64_t acc = 0;
+  int fill = 0;
+  for (int32_t x : literals) {
+    const uint32_t z = (static_cast<uint32_t>(x) << 1) ^ static_cast<uint32_t>(x >> 31);
+    acc |= uint64_t{z & 15} << fill;
+    fill += 4;
+  }
+  for (; fill > 0; fill -= 8, acc >>= 8) w.u8(static_cast<uint8_t>(acc));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("rans matches: copies and negations at any lag round-trip and cost little", "[rans][matches]") {
+  auto s = make_rans();
+  const I32 block = laplacian(3000, 400, 1);
+  I32 v = laplacian(20000, 300, 2);
+  for (const size_t lag_filler : {size_t{0}, size_t{7}, size_t{50001}}) {
+    const I32 filler = laplacian(lag_filler, 300, static_cast<uint32_t>(lag_filler));
+    v.insert(v.end(), block.begin(), block.end());
+    v.insert(v.end(), filler.begin(), filler.end());
+    for (int32_t x : block) v.push_back(static_cast<int32_t>(0u - static_cast<uint32_t>(x)));  // negated copy
+  }
+  check_round_trip(*s, v);
+  const Bytes with = encode(*s, v);
+  CHECK(sequence_count(with) >= 3);  // five copies; adjacent ones may merge into one match
+  // Six copies of a 3000-value block: without matches each costs as much as the first.
+  const Bytes without = encode(*make_rans({{"matches", false}}), v);
+  CHECK(sequence_count(without) == 0);
+  CHECK(decode(*s, without) == v);
+  const double per_copy = static_cast<double>(encode(*s, block).size());
+  CHECK(static_cast<double>(without.size()) - static_cast<double>(with.size()) > 0.9 * 5 * per_copy);
+}
+
+TEST_CASE("rans matches: overlapping runs (lag < length), negated, and the int32 extremes", "[rans][matches]") {
+  auto s = make_rans();
+  I32 v = laplacian(1000, 50, 3);
+  v.insert(v.end(), 5000, 12345);  // lag 1
+  for (int i = 0; i < 4000; ++i) v.push_back(i % 2 ? -777 : 777);  // lag 1 negated, or lag 2
+  for (int i = 0; i < 3000; ++i) v.push_back((i % 3 - 1) * 100003);  // lag 3
+  v.insert(v.end(), 64, std::numeric_limits<int32_t>::min());  // its negation wraps to itself
+  for (int i = 0; i < 64; ++i) v.push_back(i % 2 ? std::numeric_limits<int32_t>::max() : -std::numeric_limits<int32_t>::max());
+  const I32 tail = laplacian(999, 50, 4);
+  v.insert(v.end(), tail.begin(), tail.end());
+  check_round_trip(*s, v);
+  const Bytes b = encode(*s, v);
+  CHECK(sequence_count(b) >= 3);
+  // The 12,000+ repeating values cost next to nothing beside the 2,000 random ones.
+  CHECK(b.size() < encode(*s, laplacian(2000, 50, 5)).size() + 200);
+  // Edge sizes around the shortest stream that is searched, and a block boundary inside a run.
+  for (size_t n : {size_t{63}, size_t{64}, size_t{65}, size_t{200}}) check_round_trip(*s, I32(n, 9));
+  I32 long_run = laplacian(70000, 20, 6);
+  long_run.insert(long_run.end(), 100000, -4);
+  check_round_trip(*make_rans({{"block_log2", 8}}), long_run);
+}
+
+TEST_CASE("rans refuses corrupt sequences", "[rans][matches]") {
+  // Valid: literals 5, -3, then six copies of -3 (lag 1): 8 values.
+  const std::vector<match::Sequence> good = {{.literals = 2, .length = 6, .offset = 1, .negate = false}};
+  const Bytes valid = hand_made(8, good, {5, -3}, 1);
+  REQUIRE(decode(*make_rans(), valid) == I32{5, -3, -3, -3, -3, -3, -3, -3});
+  const std::vector<match::Sequence> negated = {{.literals = 2, .length = 6, .offset = 2, .negate = true}};
+  REQUIRE(decode(*make_rans(), hand_made(8, negated, {5, -3}, 1)) == I32{5, -3, -5, 3, 5, -3, -5, 3});
+
+  check_refused(hand_made(8, {{2, 6, 3, false}}, {5, -3}, 1), "offset 3 at value 2: before the stream");
+  check_refused(hand_made(8, {{0, 8, 1, false}}, {}, 1), "a match at value 0");
+  check_refused(hand_made(8, {{2, 7, 1, false}}, {5, -3}, 1), "a match past the end");
+  check_refused(hand_made(8, {{2, 6, 1, false}}, {5, -3, 1}, 1), "more literals than the sequences leave");
+  check_refused(hand_made(9, {{2, 6, 1, false}}, {5, -3}, 1), "fewer literals than the sequences leave");
+  check_refused(hand_made(8, good, {5, -3}, 2), "two sequences claimed, one coded");
+  check_refused(hand_made(8, good, {5, -3}, 3), "more sequences than 8 values can hold");
+  check_refused(hand_made(8, good, {5, -3}, 1, Bytes{0}), "a trailing byte after the sequences");
+  Bytes cut = valid;
+  cut[3] = 0;  // no sequence bytes, the sequence count still 1
+  check_refused(cut, "sequence bytes missing");
+  Bytes all_zero = hand_made(8, good, {5, -3}, 1);
+  all_zero[4] = all_zero[5] = 0;  // the sequence's two bytes: an endless unary code
+  check_refused(all_zero, "a length code without end");
+  // Every truncation and many byte flips of a stream with sequences: an error or some
+  // output, never a crash.
+  I32 v = laplacian(3000, 40, 8);
+  const I32 copy(v.begin(), v.begin() + 1000);
+  v.insert(v.end(), copy.begin(), copy.end());
+  v.insert(v.end(), 500, 0);
+  const Bytes b = encode(*make_rans(), v);
+  REQUIRE(sequence_count(b) >= 2);
+  for (size_t keep = 0; keep < b.size(); keep += 1 + keep / 16) check_refused(Bytes(b.begin(), b.begin() + keep), "truncated");
+  std::mt19937 rng(3);
+  for (int trial = 0; trial < 400; ++trial) {
+    Bytes bad = b;
+    bad[rng() % std::min<size_t>(bad.size(), 64)] ^= static_cast<uint8_t>(1 + rng() % 255);
+    try {
+      (void)make_rans()->decode(Stream(bad));
+    } catch (const Error& e) {
+      CHECK(e.kind() == ErrorKind::codec);
+    }
+  }
+}
+
+TEST_CASE("rans on a repeat net: far smaller than on its source", "[rans][matches][repeats]") {
+  // maia-1900 rounded at 2^-16, and the same with 30% of its 576-value blocks replaced by
+  // copies and negations of earlier ones: those blocks should cost next to nothing.
+  const std::vector<float> source = concatenated(read_net(test::dataset("maia-1900.pb.gz")));
+  const std::vector<float> repeats = with_repeats(source, {.share = 0.3, .block = 576, .negate_share = 0.5, .seed = 9});
+  auto round = [](const std::vector<float>& f) {
+    I32 v(f.size());
+    for (size_t i = 0; i < f.size(); ++i) v[i] = static_cast<int32_t>(std::nearbyint(static_cast<double>(f[i]) * 65536.0));
+    return v;
+  };
+  const I32 a = round(source), b = round(repeats);
+  auto s = make_rans();
+  const Bytes coded_source = encode(*s, a), coded_repeats = encode(*s, b);
+  CHECK(decode(*s, coded_repeats) == b);
+  INFO("source " << coded_source.size() << " bytes, repeat net " << coded_repeats.size());
+  CHECK(coded_repeats.size() < 0.75 * static_cast<double>(coded_source.size()));
+  // Without matches the static tables see none of it.
+  CHECK(encode(*make_rans({{"matches", false}}), b).size() > 0.97 * static_cast<double>(coded_source.size()));
+}
