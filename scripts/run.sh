@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install_deps.sh
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DLCZ_BUILD_TESTS=OFF -DLCZ_BUILD_BENCH=ON >/dev/null
-cmake --build build -j"$(nproc)" --target harness
+cmake --build build -j"$(nproc)" --target harness lczip
 datasets="${LCZ_DATASETS:-../shared/datasets}"
 has_config=0
 for a in "$@"; do [ "$a" = "--config" ] && has_config=1; done
