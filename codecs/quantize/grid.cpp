@@ -121,7 +121,17 @@ class Grid final : public TypedStage<F32, I32> {
       }
       // On a grid at least as coarse as 2*tol the exact index is the best code there is.
       if (finite && hi > lo) {
-        const bool coarse = (static_cast<double>(hi) - lo) / kLevels >= step_;
+        const double grid_step = (static_cast<double>(hi) - lo) / kLevels;
+        const bool coarse = grid_step >= step_;
+        // A grid step between tol and 2*tol: its own lattice would be every index (m = 0), finer
+        // than a fitted one, so the fit comes first; the values' first chunk on the grid says
+        // the layer is Lc0's, and all of them need not be looked at.
+        if (!coarse && grid_step > tolerance_ && on_grid_sample(in, lo, hi)) {
+          I32 fitted(4 + in.size());
+          if (auto fit = fit_linear16_lattice(in, tolerance_, fitted.data() + 4);
+              fit && (static_cast<double>(fit->max_val) - fit->min_val) / kLevels * fit->step >= grid_step)
+            return with_lattice_header(std::move(fitted), *fit);
+        }
         I32 out(3 + in.size());
         for (Path path : {kLinear16Release, kLinear16Dev}) {
           if (grid_indices(in, path, lo, hi, zero_index(lo, hi), out.data() + 3)) {
@@ -214,6 +224,22 @@ class Grid final : public TypedStage<F32, I32> {
   // 2*tol (fit_linear16_lattice). Of two uniform lattices over the same values the coarser
   // codes in fewer bits (order-0 entropy falls by log2 of the spacing ratio), so the choice
   // is by spacing. Rounding if neither fits.
+  static I32 with_lattice_header(I32 out, const Linear16Lattice& lattice) {
+    out[0] = kLattice;
+    out[1] = std::bit_cast<int32_t>(lattice.min_val);
+    out[2] = std::bit_cast<int32_t>(lattice.max_val);
+    out[3] = lattice.step;
+    return out;
+  }
+
+  // Whether the first values lie bit for bit on the grid [lo, hi] (either formula).
+  static bool on_grid_sample(const F32& in, float lo, float hi) {
+    const F32 head(in.begin(), in.begin() + std::min<size_t>(in.size(), 4096));
+    std::vector<int32_t> scratch(head.size());
+    return grid_indices(head, kLinear16Release, lo, hi, zero_index(lo, hi), scratch.data()) ||
+           grid_indices(head, kLinear16Dev, lo, hi, zero_index(lo, hi), scratch.data());
+  }
+
   // grid_index: each value's exact index on [lo, hi] minus the index of zero.
   I32 on_lattice(const F32& in, float lo, float hi, Path path, const int32_t* grid_index) const {
     I32 out(4 + in.size());
