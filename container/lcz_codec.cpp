@@ -409,7 +409,10 @@ void write_output_file(DecompressResult d, const ByteSink& sink) {
         std::vector<Tensor>().swap(d.net.tensors);  // the layers hold the weights now
         if (!net.SerializePartialToString(&serialized)) throw Error(ErrorKind::codec, "cannot serialize the Lc0 net");
       }
-      const Bytes gz = gzip_compress(std::span(reinterpret_cast<const uint8_t*>(serialized.data()), serialized.size()));
+      // gzip as Lc0 ships nets; at level 1: the file is for loading, and level 6 would take
+      // ten times as long as decoding the weights did.
+      const Bytes gz =
+          gzip_compress(std::span(reinterpret_cast<const uint8_t*>(serialized.data()), serialized.size()), 1);
       sink(gz);
       return;
     }

@@ -450,10 +450,10 @@ void write_lc0_layer(pblczero::Weights::Layer& layer, std::span<const float> val
   layer.set_params(std::move(params));
 }
 
-std::vector<uint8_t> gzip_compress(std::span<const uint8_t> bytes) {
+std::vector<uint8_t> gzip_compress(std::span<const uint8_t> bytes, int level) {
   z_stream z{};
   // 16 + window bits: gzip wrapper; zlib writes mtime 0 and no name, so output is reproducible.
-  if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+  if (deflateInit2(&z, level, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
     throw std::runtime_error("zlib: deflateInit2 failed");
   std::unique_ptr<z_stream, int (*)(z_stream*)> guard(&z, deflateEnd);
   std::vector<uint8_t> out;

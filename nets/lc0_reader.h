@@ -67,7 +67,8 @@ void write_lc0_layer(pblczero::Weights::Layer& layer, std::span<const float> val
                      SourceEncoding::Kind encoding);
 
 // A single gzip member, default level, no file name or time stamp (same bytes every run).
-std::vector<uint8_t> gzip_compress(std::span<const uint8_t> bytes);
+// level: zlib's 1 (fastest) .. 9; -1 its default (6).
+std::vector<uint8_t> gzip_compress(std::span<const uint8_t> bytes, int level = -1);
 
 // Serializes net (as is: set magic yourself) to path, gzip-compressed when asked, as Lc0
 // ships nets. Throws std::runtime_error when the file cannot be written.
