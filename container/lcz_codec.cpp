@@ -27,22 +27,34 @@ struct ChunkPlan {
   uint64_t first = 0, count = 0;  // weights of the net
 };
 
-// Chunks of about chunk_weights weights (0: one chunk). With split_tensors a chunk ends after
-// exactly chunk_weights weights, inside a tensor if need be (a raw .f32 is one big tensor);
-// without, chunks end at tensor boundaries (the grid stage must see a whole Lc0 layer).
+// Chunks of about chunk_weights weights (0: one chunk), balanced: the net is cut into
+// n = ceil(total / chunk_weights) chunks aimed at total / n weights each, so that no chunk is a
+// small remainder (threads share the work evenly whatever the net's size). With split_tensors a
+// chunk ends after exactly its share, inside a tensor if need be (a raw .f32 is one big
+// tensor); without, chunks end at tensor boundaries (the grid stage must see a whole Lc0 layer).
 std::vector<ChunkPlan> plan_chunks(const NetLayout& layout, uint64_t chunk_weights, bool split_tensors) {
   std::vector<ChunkPlan> plan;
   const uint64_t total = layout.weight_count();
   if (total == 0) return plan;
   if (chunk_weights == 0) return {{0, total}};
+  const uint64_t n = (total - 1) / chunk_weights + 1;
   if (split_tensors) {
-    for (uint64_t first = 0; first < total; first += chunk_weights) plan.push_back({first, std::min(chunk_weights, total - first)});
+    // Chunk k holds weights [k * total / n, (k + 1) * total / n).
+    for (uint64_t k = 0; k < n; ++k) {
+      const uint64_t first = static_cast<uint64_t>((static_cast<unsigned __int128>(total) * k) / n);
+      const uint64_t end = static_cast<uint64_t>((static_cast<unsigned __int128>(total) * (k + 1)) / n);
+      plan.push_back({first, end - first});
+    }
     return plan;
   }
-  uint64_t at = 0;
+  // A chunk ends after the tensor that reaches the next of the n ideal boundaries.
+  uint64_t at = 0, closed = 0;
   for (const auto& t : layout.tensors) {
     if (t.count == 0) continue;
-    if (plan.empty() || plan.back().count >= chunk_weights) plan.push_back({at, 0});
+    if (plan.empty() || at >= static_cast<uint64_t>((static_cast<unsigned __int128>(total) * closed) / n)) {
+      plan.push_back({at, 0});
+      ++closed;
+    }
     plan.back().count += t.count;
     at += t.count;
   }

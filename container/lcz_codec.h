@@ -1,5 +1,5 @@
 // Compressing a net into an .lcz container and back, with the registered stages of one
-// pipeline. Tensors are grouped into chunks of about `chunk_weights` weights (whole tensors),
+// pipeline. The net is cut into balanced chunks (see kDefaultChunkWeights), whole Lc0 layers,
 // each chunk is coded on its own, so chunks run in parallel and the bytes are the same for
 // any thread count. compress() decodes what it wrote and refuses to return a container that
 // breaks the tolerance, measured on the net as the user will load it (for an Lc0 source: every
@@ -41,12 +41,11 @@ BaseNet read_base_net(std::span<const uint8_t> bytes, const std::string& name);
 
 using ProgressFn = std::function<void(const std::string&)>;
 
-// Weights per chunk. Lc0 layers are added to a chunk until it holds at least this many; a raw
-// .f32 or .npy tensor is cut into chunks of exactly this many. The strong coder (cm) learns
-// across a chunk: against one chunk for the whole net, chunks of 2^19 weights cost 0.005 % on
-// maia-1900 and 0.3 % on leela_grouped (cut inside its run of repeats), 2^18 cost 0.05 % and
-// 0.3 %, one chunk per layer 0.37 % on maia-1900. Parallel work needs chunks: 48 on a net of
-// 25 M weights.
+// The largest chunk asked for: a net of W weights is cut into n = ceil(W / this) chunks of
+// about W / n weights (Lc0 layers whole, a raw .f32 or .npy tensor cut anywhere), so no chunk
+// is a small remainder. The strong coder (cm) learns within a chunk: against the whole net as
+// one stream (harness rows), 2^19 costs 0.05-0.19 % on the shared nets, header included
+// (README, "lczip on these nets"); parallel work needs chunks: 48 on a net of 25 M weights.
 inline constexpr uint64_t kDefaultChunkWeights = uint64_t{1} << 19;
 
 struct CompressOptions {

@@ -159,7 +159,8 @@ int run_info(const std::string& input, bool tensors) {
   std::snprintf(ratio, sizeof ratio, "%.4f (%.3f bits/weight)", double(weights * 4) / file.size(),
                 8.0 * file.size() / std::max<uint64_t>(1, weights));
   std::cout << "ratio            " << ratio << "\n"
-            << "chunks           " << h.chunks.size() << " (aimed at " << h.chunk_weights << " weights each)\n"
+            << "chunks           " << h.chunks.size() << " (" << weights / std::max<size_t>(1, h.chunks.size())
+            << " weights each on average; --chunk-weights " << h.chunk_weights << ")\n"
             << "base sha256      " << (h.base_sha256 ? hex(*h.base_sha256) : std::string("none")) << "\n";
   if (tensors) {
     for (const auto& t : h.tensors) {

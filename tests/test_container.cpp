@@ -135,6 +135,37 @@ TEST_CASE("lczip output does not depend on the thread count; chunks decode in pa
   }
 }
 
+TEST_CASE("chunks are balanced: ceil(W / chunk_weights) of them, none a small remainder", "[container]") {
+  // A raw .f32 is cut anywhere: chunk sizes differ by at most one weight.
+  const SourceNet leela = source("leela_grouped.f32");
+  const uint64_t w = leela.net.weight_count();
+  for (const uint64_t cw : {uint64_t{100000}, uint64_t{1} << 19, w - 1, w, w + 1}) {
+    INFO("chunk_weights " << cw);
+    const ContainerHeader h = read_container_header(compress(leela, options("fast", 2, cw)).file, "l.lcz");
+    REQUIRE(h.chunks.size() == (w + cw - 1) / cw);
+    uint64_t lo = w, hi = 0, sum = 0;
+    for (const auto& c : h.chunks) lo = std::min(lo, c.weight_count), hi = std::max(hi, c.weight_count), sum += c.weight_count;
+    CHECK(sum == w);
+    CHECK(hi - lo <= 1);
+  }
+  // Lc0 layers stay whole: each chunk ends after the layer that reaches its share, so every
+  // chunk but the last holds at least W / n weights, and there are at most n of them.
+  const SourceNet maia = source("maia-1900.pb.gz");
+  const uint64_t mw = maia.net.weight_count();
+  for (const uint64_t cw : {uint64_t{100000}, uint64_t{1} << 19}) {
+    INFO("chunk_weights " << cw);
+    const uint64_t n = (mw + cw - 1) / cw;
+    const ContainerHeader h = read_container_header(compress(maia, options("fast", 2, cw)).file, "m.lcz");
+    REQUIRE(h.chunks.size() >= 2);
+    CHECK(h.chunks.size() <= n);
+    uint64_t at = 0;
+    for (size_t k = 0; k + 1 < h.chunks.size(); ++k) {
+      at += h.chunks[k].weight_count;
+      CHECK(at >= mw * (k + 1) / n);
+    }
+  }
+}
+
 TEST_CASE("every corrupted or truncated container is refused with an lcz::Error", "[container]") {
   const SourceNet maia = source("maia-1900.pb.gz");
   const Bytes good = compress(maia, options("fast", 2, 200000)).file;

@@ -8,6 +8,7 @@
 #   gen             harness gen: exact size, same bytes for a seed, other bytes for another, errors
 set -euo pipefail
 case_name="$1" harness="$2" src="$3" work="$4/$1"
+export LCZ_DATASETS="${LCZ_DATASETS:-$src/../shared/datasets}"  # as the other tests: the shared nets beside the checkout
 rm -rf "$work"
 mkdir -p "$work"
 config="$src/tests/configs/grid_small.json"
@@ -70,7 +71,7 @@ case "$case_name" in
     for png in $(grep -o '([^()]*\.png)' "$ref/REPORT.md" | tr -d '()'); do [ -s "$ref/$png" ] || fail "missing $png"; done
     ;;
   gen)
-    like="${LCZ_DATASETS:-$src/../shared/datasets}/maia-1900.pb.gz"
+    like="$LCZ_DATASETS/maia-1900.pb.gz"
     "$harness" gen --like "$like" --weights 1M -o "$work/a.f32" --seed 5
     "$harness" gen --like "$like" --weights 1000000 -o "$work/b.f32" --seed 5
     "$harness" gen --like "$like" --weights 1M -o "$work/c.f32" --seed 6
