@@ -319,7 +319,7 @@ ContainerHeader read_container_header(std::span<const uint8_t> file, const std::
     total_weights += t.layout.count;  // each at most 2^36: no overflow
     if (total_weights > options.max_weights)
       hr.fail(r.offset(), "the tensors hold more than " + std::to_string(options.max_weights) +
-                              " weights, the most this reader decodes");
+                              " weights, the most this reader is set to decode (lczip: --max-weights)");
   }
   const uint64_t chunk_count = r.count(std::min<uint64_t>(total_weights, r.remaining() / 19), "chunk count");
   uint64_t next_weight = 0, next_offset = checksum_at + 8;

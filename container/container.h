@@ -107,11 +107,18 @@ uint64_t xxh64_of_values(std::span<const F32> tensors);  // streaming, in order
 // is copied into the file, so the two are not held twice.
 Bytes write_container(ContainerHeader header, std::vector<Bytes> payloads);
 
+// The most weights a reader decodes unless told otherwise (lczip --max-weights): 2^30, 4 GiB
+// of float32, ten times the largest Lc0 nets; decoding holds about twice that.
+inline constexpr uint64_t kDefaultMaxWeights = uint64_t{1} << 30;
+// The most any reader accepts (2^40): the limit for reading a header only (lczip info).
+inline constexpr uint64_t kMaxWeightsCeiling = uint64_t{1} << 40;
+
 struct ContainerReadOptions {
   // Header, payload and decoded-values checksums; off only to fuzz what lies behind them.
   bool verify_checksums = true;
-  // A net of more weights is refused before anything is decoded (2^33: 32 GiB of float32).
-  uint64_t max_weights = uint64_t{1} << 33;
+  // A net of more weights is refused before anything is decoded, so that a small hostile file
+  // cannot claim (and make the decoder allocate) more memory than the machine has.
+  uint64_t max_weights = kDefaultMaxWeights;
 };
 
 // Parses and checks the header: magic, version, checksum, every length, count and offset

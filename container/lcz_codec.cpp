@@ -320,7 +320,7 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
   for (const auto& c : header.chunks) result.chunks_against_base += c.mode == ChunkMode::against_base;
   result.file = write_container(std::move(header), std::move(payloads));
   // The header must read back as written (payload checksums, offsets, the stored pipeline).
-  const ContainerHeader check = read_container_header(result.file, "compressed output");
+  const ContainerHeader check = read_container_header(result.file, "compressed output", {.max_weights = kMaxWeightsCeiling});
   (void)stored_pipeline(check, "compressed output");
   return result;
 }

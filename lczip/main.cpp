@@ -124,6 +124,7 @@ int run_compress(const CompressArgs& a) {
 struct DecompressArgs {
   std::string input, output, base;
   unsigned threads = default_threads();
+  uint64_t max_weights = lcz::kDefaultMaxWeights;
   bool force = false;
 };
 
@@ -132,7 +133,8 @@ int run_decompress(const DecompressArgs& a) {
   std::vector<uint8_t> file = read_input(a.input);
   const std::optional<lcz::BaseNet> base = load_base(a.base);
   const lcz::ProgressFn progress = progress_for(file.size() * 4);
-  lcz::DecompressResult d = lcz::decompress(file, display_name(a.input), base ? &*base : nullptr, a.threads, progress);
+  lcz::DecompressResult d = lcz::decompress(file, display_name(a.input), base ? &*base : nullptr, a.threads, progress,
+                                            {.max_weights = a.max_weights});
   end_progress(progress);
   std::vector<uint8_t>().swap(file);
   lcz::write_output_file(std::move(d), [&](std::span<const uint8_t> b) { out.write(b); });
@@ -142,7 +144,8 @@ int run_decompress(const DecompressArgs& a) {
 
 int run_info(const std::string& input, bool tensors) {
   const std::vector<uint8_t> file = read_input(input);
-  const lcz::ContainerHeader h = lcz::read_container_header(file, display_name(input));
+  const lcz::ContainerHeader h =
+      lcz::read_container_header(file, display_name(input), {.max_weights = lcz::kMaxWeightsCeiling});
   const uint64_t weights = h.weight_count();
   uint64_t payload = 0;
   for (const auto& c : h.chunks) payload += c.payload_bytes;
@@ -172,10 +175,12 @@ int run_info(const std::string& input, bool tensors) {
   return 0;
 }
 
-int run_verify(const std::string& input, const std::string& original_path, const std::string& base_path, unsigned threads) {
+int run_verify(const std::string& input, const std::string& original_path, const std::string& base_path, unsigned threads,
+               uint64_t max_weights) {
   const std::vector<uint8_t> file = read_input(input);
   const std::optional<lcz::BaseNet> base = load_base(base_path);
-  const lcz::DecompressResult d = lcz::decompress(file, display_name(input), base ? &*base : nullptr, threads);
+  const lcz::DecompressResult d =
+      lcz::decompress(file, display_name(input), base ? &*base : nullptr, threads, {}, {.max_weights = max_weights});
   lcz::SourceNet original = lcz::read_source_net(read_input(original_path), display_name(original_path));
   // A raw .f32 or .npy tensor is named after its file: another file name is not another tensor.
   if (original.format != lcz::SourceFormat::lc0 && original.net.tensors.size() == d.net.tensors.size())
@@ -220,6 +225,9 @@ int main(int argc, char** argv) {
   decompress->add_option("-o,--output", d.output, "the net to write, or - for standard output")->required();
   decompress->add_option("--base", d.base, "the base net the file was coded against");
   decompress->add_option("--threads", d.threads, "threads (default: all cores)")->check(CLI::Range(1, 1024));
+  decompress->add_option("--max-weights", d.max_weights, "refuse a file of more weights than this (memory: about 8 bytes each)")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{1}, lcz::kMaxWeightsCeiling));
   decompress->add_flag("-f,--force", d.force, "overwrite an existing output");
 
   std::string info_input;
@@ -230,11 +238,15 @@ int main(int argc, char** argv) {
 
   std::string verify_input, verify_original, verify_base;
   unsigned verify_threads = default_threads();
+  uint64_t verify_max_weights = lcz::kDefaultMaxWeights;
   auto* verify = app.add_subcommand("verify", "decode an .lcz file and compare it with the original net (exit 4 if the bound breaks)");
   verify->add_option("input", verify_input, "the .lcz file")->required();
   verify->add_option("original", verify_original, "the original net")->required();
   verify->add_option("--base", verify_base, "the base net the file was coded against");
   verify->add_option("--threads", verify_threads, "threads (default: all cores)")->check(CLI::Range(1, 1024));
+  verify->add_option("--max-weights", verify_max_weights, "refuse a file of more weights than this")
+      ->capture_default_str()
+      ->check(CLI::Range(uint64_t{1}, lcz::kMaxWeightsCeiling));
 
   try {
     app.parse(argc, argv);
@@ -246,7 +258,7 @@ int main(int argc, char** argv) {
     if (*compress) return run_compress(c);
     if (*decompress) return run_decompress(d);
     if (*info) return run_info(info_input, info_tensors);
-    if (*verify) return run_verify(verify_input, verify_original, verify_base, verify_threads);
+    if (*verify) return run_verify(verify_input, verify_original, verify_base, verify_threads, verify_max_weights);
     return static_cast<int>(ErrorKind::config);
   } catch (const Error& e) {
     std::cerr << "\nlczip: " << e.what() << "\n";

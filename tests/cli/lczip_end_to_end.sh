@@ -31,6 +31,12 @@ expect 0 "independent reader: LINEAR16, within 2^-17 as lc0 decodes, fields equa
 expect 4 "verify against another net breaks the bound" -- "$lczip" verify m.lcz "$data/maia-1100.pb.gz"
 expect 0 "info" -- "$lczip" info m.lcz
 grep -q "tolerance        2^-17" out.txt || { echo "FAIL: info shows no tolerance"; failures=$((failures + 1)); }
+# A file of more weights than --max-weights (maia-1900: 868,355) is refused before decoding.
+expect 3 "more weights than --max-weights" -- "$lczip" decompress m.lcz -o big.pb.gz --max-weights 868354
+grep -q -- "--max-weights" err.txt || { echo "FAIL: the refusal does not name --max-weights"; failures=$((failures + 1)); }
+[ ! -e big.pb.gz ] || { echo "FAIL: a refused file left an output"; failures=$((failures + 1)); }
+expect 3 "verify with a lower --max-weights" -- "$lczip" verify m.lcz "$data/maia-1900.pb.gz" --max-weights 868354
+expect 0 "exactly --max-weights" -- "$lczip" decompress m.lcz -o limit.pb.gz --max-weights 868355
 
 cp m.pb.gz kept.pb.gz
 expect 2 "an existing output is kept without --force" -- "$lczip" decompress m.lcz -o m.pb.gz
