@@ -1,9 +1,12 @@
-// Writes the seed corpora of the fuzz targets into tests/fuzz/<target>/ (run by hand after
-// a format change: build/bin/fuzz_make_seeds; the files are committed). Every seed is made
-// here, by code: small Lc0 nets of each encoding, npy files of each header version, valid
-// encodings of every registered stage. No real net is copied; scripts/fuzz.sh adds slices
-// of the shared nets at fuzz time.
+// Writes the seeds of the fuzz targets into DIR/<target>/: fuzz_make_seeds DIR (DIR is
+// emptied first). ctest runs it before replaying the corpora, scripts/fuzz.sh before fuzzing;
+// the seeds are never committed (tests/fuzz/<target>/ holds only inputs found by fuzzing).
+// Every seed is made here, by code, from the current formats: small Lc0 nets of each
+// encoding, npy files of each header version, raw .f32, valid encodings of every registered
+// stage, small containers, the shipped configs. No real net is copied; scripts/fuzz.sh adds
+// slices of the shared nets at fuzz time.
 #include <bit>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -198,7 +201,12 @@ void container_seeds(const fs::path& dir) {
 }
 
 int main(int argc, char** argv) {
-  const fs::path root = argc > 1 ? fs::path(argv[1]) : fs::path(LCZ_SOURCE_DIR) / "tests" / "fuzz";
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: fuzz_make_seeds DIR\n");
+    return 2;
+  }
+  const fs::path root = argv[1];
+  fs::remove_all(root);  // no stale seed of an older format stays behind
   lc0_seeds(root / "lc0");
   npy_seeds(root / "npy");
   f32_seeds(root / "f32");
