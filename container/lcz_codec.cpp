@@ -38,23 +38,17 @@ std::vector<ChunkPlan> plan_chunks(const NetLayout& layout, uint64_t chunk_weigh
   if (total == 0) return plan;
   if (chunk_weights == 0) return {{0, total}};
   const uint64_t n = (total - 1) / chunk_weights + 1;
+  // The k-th of the n ideal boundaries: k * total / n (the product in 128 bits).
+  auto boundary = [&](uint64_t k) { return static_cast<uint64_t>(static_cast<unsigned __int128>(total) * k / n); };
   if (split_tensors) {
-    // Chunk k holds weights [k * total / n, (k + 1) * total / n).
-    for (uint64_t k = 0; k < n; ++k) {
-      const uint64_t first = static_cast<uint64_t>((static_cast<unsigned __int128>(total) * k) / n);
-      const uint64_t end = static_cast<uint64_t>((static_cast<unsigned __int128>(total) * (k + 1)) / n);
-      plan.push_back({first, end - first});
-    }
+    for (uint64_t k = 0; k < n; ++k) plan.push_back({boundary(k), boundary(k + 1) - boundary(k)});
     return plan;
   }
-  // A chunk ends after the tensor that reaches the next of the n ideal boundaries.
-  uint64_t at = 0, closed = 0;
+  // A chunk ends after the tensor that reaches the next ideal boundary.
+  uint64_t at = 0;
   for (const auto& t : layout.tensors) {
     if (t.count == 0) continue;
-    if (plan.empty() || at >= static_cast<uint64_t>((static_cast<unsigned __int128>(total) * closed) / n)) {
-      plan.push_back({at, 0});
-      ++closed;
-    }
+    if (plan.empty() || at >= boundary(plan.size())) plan.push_back({at, 0});
     plan.back().count += t.count;
     at += t.count;
   }
