@@ -17,33 +17,13 @@
 #include "codecs/entropy/rans/table_code.h"
 #include "nets/sha256.h"
 #include "harness/run.h"
+#include "tests/rans_support.h"
 #include "tests/test_support.h"
 
 using namespace lcz;
+using namespace lcz::test;
 
 namespace {
-
-std::unique_ptr<Stage> make_rans(nlohmann::json params = nlohmann::json::object(), StageContext ctx = {}) {
-  const StageDescriptor* d = find_stage("rans");
-  REQUIRE(d != nullptr);
-  return d->make(validate_params(d->params, params, "rans"), ctx);
-}
-
-Bytes encode(const Stage& s, const I32& v) { return std::get<Bytes>(s.encode(Stream(v))); }
-I32 decode(const Stage& s, const Bytes& b) { return std::get<I32>(s.decode(Stream(b))); }
-
-// Rounded Laplacian samples of the given scale (in quantization steps).
-I32 laplacian(size_t n, double scale, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::exponential_distribution<double> mag(1.0);
-  std::bernoulli_distribution sign(0.5);
-  I32 v(n);
-  for (auto& x : v) {
-    const double m = std::nearbyint(mag(rng) * scale);
-    x = static_cast<int32_t>(sign(rng) ? -m : m);
-  }
-  return v;
-}
 
 // Channels of 256 values, each at one of four scales picked at random: one block holds
 // values of every scale, in runs.
@@ -72,14 +52,6 @@ I32 mixed_scales(uint32_t seed) {
   return all;
 }
 
-void check_round_trip(const Stage& s, const I32& v) {
-  const Bytes b = encode(s, v);
-  const I32 back = decode(s, b);
-  REQUIRE(back.size() == v.size());
-  CHECK(back == v);
-  CHECK(encode(s, v) == b);  // deterministic
-}
-
 // The header of the first literal block: [version][varint n][varint sequences S]
 // [if S: varint bytes, sequences][varint values][mode][P][K][K-1 bounds][K m's].
 struct FirstBlock {
@@ -103,16 +75,6 @@ FirstBlock first_block(const Bytes& b) {
   return f;
 }
 
-void check_refused(const Stage& s, const Bytes& b, const std::string& what) {
-  INFO("corrupt stream: " << what);
-  try {
-    (void)s.decode(Stream(b));
-    FAIL("decoded without an error");
-  } catch (const Error& e) {
-    CHECK(e.kind() == ErrorKind::codec);
-    CHECK_THAT(e.what(), Catch::Matchers::Contains("rans"));
-  }
-}
 
 // A one-block stream of `n` values with one table of the given frequencies (m = 0, P = 8),
 // followed by `rest` (the rANS and raw payloads).

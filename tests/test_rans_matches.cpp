@@ -13,32 +13,13 @@
 #include "codecs/entropy/match/sequences.h"
 #include "nets/net.h"
 #include "nets/repeats.h"
+#include "tests/rans_support.h"
 #include "tests/test_support.h"
 
 using namespace lcz;
+using namespace lcz::test;
 
 namespace {
-
-std::unique_ptr<Stage> make_rans(nlohmann::json params = nlohmann::json::object()) {
-  const StageDescriptor* d = find_stage("rans");
-  REQUIRE(d != nullptr);
-  return d->make(validate_params(d->params, params, "rans"), {});
-}
-
-Bytes encode(const Stage& s, const I32& v) { return std::get<Bytes>(s.encode(Stream(v))); }
-I32 decode(const Stage& s, const Bytes& b) { return std::get<I32>(s.decode(Stream(b))); }
-
-I32 laplacian(size_t n, double scale, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::exponential_distribution<double> mag(1.0);
-  std::bernoulli_distribution sign(0.5);
-  I32 v(n);
-  for (auto& x : v) {
-    const double m = std::nearbyint(mag(rng) * scale);
-    x = static_cast<int32_t>(sign(rng) ? -m : m);
-  }
-  return v;
-}
 
 // The sequence count of a stream: [version][varint n][varint S].
 uint64_t sequence_count(const Bytes& b) {
@@ -46,22 +27,6 @@ uint64_t sequence_count(const Bytes& b) {
   r.u8();
   r.varint();
   return r.varint();
-}
-
-void check_round_trip(const Stage& s, const I32& v) {
-  const Bytes b = encode(s, v);
-  CHECK(decode(s, b) == v);
-  CHECK(encode(s, v) == b);
-}
-
-void check_refused(const Bytes& b, const std::string& what) {
-  INFO("corrupt stream: " << what);
-  try {
-    (void)make_rans()->decode(Stream(b));
-    FAIL("decoded without an error");
-  } catch (const Error& e) {
-    CHECK(e.kind() == ErrorKind::codec);
-  }
 }
 
 // A stream of n values: the given sequences, then `literals` in one packed block of width 4.
@@ -144,20 +109,20 @@ TEST_CASE("rans refuses corrupt sequences", "[rans][matches]") {
   const std::vector<match::Sequence> negated = {{.literals = 2, .length = 6, .offset = 2, .negate = true}};
   REQUIRE(decode(*make_rans(), hand_made(8, negated, {5, -3}, 1)) == I32{5, -3, -5, 3, 5, -3, -5, 3});
 
-  check_refused(hand_made(8, {{2, 6, 3, false}}, {5, -3}, 1), "offset 3 at value 2: before the stream");
-  check_refused(hand_made(8, {{0, 8, 1, false}}, {}, 1), "a match at value 0");
-  check_refused(hand_made(8, {{2, 7, 1, false}}, {5, -3}, 1), "a match past the end");
-  check_refused(hand_made(8, {{2, 6, 1, false}}, {5, -3, 1}, 1), "more literals than the sequences leave");
-  check_refused(hand_made(9, {{2, 6, 1, false}}, {5, -3}, 1), "fewer literals than the sequences leave");
-  check_refused(hand_made(8, good, {5, -3}, 2), "two sequences claimed, one coded");
-  check_refused(hand_made(8, good, {5, -3}, 3), "more sequences than 8 values can hold");
-  check_refused(hand_made(8, good, {5, -3}, 1, Bytes{0}), "a trailing byte after the sequences");
+  check_refused(*make_rans(), hand_made(8, {{2, 6, 3, false}}, {5, -3}, 1), "offset 3 at value 2: before the stream");
+  check_refused(*make_rans(), hand_made(8, {{0, 8, 1, false}}, {}, 1), "a match at value 0");
+  check_refused(*make_rans(), hand_made(8, {{2, 7, 1, false}}, {5, -3}, 1), "a match past the end");
+  check_refused(*make_rans(), hand_made(8, {{2, 6, 1, false}}, {5, -3, 1}, 1), "more literals than the sequences leave");
+  check_refused(*make_rans(), hand_made(9, {{2, 6, 1, false}}, {5, -3}, 1), "fewer literals than the sequences leave");
+  check_refused(*make_rans(), hand_made(8, good, {5, -3}, 2), "two sequences claimed, one coded");
+  check_refused(*make_rans(), hand_made(8, good, {5, -3}, 3), "more sequences than 8 values can hold");
+  check_refused(*make_rans(), hand_made(8, good, {5, -3}, 1, Bytes{0}), "a trailing byte after the sequences");
   Bytes cut = valid;
   cut[3] = 0;  // no sequence bytes, the sequence count still 1
-  check_refused(cut, "sequence bytes missing");
+  check_refused(*make_rans(), cut, "sequence bytes missing");
   Bytes all_zero = hand_made(8, good, {5, -3}, 1);
   all_zero[4] = all_zero[5] = 0;  // the sequence's two bytes: an endless unary code
-  check_refused(all_zero, "a length code without end");
+  check_refused(*make_rans(), all_zero, "a length code without end");
   // Every truncation and many byte flips of a stream with sequences: an error or some
   // output, never a crash.
   I32 v = laplacian(3000, 40, 8);
@@ -166,7 +131,7 @@ TEST_CASE("rans refuses corrupt sequences", "[rans][matches]") {
   v.insert(v.end(), 500, 0);
   const Bytes b = encode(*make_rans(), v);
   REQUIRE(sequence_count(b) >= 2);
-  for (size_t keep = 0; keep < b.size(); keep += 1 + keep / 16) check_refused(Bytes(b.begin(), b.begin() + keep), "truncated");
+  for (size_t keep = 0; keep < b.size(); keep += 1 + keep / 16) check_refused(*make_rans(), Bytes(b.begin(), b.begin() + keep), "truncated");
   std::mt19937 rng(3);
   for (int trial = 0; trial < 400; ++trial) {
     Bytes bad = b;
