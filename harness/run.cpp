@@ -16,7 +16,7 @@ namespace lcz {
 
 Dataset load_dataset(const DatasetSpec& spec, DatasetInfo* info) {
   auto read = [&](const std::filesystem::path& file, NetFormat format) {
-    const std::vector<uint8_t> bytes = read_file_bytes(file);
+    const std::vector<uint8_t> bytes = read_net_file(file, format);
     if (info) {
       info->files.push_back(file.string());
       info->sha256.push_back(sha256_hex(bytes));

@@ -90,12 +90,14 @@ void require_finite(const Tensor& tensor, const std::string& source) {
               std::to_string(bad - tensor.values.begin()) + "; error bounds need finite weights");
 }
 
-Net read_net(const std::filesystem::path& path, NetFormat format) {
+std::vector<uint8_t> read_net_file(const std::filesystem::path& path, NetFormat format) {
   if (format == NetFormat::detect) format = format_from_name(path);
   // An Lc0 file is parsed by protobuf, which takes at most 2 GiB: refuse a larger one unread.
-  return read_net_bytes(
-      read_regular_file(path, format == NetFormat::lc0 ? kMaxLc0MessageBytes : kMaxRawFileBytes, ErrorKind::input), path,
-      format);
+  return read_regular_file(path, format == NetFormat::lc0 ? kMaxLc0MessageBytes : kMaxRawFileBytes, ErrorKind::input);
+}
+
+Net read_net(const std::filesystem::path& path, NetFormat format) {
+  return read_net_bytes(read_net_file(path, format), path, format);
 }
 
 Net read_net_bytes(std::span<const uint8_t> bytes, const std::filesystem::path& path, NetFormat format) {

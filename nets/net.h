@@ -62,6 +62,9 @@ Net read_net(const std::filesystem::path& path, NetFormat format = NetFormat::de
 // The same from bytes already read; `path` names the source in messages and, under detect,
 // its extension decides the reader.
 Net read_net_bytes(std::span<const uint8_t> bytes, const std::filesystem::path& path, NetFormat format = NetFormat::detect);
+// read_net's first step: the bytes of a net file, unparsed, under the size limit of its format
+// (an Lc0 file at most 2 GiB, refused unread); for callers that need the bytes too (SHA-256).
+std::vector<uint8_t> read_net_file(const std::filesystem::path& path, NetFormat format = NetFormat::detect);
 // detect as read_net does it (the extension, else the content); throws lcz::Error(input)
 // when nothing matches.
 NetFormat detect_net_format(std::span<const uint8_t> bytes, const std::filesystem::path& path);
