@@ -1,5 +1,6 @@
 #include "harness/plan.h"
 
+#include "harness/report/summary.h"
 #include "harness/run.h"
 
 namespace lcz {
@@ -11,16 +12,6 @@ uint64_t stage_calls(const PipelineSpec& p, uint64_t tensors) {
   const uint64_t stages = p.stages.size();
   if (p.granularity == Granularity::tensor) return stages * tensors;
   return p.tensor_stages * tensors + (stages - p.tensor_stages);
-}
-
-std::string grouped(uint64_t n) {
-  const std::string digits = std::to_string(n);
-  std::string s;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) s += ',';
-    s += digits[i];
-  }
-  return s;
 }
 
 }  // namespace
@@ -43,11 +34,11 @@ RunCost run_cost(const Config& config) {
 void write_run_cost(const Config& config, std::ostream& out) {
   const RunCost cost = run_cost(config);
   for (const auto& d : cost.datasets)
-    out << "read " << d.name << ": " << grouped(d.tensors) << " tensors, " << grouped(d.weights) << " weights\n";
-  out << "cost: " << grouped(cost.rows) << " rows (" << cost.datasets.size() << " datasets x " << config.pipelines.size()
+    out << "read " << d.name << ": " << thousands(d.tensors) << " tensors, " << thousands(d.weights) << " weights\n";
+  out << "cost: " << thousands(cost.rows) << " rows (" << cost.datasets.size() << " datasets x " << config.pipelines.size()
       << " pipelines), " << cost.passes_per_row << " or more encode+decode passes per row (warm-up + at least repeat " << config.repeat
-      << "), " << grouped(cost.stage_calls) << " stage encode calls and as many decode calls, "
-      << grouped(cost.float_bytes) << " bytes of float32 coded\n";
+      << "), " << thousands(cost.stage_calls) << " stage encode calls and as many decode calls, "
+      << thousands(cost.float_bytes) << " bytes of float32 coded\n";
 }
 
 }  // namespace lcz

@@ -24,15 +24,6 @@ std::string fixed(const char* format, double v) {
   return buf;
 }
 
-std::string thousands(uint64_t n) {
-  std::string digits = std::to_string(n), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0) out += ',';
-    out += digits[i];
-  }
-  return out;
-}
-
 std::string percent(double fraction) { return fixed("%.1f", 100 * fraction) + " %"; }
 
 void table_header(std::ostream& out) {
@@ -48,6 +39,15 @@ void table_row(std::ostream& out, const std::string& label, const ResultRow& r) 
 }
 
 }  // namespace
+
+std::string thousands(uint64_t n) {
+  std::string digits = std::to_string(n), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0) out += ',';
+    out += digits[i];
+  }
+  return out;
+}
 
 std::vector<size_t> pareto_front(const std::vector<ResultRow>& rows) {
   std::vector<size_t> front;

@@ -14,6 +14,9 @@
 
 namespace lcz {
 
+// n with its digits grouped by commas: 1,014,274.
+std::string thousands(uint64_t n);
+
 // Indices of the rows on the Pareto front of (ratio, decode MB/s), both higher is better:
 // passing rows that no other passing row matches or beats on both and beats on one. The
 // memcpy row is a ceiling, not a codec, and never counts. Sorted by decode speed, fastest first.
