@@ -61,17 +61,6 @@ void list_plan(const lcz::Config& c, const lcz::Shard& shard, std::ostream& out)
   out << "\n";
 }
 
-// CLI11 exits with its own codes (105, 109, ...); the README promises 2 for a usage error
-// and 0 for --help. Returns -1 when the command line parsed and the run goes on.
-int parse_command_line(CLI::App& app, int argc, char** argv) {
-  try {
-    app.parse(argc, argv);
-    return -1;
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : static_cast<int>(lcz::ErrorKind::config);
-  }
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -110,7 +99,7 @@ int main(int argc, char** argv) {
   app.add_flag("--force", force, "replace a report already in the run folder (with --run-id)");
   app.add_flag("--list-stages", stages, "print every registered stage with its types and parameters");
   app.add_flag("--dry-run", dry_run, "validate the config and print the datasets and pipelines it expands to");
-  if (const int code = parse_command_line(app, argc, argv); code >= 0) return code;
+  if (const int code = lcz::cli::parse_command_line(app, argc, argv); code >= 0) return code;
 
   if (stages) {
     list_stages(std::cout);
@@ -120,7 +109,7 @@ int main(int argc, char** argv) {
     std::cerr << "harness: --config FILE is required (or --list-stages); see --help\n";
     return 2;
   }
-  try {
+  return lcz::cli::run_reporting_errors("harness", [&] {
     lcz::ConfigOverrides overrides;
     if (!datasets_dir.empty()) overrides.datasets_dir = datasets_dir;
     if (repeat > 0) overrides.repeat = repeat;
@@ -154,20 +143,8 @@ int main(int argc, char** argv) {
     lcz::write_markdown(report, std::cout);
     std::cerr << "wrote " << (dir / "report.csv").string() << " and report.json; peak RSS "
               << report.peak_rss_bytes / 1048576 << " MiB\n";
-    int failed_verify = 0, failed_codec = 0;
-    for (const auto& r : report.rows) {
-      if (r.pass) continue;
-      (r.failure == lcz::ErrorKind::verify ? failed_verify : failed_codec)++;
-      std::cerr << "FAILED: " << r.dataset << " x " << r.pipeline << ": " << r.error << "\n";
-    }
-    if (failed_verify) return static_cast<int>(lcz::ErrorKind::verify);
-    if (failed_codec) return static_cast<int>(lcz::ErrorKind::codec);
-    return 0;
-  } catch (const lcz::Error& e) {
-    std::cerr << "harness: " << e.what() << "\n";
-    return static_cast<int>(e.kind());
-  } catch (const std::exception& e) {
-    std::cerr << "harness: internal error: " << e.what() << "\n";
-    return 1;
-  }
+    for (const auto& r : report.rows)
+      if (!r.pass) std::cerr << "FAILED: " << r.dataset << " x " << r.pipeline << ": " << r.error << "\n";
+    return lcz::exit_code_of(report.rows);
+  });
 }

@@ -50,12 +50,8 @@ int gen_command(int argc, char** argv) {
   app.add_option("-o,--out", out, "output file: raw little-endian float32 (.f32)")->required();
   app.add_option("--seed", seed, "random seed: the same seed gives the same file")->capture_default_str();
   app.add_flag("--force", force, "replace an existing output file");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
-  }
-  try {
+  if (const int code = parse_command_line(app, argc, argv); code >= 0) return code;
+  return run_reporting_errors("harness gen", [&] {
     const uint64_t n = weight_count(weights);
     if (fs::exists(out) && !force) throw_config(out + ": already exists (use --force to replace it)");
     const Net real = read_net(like);
@@ -63,13 +59,7 @@ int gen_command(int argc, char** argv) {
     std::cerr << "wrote " << out << ": " << n << " weights (" << n * 4 << " bytes) in " << real.tensors.size()
               << " tensors like " << like << ", seed " << seed << "\n";
     return 0;
-  } catch (const Error& e) {
-    std::cerr << "harness gen: " << e.what() << "\n";
-    return static_cast<int>(e.kind());
-  } catch (const std::exception& e) {
-    std::cerr << "harness gen: internal error: " << e.what() << "\n";
-    return 1;
-  }
+  });
 }
 
 }  // namespace lcz::cli

@@ -22,12 +22,8 @@ int merge_command(int argc, char** argv) {
   app.add_option("--out", out, "folder for the merged report.csv and report.json")->required();
   app.add_flag("--allow-missing", allow_missing, "write the merged report even if some jobs have no row");
   app.add_flag("--force", force, "replace a report already in --out");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
-  }
-  try {
+  if (const int code = parse_command_line(app, argc, argv); code >= 0) return code;
+  return run_reporting_errors("harness merge", [&] {
     std::vector<MergeInput> parts;
     for (const auto& d : dirs) {
       const fs::path file = fs::path(d) / "report.json";
@@ -47,19 +43,8 @@ int merge_command(int argc, char** argv) {
     write_report_files(m.report, out_dir);
     std::cerr << "merged " << m.report.rows.size() << " rows from " << parts.size() << " reports into "
               << (out_dir / "report.csv").string() << " and report.json\n";
-    int verify_failures = 0, codec_failures = 0;
-    for (const auto& r : m.report.rows)
-      if (!r.pass) (r.failure == ErrorKind::verify ? verify_failures : codec_failures)++;
-    if (verify_failures) return static_cast<int>(ErrorKind::verify);
-    if (codec_failures) return static_cast<int>(ErrorKind::codec);
-    return 0;
-  } catch (const Error& e) {
-    std::cerr << "harness merge: " << e.what() << "\n";
-    return static_cast<int>(e.kind());
-  } catch (const std::exception& e) {
-    std::cerr << "harness merge: internal error: " << e.what() << "\n";
-    return 1;
-  }
+    return exit_code_of(m.report.rows);
+  });
 }
 
 }  // namespace lcz::cli

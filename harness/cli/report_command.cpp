@@ -22,12 +22,8 @@ int report_command(int argc, char** argv) {
   app.add_option("--out", out, "write here instead of RUN_DIR/REPORT.md ('-': standard output)");
   app.add_option("--seed", seed, "the pipeline to compare against")->capture_default_str();
   app.add_flag("--force", force, "replace an existing REPORT.md");
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    return app.exit(e) == 0 ? 0 : 2;
-  }
-  try {
+  if (const int code = parse_command_line(app, argc, argv); code >= 0) return code;
+  return run_reporting_errors("harness report", [&] {
     const fs::path dir(run_dir);
     const auto rows = read_report_csv(dir / "report.csv");
     nlohmann::json provenance;
@@ -41,13 +37,7 @@ int report_command(int argc, char** argv) {
     write_file_atomically(file, [&](std::ostream& o) { write_summary_markdown(rows, provenance, o, seed); });
     std::cerr << "wrote " << file.string() << " (scripts/plot.py " << run_dir << " draws the pictures it shows)\n";
     return 0;
-  } catch (const Error& e) {
-    std::cerr << "harness report: " << e.what() << "\n";
-    return static_cast<int>(e.kind());
-  } catch (const std::exception& e) {
-    std::cerr << "harness report: internal error: " << e.what() << "\n";
-    return 1;
-  }
+  });
 }
 
 }  // namespace lcz::cli

@@ -30,6 +30,9 @@ struct ResultRow {
 // "config", "input", "verify", "codec" as written in report.json, and back (nullopt if unknown).
 const char* failure_name(ErrorKind kind);
 std::optional<ErrorKind> failure_from_name(const std::string& name);
+// The exit code of a run with these rows: 4 if a row broke the bound, else 5 if a row failed
+// otherwise, else 0.
+int exit_code_of(const std::vector<ResultRow>& rows);
 
 struct DatasetInfo {
   std::string name, format;

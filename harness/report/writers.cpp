@@ -58,6 +58,15 @@ const char* failure_name(ErrorKind kind) {
   return "unknown";
 }
 
+int exit_code_of(const std::vector<ResultRow>& rows) {
+  bool failed_verify = false, failed_codec = false;
+  for (const auto& r : rows)
+    if (!r.pass) (r.failure == ErrorKind::verify ? failed_verify : failed_codec) = true;
+  if (failed_verify) return static_cast<int>(ErrorKind::verify);
+  if (failed_codec) return static_cast<int>(ErrorKind::codec);
+  return 0;
+}
+
 std::optional<ErrorKind> failure_from_name(const std::string& name) {
   for (ErrorKind k : {ErrorKind::config, ErrorKind::input, ErrorKind::verify, ErrorKind::codec})
     if (name == failure_name(k)) return k;
