@@ -102,8 +102,8 @@ TEST_CASE("the --filter regex keeps the pipelines whose name matches", "[grid]")
       {"name": "seed", "stages": [{"stage": "quantize", "mode": "truncate"}, "zigzag", "varint", "bzip2"]}])"));
   auto p = c.pipelines;
   keep_matching(p, "zstd-(1|19)$", "grid.json");
+  REQUIRE(p.size() == 2);
   CHECK(std::vector<std::string>{p[0].name, p[1].name} == std::vector<std::string>{"zstd-1", "zstd-19"});
-  CHECK(p.size() == 2);
   p = c.pipelines;
   CHECK_THROWS_WITH(keep_matching(p, "nothing", "grid.json"), Contains("matches no pipeline"));
   CHECK_THROWS_WITH(keep_matching(p, "(", "grid.json"), Contains("not a valid regular expression"));
