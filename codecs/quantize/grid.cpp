@@ -243,13 +243,6 @@ class Grid final : public TypedStage<F32, I32> {
   // grid_index: each value's exact index on [lo, hi] minus the index of zero.
   I32 on_lattice(const F32& in, float lo, float hi, Path path, const int32_t* grid_index) const {
     I32 out(4 + in.size());
-    auto emit = [&](const Linear16Lattice& lattice) {
-      out[0] = kLattice;
-      out[1] = std::bit_cast<int32_t>(lattice.min_val);
-      out[2] = std::bit_cast<int32_t>(lattice.max_val);
-      out[3] = lattice.step;
-      return out;
-    };
     const double grid_step = (static_cast<double>(hi) - lo) / kLevels;
     std::optional<Linear16Lattice> own;
     if (path == kLinear16Release) {
@@ -259,16 +252,16 @@ class Grid final : public TypedStage<F32, I32> {
           own = Linear16Lattice{lo, hi, 2 * mm + 1};
     }
     const double own_spacing = own ? own->step * grid_step : 0;
-    if (own && own_spacing >= step_) return emit(*own);  // no new lattice is coarser than 2*tol
+    if (own && own_spacing >= step_) return with_lattice_header(std::move(out), *own);  // no new lattice is coarser than 2*tol
     I32 fitted(in.size());
     if (auto fit = fit_linear16_lattice(in, tolerance_, fitted.data())) {
       const double fit_spacing = (static_cast<double>(fit->max_val) - fit->min_val) / kLevels * fit->step;
       if (!own || fit_spacing > own_spacing) {
         std::copy(fitted.begin(), fitted.end(), out.begin() + 4);
-        return emit(*fit);
+        return with_lattice_header(std::move(out), *fit);
       }
     }
-    if (own) return emit(*own);
+    if (own) return with_lattice_header(std::move(out), *own);
     out.assign(1 + in.size(), 0);
     out[0] = kRound;
     quantize_to_step(in, step_, /*round=*/true, tolerance_, "grid", out.data() + 1);
