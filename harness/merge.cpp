@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "codecs/core/error.h"
 
@@ -45,18 +46,20 @@ MergeResult merge_reports(const std::vector<MergeInput>& parts, const std::strin
     throw_input(first.source + ": provenance.plan: expected datasets and pipelines as arrays of names");
   }
 
-  // Every job's row, from whichever part has it; a second copy is a duplicate.
-  std::map<std::pair<std::string, std::string>, const ResultRow*> found;
-  std::map<std::pair<std::string, std::string>, int> seen;
+  // Every job's row, from whichever part has it, and how many parts have it (more than one:
+  // a duplicate).
+  const std::set<std::string> planned_datasets(datasets.begin(), datasets.end());
+  const std::set<std::string> planned_pipelines(pipelines.begin(), pipelines.end());
+  std::map<std::pair<std::string, std::string>, std::pair<const ResultRow*, int>> found;
   std::map<std::string, std::pair<const DatasetInfo*, const std::string*>> infos;  // and which report had it
   MergeResult out;
   for (const auto& part : parts) {
     for (const auto& row : part.report.rows) {
       const auto key = std::make_pair(row.dataset, row.pipeline);
-      if (std::find(datasets.begin(), datasets.end(), row.dataset) == datasets.end() ||
-          std::find(pipelines.begin(), pipelines.end(), row.pipeline) == pipelines.end())
+      if (!planned_datasets.contains(row.dataset) || !planned_pipelines.contains(row.pipeline))
         throw_input(part.source + ": row " + row.dataset + " x " + row.pipeline + " is not in the report's plan");
-      if (++seen[key] == 1) found[key] = &row;
+      auto& [first_row, copies] = found[key];
+      if (++copies == 1) first_row = &row;
     }
     for (const auto& d : part.report.datasets) {
       auto [it, inserted] = infos.emplace(d.name, std::make_pair(&d, &part.source));
@@ -89,14 +92,14 @@ MergeResult merge_reports(const std::vector<MergeInput>& parts, const std::strin
   for (const auto& d : datasets) {
     if (auto it = infos.find(d); it != infos.end()) merged.datasets.push_back(*it->second.first);
     for (const auto& p : pipelines) {
-      const auto key = std::make_pair(d, p);
-      auto it = found.find(key);
+      auto it = found.find({d, p});
       if (it == found.end()) {
         out.missing.push_back(d + " x " + p);
         continue;
       }
-      if (seen[key] > 1) out.duplicated.push_back(d + " x " + p + " (" + std::to_string(seen[key]) + " times)");
-      merged.rows.push_back(*it->second);
+      const auto [row, copies] = it->second;
+      if (copies > 1) out.duplicated.push_back(d + " x " + p + " (" + std::to_string(copies) + " times)");
+      merged.rows.push_back(*row);
     }
   }
   return out;
