@@ -64,9 +64,9 @@ std::vector<Input> inputs() {
     return a.values.size() < b.values.size();
   });
   out.push_back(input_from("maia-1900:" + largest.name, largest));
-  Tensor repeats{"maia-1900-repeats-0.3", {}, with_repeats(concatenated(maia), {.share = 0.3, .block = 576, .negate_share = 0.5, .seed = 1}), {}};
-  repeats.shape = {static_cast<uint32_t>(repeats.values.size())};
-  out.push_back(input_from(repeats.name, repeats));
+  const Net repeats =
+      repeat_net(maia, {.share = 0.3, .block = 576, .negate_share = 0.5, .seed = 1}, "maia-1900-repeats-0.3");
+  out.push_back(input_from(repeats.tensors.front().name, repeats.tensors.front()));
   return out;
 }
 

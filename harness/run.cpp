@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "codecs/core/error.h"
+#include "nets/repeats.h"
 #include "nets/sha256.h"
 #include "harness/report/provenance.h"
 
@@ -29,16 +30,7 @@ Dataset load_dataset(const DatasetSpec& spec, DatasetInfo* info) {
   }
   Net net = read(spec.path, spec.format);
   if (!spec.repeats) return {std::move(net), std::nullopt};
-  // A repeat net: one tensor of every weight in order, with repeats put in.
-  Tensor t;
-  t.name = spec.name;
-  t.values = with_repeats(concatenated(net), *spec.repeats);
-  if (t.values.size() > UINT32_MAX) throw_input(net.source + ": more than 2^32-1 weights for one repeat tensor");
-  t.shape = {static_cast<uint32_t>(t.values.size())};
-  t.source.kind = SourceEncoding::Kind::float32;
-  Net repeated{.source = net.source + " with repeats", .format = "f32", .tensors = {}};
-  repeated.tensors.push_back(std::move(t));
-  return {std::move(repeated), std::nullopt};
+  return {repeat_net(net, *spec.repeats, spec.name), std::nullopt};
 }
 
 namespace {

@@ -6,7 +6,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
+
+#include "nets/net.h"
 
 namespace lcz {
 
@@ -25,5 +28,9 @@ struct RepeatOptions {
 // result depends only on the arguments (own generator, no std distribution). Throws
 // std::invalid_argument for block == 0 or a share outside 0..1.
 std::vector<float> with_repeats(std::span<const float> values, const RepeatOptions& options);
+
+// A repeat net: one float32 tensor named `name` holding every weight of `net` in order, with
+// repeats put in. Throws lcz::Error(input) for more than 2^32-1 weights.
+Net repeat_net(const Net& net, const RepeatOptions& options, const std::string& name);
 
 }  // namespace lcz
