@@ -26,46 +26,15 @@
 using namespace lcz;
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
+using test::TempDir;
+using test::require_error;
+using test::write_bytes;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::random_device entropy;
-    path = fs::temp_directory_path() / ("lcz_test_bad_input_" + std::to_string(entropy()));
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  fs::path operator/(const std::string& name) const { return path / name; }
-};
-
-void write_bytes(const fs::path& path, std::string_view bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  REQUIRE(out.good());
-}
 
 template <class T>
 std::string_view as_bytes(const std::vector<T>& v) {
   return {reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T)};
-}
-
-// f must throw lcz::Error of `kind` whose message holds every fragment.
-template <class F>
-void require_error(ErrorKind kind, F&& f, std::initializer_list<std::string> fragments) {
-  try {
-    f();
-  } catch (const Error& e) {
-    INFO("message: " << e.what());
-    CHECK(e.kind() == kind);
-    for (const auto& fragment : fragments) CHECK_THAT(e.what(), Contains(fragment));
-    return;
-  }
-  FAIL("no lcz::Error thrown");
 }
 
 const std::string kPipelines =

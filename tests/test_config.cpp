@@ -27,13 +27,7 @@ Config parse(const json& j) { return parse_config(j, "my.json", {.datasets_dir =
 
 void expect_config_error(const json& j, const std::string& fragment) {
   INFO(j.dump());
-  try {
-    parse(j);
-    FAIL("expected a config error containing: " << fragment);
-  } catch (const Error& e) {
-    CHECK(e.kind() == ErrorKind::config);
-    CHECK_THAT(e.what(), Contains("my.json") && Contains(fragment));
-  }
+  test::require_error(ErrorKind::config, [&] { parse(j); }, {"my.json", fragment});
 }
 
 }  // namespace

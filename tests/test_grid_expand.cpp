@@ -27,13 +27,7 @@ std::vector<std::string> names(const Config& c) {
 }
 
 void expect_config_error(const json& pipelines, const std::string& fragment) {
-  try {
-    parse(pipelines);
-    FAIL("expected a config error containing: " << fragment);
-  } catch (const Error& e) {
-    CHECK(e.kind() == ErrorKind::config);
-    CHECK_THAT(e.what(), Contains("grid.json") && Contains(fragment));
-  }
+  test::require_error(ErrorKind::config, [&] { parse(pipelines); }, {"grid.json", fragment});
 }
 
 }  // namespace

@@ -19,30 +19,11 @@ namespace {
 
 using Layer = pblczero::Weights::Layer;
 using Kind = SourceEncoding::Kind;
-
-// A fresh directory under the system temp dir, removed with everything in it.
-struct TempDir {
-  std::filesystem::path path;
-  TempDir() {
-    std::random_device entropy;
-    path = std::filesystem::temp_directory_path() / ("lcz_test_nets_" + std::to_string(entropy()));
-    std::filesystem::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    std::filesystem::remove_all(path, ignored);
-  }
-  std::filesystem::path operator/(const std::string& name) const { return path / name; }
-};
-
-void write_bytes(const std::filesystem::path& path, std::span<const uint8_t> bytes) {
-  std::ofstream out(path, std::ios::binary);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-  REQUIRE(out.good());
-}
+using test::TempDir;
+using test::write_bytes;
 
 void write_text(const std::filesystem::path& path, const std::string& text) {
-  write_bytes(path, {reinterpret_cast<const uint8_t*>(text.data()), text.size()});
+  write_bytes(path, std::string_view(text));
 }
 
 std::string float_sha256(const std::vector<float>& values) {
@@ -52,15 +33,7 @@ std::string float_sha256(const std::vector<float>& values) {
 // f must throw lcz::Error of kind input whose message names `file` and says `what`.
 template <class F>
 void require_input_error(F&& f, const std::string& file, const std::string& what) {
-  try {
-    f();
-  } catch (const Error& e) {
-    INFO("message: " << e.what());
-    CHECK(e.kind() == ErrorKind::input);
-    CHECK_THAT(e.what(), Catch::Contains(file) && Catch::Contains(what));
-    return;
-  }
-  FAIL("no lcz::Error thrown; expected one saying: " << what);
+  test::require_error(ErrorKind::input, f, {file, what});
 }
 
 std::vector<float> random_weights(size_t count, uint32_t seed, float scale = 0.5f) {
