@@ -90,7 +90,7 @@ Bytes hand_made(uint64_t n, const std::vector<uint32_t>& freq, const Bytes& rest
   w.u8(1);  // K
   w.u8(0);  // m of table 0
   Bytes table;
-  rans::BitWriter tw(table);
+  BitWriter tw(table);
   rans::write_table(tw, freq.data(), static_cast<int>(freq.size()));
   tw.flush();
   w.varint(table.size());

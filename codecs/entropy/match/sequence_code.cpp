@@ -7,33 +7,13 @@
 #include <string>
 #include <vector>
 
+#include "codecs/core/bit_writer.h"
 #include "codecs/core/error.h"
 
 namespace lcz::match {
 namespace {
 
 int gamma_bits(uint64_t x) { return 2 * std::bit_width(x) - 1; }
-
-// LSB-first bit writer onto a byte vector.
-class BitWriter {
- public:
-  explicit BitWriter(Bytes& out) : out_(out) {}
-  void put(uint32_t bits, int n) {  // n <= 32
-    acc_ |= uint64_t{bits} << fill_;
-    fill_ += n;
-    for (; fill_ >= 8; fill_ -= 8, acc_ >>= 8) out_.push_back(static_cast<uint8_t>(acc_));
-  }
-  void flush() {
-    if (fill_ > 0) out_.push_back(static_cast<uint8_t>(acc_));
-    acc_ = 0;
-    fill_ = 0;
-  }
-
- private:
-  Bytes& out_;
-  uint64_t acc_ = 0;
-  int fill_ = 0;
-};
 
 uint64_t load_le64(const uint8_t* p) {
   uint64_t v;

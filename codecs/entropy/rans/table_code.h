@@ -8,34 +8,10 @@
 #include <span>
 #include <string>
 
+#include "codecs/core/bit_writer.h"
 #include "codecs/core/stream.h"
 
 namespace lcz::rans {
-
-// LSB-first bit writer onto a byte vector.
-class BitWriter {
- public:
-  explicit BitWriter(Bytes& out) : out_(out) {}
-  void put(uint32_t bits, int n) {  // n <= 32
-    acc_ |= uint64_t{bits} << fill_;
-    fill_ += n;
-    while (fill_ >= 8) {
-      out_.push_back(static_cast<uint8_t>(acc_));
-      acc_ >>= 8;
-      fill_ -= 8;
-    }
-  }
-  void flush() {
-    if (fill_ > 0) out_.push_back(static_cast<uint8_t>(acc_));
-    acc_ = 0;
-    fill_ = 0;
-  }
-
- private:
-  Bytes& out_;
-  uint64_t acc_ = 0;
-  int fill_ = 0;
-};
 
 // Checked LSB-first bit reader; `base` is the stream offset of `in`, for messages.
 class BitReader {
