@@ -24,13 +24,7 @@ Bytes encode(const I32& values, const ModelParams& params) {
   // values stay with the model.
   std::vector<match::Sequence> sequences;
   if (params.match) sequences = match::find_matches(values, kMatchMargin);
-  w.varint(sequences.size());
-  if (!sequences.empty()) {
-    Bytes coded;
-    match::write_sequences(sequences, coded);
-    w.varint(coded.size());
-    w.bytes(coded);
-  }
+  match::write_sequence_section(sequences, w);
   match::LiteralReader reader(values, sequences);
   std::vector<int32_t> literals(reader.count());
   reader.read(literals.data(), literals.size());

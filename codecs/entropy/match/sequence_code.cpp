@@ -82,6 +82,15 @@ void write_sequences(std::span<const Sequence> sequences, Bytes& out) {
   w.flush();
 }
 
+void write_sequence_section(std::span<const Sequence> sequences, ByteWriter& w) {
+  w.varint(sequences.size());
+  if (sequences.empty()) return;
+  Bytes coded;
+  write_sequences(sequences, coded);
+  w.varint(coded.size());
+  w.bytes(coded);
+}
+
 std::vector<Sequence> read_sequences(std::span<const uint8_t> in, const char* stage, size_t base, uint64_t count,
                                      uint64_t values) {
   // Every sequence takes at least 9 bits: a count the bytes cannot hold is refused before

@@ -19,6 +19,7 @@
 #include <span>
 #include <vector>
 
+#include "codecs/core/byte_io.h"
 #include "codecs/core/stream.h"
 
 namespace lcz::match {
@@ -36,6 +37,9 @@ struct Sequence {
 int sequence_bits(const Sequence& s);
 
 void write_sequences(std::span<const Sequence> sequences, Bytes& out);
+// The sequence section of the rans and cm streams: varint S, and if S > 0 the varint byte
+// length of the sequences, then write_sequences' bytes.
+void write_sequence_section(std::span<const Sequence> sequences, ByteWriter& w);
 
 // Reads `count` sequences from `in` (which must hold them exactly, up to the zero padding of
 // the last byte) and checks them against a stream of `values` values: every match lies inside

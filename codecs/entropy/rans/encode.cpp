@@ -432,13 +432,7 @@ Bytes encode(std::span<const int32_t> values, const EncoderOptions& options) {
   w.varint(values.size());
   std::vector<match::Sequence> sequences;
   if (options.matches) sequences = match::find_matches(values);
-  w.varint(sequences.size());
-  if (!sequences.empty()) {
-    Bytes coded;
-    match::write_sequences(sequences, coded);
-    w.varint(coded.size());
-    w.bytes(coded);
-  }
+  match::write_sequence_section(sequences, w);
   match::LiteralReader literals(values, sequences);
   BlockEncoder block(options);
   // The fewest blocks of at most 2^block_log2 values, of equal length (whole groups), so
