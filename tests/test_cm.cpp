@@ -384,14 +384,7 @@ TEST_CASE("cm codes exact and negated repeats as sequences, and refuses corrupt 
 }
 
 TEST_CASE("cm on a repeat net: far smaller than on its source", "[cm][matches][repeats]") {
-  const std::vector<float> source = concatenated(read_net(test::dataset("leela_grouped.f32")));
-  const std::vector<float> repeats = with_repeats(source, {.share = 0.3, .block = 576, .negate_share = 0.5, .seed = 3});
-  auto round = [](const std::vector<float>& f) {
-    I32 v(f.size());
-    for (size_t i = 0; i < f.size(); ++i) v[i] = static_cast<int32_t>(std::nearbyint(static_cast<double>(f[i]) * 65536.0));
-    return v;
-  };
-  const I32 a = round(source), b = round(repeats);
+  const auto [a, b] = test::rounded_with_repeats("leela_grouped.f32", 3);
   auto cm = make("cm");
   const Bytes coded_source = encode(*cm, a), coded_repeats = encode(*cm, b);
   CHECK(decode(*cm, coded_repeats) == b);

@@ -147,14 +147,7 @@ TEST_CASE("rans refuses corrupt sequences", "[rans][matches]") {
 TEST_CASE("rans on a repeat net: far smaller than on its source", "[rans][matches][repeats]") {
   // maia-1900 rounded at 2^-16, and the same with 30% of its 576-value blocks replaced by
   // copies and negations of earlier ones: those blocks should cost next to nothing.
-  const std::vector<float> source = concatenated(read_net(test::dataset("maia-1900.pb.gz")));
-  const std::vector<float> repeats = with_repeats(source, {.share = 0.3, .block = 576, .negate_share = 0.5, .seed = 9});
-  auto round = [](const std::vector<float>& f) {
-    I32 v(f.size());
-    for (size_t i = 0; i < f.size(); ++i) v[i] = static_cast<int32_t>(std::nearbyint(static_cast<double>(f[i]) * 65536.0));
-    return v;
-  };
-  const I32 a = round(source), b = round(repeats);
+  const auto [a, b] = test::rounded_with_repeats("maia-1900.pb.gz", 9);
   auto s = make_rans();
   const Bytes coded_source = encode(*s, a), coded_repeats = encode(*s, b);
   CHECK(decode(*s, coded_repeats) == b);

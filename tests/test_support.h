@@ -3,6 +3,7 @@
 // check that a call fails with a given lcz::Error.
 #pragma once
 #include <cstdint>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,9 @@
 #include <string_view>
 
 #include "codecs/core/error.h"
+#include "codecs/core/stream.h"
+#include "nets/net.h"
+#include "nets/repeats.h"
 
 #include <catch2/catch.hpp>
 
@@ -29,6 +33,22 @@ inline std::filesystem::path dataset(const std::string& name) {
   INFO("dataset file " << p.string() << " (set LCZ_DATASETS to the folder of the shared nets)");
   REQUIRE(std::filesystem::exists(p));
   return p;
+}
+
+// A shared net's weights rounded at 2^-16 (the 2*tol grid of 2^-17), and the same with 30 %
+// of its 576-value blocks replaced by copies and negations of earlier ones (nets/repeats.h):
+// the input of the coders' repeat tests.
+struct RoundedRepeatPair {
+  I32 source, repeats;
+};
+inline RoundedRepeatPair rounded_with_repeats(const std::string& dataset_name, uint64_t seed) {
+  const std::vector<float> source = concatenated(read_net(dataset(dataset_name)));
+  auto round = [](const std::vector<float>& f) {
+    I32 v(f.size());
+    for (size_t i = 0; i < f.size(); ++i) v[i] = static_cast<int32_t>(std::nearbyint(static_cast<double>(f[i]) * 65536.0));
+    return v;
+  };
+  return {round(source), round(with_repeats(source, {.share = 0.3, .block = 576, .negate_share = 0.5, .seed = seed}))};
 }
 
 // A fresh directory under the system temp dir, removed with everything in it.
