@@ -226,14 +226,14 @@ ResultRow run_memcpy(const Net& net, const std::string& dataset, const TimingRul
 }
 
 Report run_config(const Config& config, const ProgressFn& progress, const Shard& shard) {
+  for (const auto& p : config.pipelines)  // before any work, git's provenance included
+    if (p.name == kMemcpyRow)
+      throw_config(config.file.string() + ": pipeline name '" + p.name + "' is reserved for the copy-speed row");
   Report report;
   report.run_id = run_timestamp() + "-" + config.file.stem().string();
   if (!shard.whole()) report.run_id += "-shard-" + std::to_string(shard.index) + "-of-" + std::to_string(shard.count);
   report.provenance = provenance(config);
   report.provenance["shard"] = {{"index", shard.index}, {"count", shard.count}};
-  for (const auto& p : config.pipelines)
-    if (p.name == kMemcpyRow)
-      throw_config(config.file.string() + ": pipeline name '" + p.name + "' is reserved for the copy-speed row");
   const TimingRule timing{.min_runs = config.repeat, .min_seconds = config.min_seconds};
   StageContext context{.tolerance = config.tolerance};
   std::vector<Pipeline> pipelines;
