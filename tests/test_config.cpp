@@ -159,3 +159,13 @@ TEST_CASE("a repeat net dataset: made at load time from its source, named by its
   j["datasets"][0] = json{{"path", "leela_grouped.f32"}, {"block", 64}};
   expect_config_error(j, "datasets[0]: share, block, negate_share and seed belong to a repeat net");
 }
+
+TEST_CASE("a pipeline named memcpy is refused before the run: the name is the copy-speed row's", "[config]") {
+  json j = valid();
+  j["pipelines"][0]["name"] = "memcpy";
+  const Config c = parse(j);
+  int progress_lines = 0;
+  test::require_error(ErrorKind::config, [&] { (void)run_config(c, [&](const std::string&) { ++progress_lines; }); },
+                      {"my.json", "'memcpy' is reserved"});
+  CHECK(progress_lines == 0);  // nothing was loaded or run
+}
