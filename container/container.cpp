@@ -307,7 +307,7 @@ ContainerHeader read_container_header(std::span<const uint8_t> file, const std::
     }
     const size_t count_at = r.offset();
     t.layout.count = r.count(kMaxTensorElements, "element count");
-    if (rank == 0 || product != t.layout.count)
+    if (product != t.layout.count)  // rank 0 (a 0-d .npy): one value
       hr.fail(count_at, "tensor " + t.layout.name + ": element count " + std::to_string(t.layout.count) +
                             " does not match its dims");
     t.layout.source = hr.encoding("source encoding");

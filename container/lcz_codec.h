@@ -47,6 +47,11 @@ using ProgressFn = std::function<void(const std::string&)>;
 // one stream (harness rows), 2^19 costs 0.05-0.19 % on the shared nets, header included
 // (README, "lczip on these nets"); parallel work needs chunks: 48 on a net of 25 M weights.
 inline constexpr uint64_t kDefaultChunkWeights = uint64_t{1} << 19;
+// The smallest chunk lczip accepts (other than 0, one chunk): every chunk costs its table
+// entry, checksums and the coder's tables, and chunks of a few weights made a file larger than
+// the net and took minutes; at this size the chunks of a 1 GB net stay under 70,000. (The
+// library takes any size: the fuzz seeds cut small nets into many chunks.)
+inline constexpr uint64_t kMinChunkWeights = uint64_t{1} << 12;
 
 struct CompressOptions {
   PipelineSpec pipeline;

@@ -11,7 +11,7 @@
 
 #include "codecs/core/error.h"
 #include "harness/grid_expand.h"
-#include "nets/input_file.h"
+#include "files/input_file.h"
 #include "pipeline/json_check.h"
 #include "pipeline/json_text.h"
 

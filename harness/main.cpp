@@ -10,8 +10,12 @@
 #include <algorithm>
 #include <iostream>
 
+#include "cli/arguments.h"
 #include "codecs/core/error.h"
 #include "codecs/core/registry.h"
+#include "files/interrupt.h"
+#include "files/printable.h"
+#include "files/standard_streams.h"
 #include "harness/cli/commands.h"
 #include "harness/grid_expand.h"
 #include "harness/plan.h"
@@ -20,6 +24,9 @@
 #include "harness/report/writers.h"
 
 namespace {
+
+// A file name is at most 255 bytes on common file systems; leave room for the shard suffix.
+constexpr size_t kMaxRunIdBytes = 200;
 
 void list_stages(std::ostream& out) {
   for (const auto& d : lcz::all_stages()) {
@@ -64,6 +71,8 @@ void list_plan(const lcz::Config& c, const lcz::Shard& shard, std::ostream& out)
 }  // namespace
 
 int main(int argc, char** argv) {
+  lcz::reserve_standard_streams();  // before any file is opened
+  lcz::clean_up_on_signals();
   if (argc > 1) {  // subcommands, each with its own options
     const std::string sub = argv[1];
     if (sub == "merge") return lcz::cli::merge_command(argc - 1, argv + 1);
@@ -87,15 +96,19 @@ int main(int argc, char** argv) {
   double min_seconds = -1;
   bool stages = false, dry_run = false, force = false;
   std::vector<std::string> only;
-  app.add_option("--config", config_path, "JSON config: datasets, pipelines, tolerance, repeat");
+  const CLI::Validator not_empty = lcz::cli::not_empty();
+  app.add_option("--config", config_path, "JSON config: datasets, pipelines, tolerance, repeat")->check(not_empty);
   app.add_option("--datasets", datasets_dir, "folder that relative dataset names resolve against")->check(CLI::ExistingDirectory);
-  app.add_option("--out", out_dir, "where results/<run-id>/ is written")->capture_default_str();
-  app.add_option("--repeat", repeat, "at least this many timed runs per row and direction (overrides the config)")->check(CLI::Range(1, 1000));
+  app.add_option("--out", out_dir, "where results/<run-id>/ is written")->capture_default_str()->check(not_empty);
+  app.add_option("--repeat", repeat, "at least this many timed runs per row and direction (overrides the config)")
+      ->check(lcz::cli::whole_number(1, 1000));
   app.add_option("--min-seconds", min_seconds, "and at least this much timed time per row and direction (overrides the config)")->check(CLI::Range(0.0, 3600.0));
-  app.add_option("--filter", filter, "run only the pipelines whose name matches this regular expression");
-  app.add_option("--shard", shard_text, "run slice i of n of the dataset x pipeline jobs (i/n, from 0); see harness merge");
-  app.add_option("--run-id", run_id, "name of the run folder under --out (default: UTC time, config name, shard)");
-  app.add_option("--pipeline", only, "run only the pipelines with these names (repeatable)");
+  app.add_option("--filter", filter, "run only the pipelines whose name matches this regular expression")->check(not_empty);
+  app.add_option("--shard", shard_text, "run slice i of n of the dataset x pipeline jobs (i/n, from 0); see harness merge")
+      ->check(not_empty);
+  app.add_option("--run-id", run_id, "name of the run folder under --out (default: UTC time, config name, shard)")
+      ->check(not_empty);
+  app.add_option("--pipeline", only, "run only the pipelines with these names (repeatable)")->check(not_empty);
   app.add_flag("--force", force, "replace a report already in the run folder (with --run-id)");
   app.add_flag("--list-stages", stages, "print every registered stage with its types and parameters");
   app.add_flag("--dry-run", dry_run, "validate the config and print the datasets and pipelines it expands to");
@@ -125,6 +138,10 @@ int main(int argc, char** argv) {
     if (!run_id.empty()) {
       if (run_id == "." || run_id == ".." || run_id.find('/') != std::string::npos)
         throw lcz::Error(lcz::ErrorKind::config, "--run-id " + run_id + ": expected a folder name, not a path");
+      if (run_id.size() > kMaxRunIdBytes || lcz::printable(run_id) != run_id)
+        throw lcz::Error(lcz::ErrorKind::config, "--run-id " + run_id.substr(0, 40) + (run_id.size() > 40 ? "...": "") +
+                                                     ": expected a folder name of at most " + std::to_string(kMaxRunIdBytes) +
+                                                     " bytes without control characters or backslashes");
       if (!force && std::filesystem::exists(std::filesystem::path(out_dir) / run_id / "report.json"))
         throw lcz::Error(lcz::ErrorKind::config, (std::filesystem::path(out_dir) / run_id).string() +
                                                      ": already holds a report (use --force to replace it)");
@@ -139,7 +156,7 @@ int main(int argc, char** argv) {
     lcz::Report report = lcz::run_config(config, [](const std::string& line) { std::cerr << line << std::endl; }, shard);
     if (!run_id.empty()) report.run_id = run_id;
     auto dir = std::filesystem::path(out_dir) / report.run_id;
-    lcz::write_report_files(report, dir);
+    lcz::write_report_files(report, dir, force);
     lcz::write_markdown(report, std::cout);
     std::cerr << "wrote " << (dir / "report.csv").string() << " and report.json; peak RSS "
               << report.peak_rss_bytes / 1048576 << " MiB\n";

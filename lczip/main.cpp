@@ -12,9 +12,14 @@
 #include <iterator>
 #include <thread>
 
+#include "cli/arguments.h"
 #include "codecs/core/error.h"
-#include "container/atomic_file.h"
 #include "container/lcz_codec.h"
+#include "files/atomic_file.h"
+#include "files/input_file.h"
+#include "files/interrupt.h"
+#include "files/printable.h"
+#include "files/standard_streams.h"
 #include "nets/net.h"
 #include "pipeline/presets.h"
 #include "pipeline/verify.h"
@@ -28,13 +33,18 @@ using lcz::ErrorKind;
 constexpr uint64_t kProgressBytes = uint64_t{32} << 20;
 
 std::vector<uint8_t> read_input(const std::string& path) {
-  if (path != "-") return lcz::read_file_bytes(path);
-  std::vector<uint8_t> bytes;
-  char buf[1 << 16];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, stdin)) > 0) bytes.insert(bytes.end(), buf, buf + n);
-  if (std::ferror(stdin)) lcz::throw_input("standard input: read error");
-  return bytes;
+  return lcz::read_input_file(path, lcz::kMaxRawFileBytes, ErrorKind::input);
+}
+
+// Standard input can be read once: "-" for two inputs of one command (`verify - -`, `--base -`
+// after the input "-") is a usage error, said before anything is read.
+void require_stdin_once(std::initializer_list<std::pair<const char*, const std::string*>> inputs) {
+  const char* first = nullptr;
+  for (const auto& [what, path] : inputs) {
+    if (*path != "-") continue;
+    if (first) lcz::throw_config(std::string(first) + " and " + what + " are both '-': standard input can be read only once");
+    first = what;
+  }
 }
 
 std::string display_name(const std::string& path) { return path == "-" ? "standard input" : path; }
@@ -78,6 +88,11 @@ struct CompressArgs {
 };
 
 int run_compress(const CompressArgs& a) {
+  require_stdin_once({{"the input", &a.input}, {"--base", &a.base}});
+  if (a.chunk_weights != 0 && a.chunk_weights < lcz::kMinChunkWeights)
+    lcz::throw_config("--chunk-weights " + std::to_string(a.chunk_weights) + ": at least " +
+                      std::to_string(lcz::kMinChunkWeights) + " (or 0 for one chunk): smaller chunks cost more in "
+                      "headers and tables than they hold");
   lcz::AtomicFile out(a.output, a.force);  // refuses an existing output before any work
   lcz::CompressOptions options;
   if (!a.config.empty()) {
@@ -113,7 +128,7 @@ int run_compress(const CompressArgs& a) {
   char line[256];
   std::snprintf(line, sizeof line,
                 "%s: %llu weights in %zu tensors, %llu -> %zu bytes (ratio %.4f, %.3f bits/weight), max error %.4f x tol\n",
-                name.c_str(), static_cast<unsigned long long>(source.net.weight_count()), source.net.tensors.size(),
+                lcz::printable(name).c_str(), static_cast<unsigned long long>(source.net.weight_count()), source.net.tensors.size(),
                 static_cast<unsigned long long>(original), r.file.size(), double(original) / r.file.size(),
                 8.0 * r.file.size() / std::max<uint64_t>(1, source.net.weight_count()),
                 r.as_loaded.max_abs_error / options.tolerance);
@@ -129,6 +144,7 @@ struct DecompressArgs {
 };
 
 int run_decompress(const DecompressArgs& a) {
+  require_stdin_once({{"the input", &a.input}, {"--base", &a.base}});
   lcz::AtomicFile out(a.output, a.force);
   std::vector<uint8_t> file = read_input(a.input);
   const std::optional<lcz::BaseNet> base = load_base(a.base);
@@ -150,7 +166,7 @@ int run_info(const std::string& input, bool tensors) {
   uint64_t payload = 0;
   for (const auto& c : h.chunks) payload += c.payload_bytes;
   std::cout << "format version   " << h.major << "." << h.minor << "\n"
-            << "source           " << h.source_name << " (" << lcz::source_format_name(h.source_format) << ")\n"
+            << "source           " << lcz::printable(h.source_name) << " (" << lcz::source_format_name(h.source_format) << ")\n"
             << "pipeline         " << h.pipeline.dump() << "\n"
             << "tolerance        " << lcz::tolerance_text(h.tolerance) << " (" << h.tolerance << ")\n"
             << "tensors          " << h.tensors.size() << "\n"
@@ -169,7 +185,7 @@ int run_info(const std::string& input, bool tensors) {
     for (const auto& t : h.tensors) {
       std::string shape;
       for (uint32_t d : t.layout.shape) shape += (shape.empty() ? "" : "x") + std::to_string(d);
-      std::cout << "  " << t.layout.name << "  " << shape << "  " << t.layout.count << "\n";
+      std::cout << "  " << lcz::printable(t.layout.name) << "  " << shape << "  " << t.layout.count << "\n";
     }
   }
   return 0;
@@ -177,6 +193,7 @@ int run_info(const std::string& input, bool tensors) {
 
 int run_verify(const std::string& input, const std::string& original_path, const std::string& base_path, unsigned threads,
                uint64_t max_weights) {
+  require_stdin_once({{"the input", &input}, {"the original", &original_path}, {"--base", &base_path}});
   const std::vector<uint8_t> file = read_input(input);
   const std::optional<lcz::BaseNet> base = load_base(base_path);
   const lcz::DecompressResult d =
@@ -186,14 +203,13 @@ int run_verify(const std::string& input, const std::string& original_path, const
   if (original.format != lcz::SourceFormat::lc0 && original.net.tensors.size() == d.net.tensors.size())
     for (size_t i = 0; i < d.net.tensors.size(); ++i) original.net.tensors[i].name = d.net.tensors[i].name;
   const lcz::Verification v = lcz::verify(original.net, lcz::as_loaded(d));
-  if (!v.mismatch.empty()) {
-    std::cout << "FAIL: " << v.mismatch << "\n";
-    return static_cast<int>(ErrorKind::verify);
-  }
+  // Another net, not a broken bound: an input error (exit 3), as a wrong base is.
+  if (!v.mismatch.empty())
+    lcz::throw_input(display_name(original_path) + " is not the net " + display_name(input) + " holds: " + v.mismatch);
   char line[256];
   std::snprintf(line, sizeof line, "max |error| %.9g = %.6f x tolerance %s (tensor %s, weight %zu): %s\n",
                 v.max_abs_error, v.max_abs_error / d.header.tolerance, lcz::tolerance_text(d.header.tolerance).c_str(),
-                v.worst_tensor.c_str(), v.worst_index, v.within(d.header.tolerance) ? "ok" : "FAIL");
+                lcz::printable(v.worst_tensor).c_str(), v.worst_index, v.within(d.header.tolerance) ? "ok" : "FAIL");
   std::cout << line;
   return v.within(d.header.tolerance) ? 0 : static_cast<int>(ErrorKind::verify);
 }
@@ -201,52 +217,60 @@ int run_verify(const std::string& input, const std::string& original_path, const
 }  // namespace
 
 int main(int argc, char** argv) {
+  lcz::reserve_standard_streams();  // before any file is opened
+  lcz::clean_up_on_signals();
   CLI::App app{"lczip: compress neural-network weights within an absolute error bound (default 2^-17)"};
   app.require_subcommand(1);
   CompressArgs c;
   auto* compress = app.add_subcommand("compress", "compress a net (.pb.gz, .pb, .f32, .npy) into an .lcz file");
-  compress->add_option("input", c.input, "the net, or - for standard input")->required();
-  compress->add_option("-o,--output", c.output, "the .lcz file to write, or - for standard output")->required();
+  const CLI::Validator not_empty = lcz::cli::not_empty();
+  const CLI::Validator threads = lcz::cli::whole_number(1, 1024);
+  compress->add_option("input", c.input, "the net, or - for standard input")->required()->check(not_empty);
+  compress->add_option("-o,--output", c.output, "the .lcz file to write, or - for standard output")->required()->check(not_empty);
   compress->add_option("--pipeline", c.pipeline, "strong (default: smallest), fast (fastest to decode), or a pipeline of --config")
-      ->capture_default_str();
-  compress->add_option("--config", c.config, "a harness config whose pipelines (and tolerance) --pipeline picks from");
-  compress->add_option("--tolerance", c.tolerance, "absolute error bound per weight, e.g. 2^-17 (default) or 1e-5");
-  compress->add_option("--base", c.base, "code the net against this base net (the client needs the same file)");
-  compress->add_option("--format", c.format, "input format: detect (default), lc0, f32, npy");
+      ->capture_default_str()
+      ->check(not_empty);
+  compress->add_option("--config", c.config, "a harness config whose pipelines (and tolerance) --pipeline picks from")->check(not_empty);
+  compress->add_option("--tolerance", c.tolerance, "absolute error bound per weight, e.g. 2^-17 (default) or 1e-5")->check(not_empty);
+  compress->add_option("--base", c.base, "code the net against this base net (the client needs the same file)")->check(not_empty);
+  compress->add_option("--format", c.format, "input format: detect (default), lc0, f32, npy")->check(not_empty);
   compress->add_option("--threads", c.threads, "threads (default: all cores); the output is the same for any count")
-      ->check(CLI::Range(1, 1024));
-  compress->add_option("--chunk-weights", c.chunk_weights, "weights per independently coded chunk (0: one chunk)")
-      ->capture_default_str();
+      ->check(threads);
+  compress->add_option("--chunk-weights", c.chunk_weights,
+                       "weights per independently coded chunk (0: one chunk; else at least " +
+                           std::to_string(lcz::kMinChunkWeights) + ")")
+      ->capture_default_str()
+      ->check(lcz::cli::whole_number(0, lcz::kMaxWeightsCeiling));
   compress->add_flag("-f,--force", c.force, "overwrite an existing output");
 
   DecompressArgs d;
   auto* decompress = app.add_subcommand("decompress", "write the net of an .lcz file (.pb.gz for Lc0 nets, .f32, .npy)");
-  decompress->add_option("input", d.input, "the .lcz file, or - for standard input")->required();
-  decompress->add_option("-o,--output", d.output, "the net to write, or - for standard output")->required();
-  decompress->add_option("--base", d.base, "the base net the file was coded against");
-  decompress->add_option("--threads", d.threads, "threads (default: all cores)")->check(CLI::Range(1, 1024));
+  decompress->add_option("input", d.input, "the .lcz file, or - for standard input")->required()->check(not_empty);
+  decompress->add_option("-o,--output", d.output, "the net to write, or - for standard output")->required()->check(not_empty);
+  decompress->add_option("--base", d.base, "the base net the file was coded against")->check(not_empty);
+  decompress->add_option("--threads", d.threads, "threads (default: all cores)")->check(threads);
   decompress->add_option("--max-weights", d.max_weights, "refuse a file of more weights than this (memory: about 8 bytes each)")
       ->capture_default_str()
-      ->check(CLI::Range(uint64_t{1}, lcz::kMaxWeightsCeiling));
+      ->check(lcz::cli::whole_number(1, lcz::kMaxWeightsCeiling));
   decompress->add_flag("-f,--force", d.force, "overwrite an existing output");
 
   std::string info_input;
   bool info_tensors = false;
   auto* info = app.add_subcommand("info", "print what an .lcz file holds");
-  info->add_option("input", info_input, "the .lcz file, or - for standard input")->required();
+  info->add_option("input", info_input, "the .lcz file, or - for standard input")->required()->check(not_empty);
   info->add_flag("--tensors", info_tensors, "list every tensor");
 
   std::string verify_input, verify_original, verify_base;
   unsigned verify_threads = default_threads();
   uint64_t verify_max_weights = lcz::kDefaultMaxWeights;
   auto* verify = app.add_subcommand("verify", "decode an .lcz file and compare it with the original net (exit 4 if the bound breaks)");
-  verify->add_option("input", verify_input, "the .lcz file")->required();
-  verify->add_option("original", verify_original, "the original net")->required();
-  verify->add_option("--base", verify_base, "the base net the file was coded against");
-  verify->add_option("--threads", verify_threads, "threads (default: all cores)")->check(CLI::Range(1, 1024));
+  verify->add_option("input", verify_input, "the .lcz file, or - for standard input")->required()->check(not_empty);
+  verify->add_option("original", verify_original, "the original net, or - for standard input")->required()->check(not_empty);
+  verify->add_option("--base", verify_base, "the base net the file was coded against")->check(not_empty);
+  verify->add_option("--threads", verify_threads, "threads (default: all cores)")->check(threads);
   verify->add_option("--max-weights", verify_max_weights, "refuse a file of more weights than this")
       ->capture_default_str()
-      ->check(CLI::Range(uint64_t{1}, lcz::kMaxWeightsCeiling));
+      ->check(lcz::cli::whole_number(1, lcz::kMaxWeightsCeiling));
 
   try {
     app.parse(argc, argv);
@@ -261,13 +285,13 @@ int main(int argc, char** argv) {
     if (*verify) return run_verify(verify_input, verify_original, verify_base, verify_threads, verify_max_weights);
     return static_cast<int>(ErrorKind::config);
   } catch (const Error& e) {
-    std::cerr << "\nlczip: " << e.what() << "\n";
+    std::cerr << "\nlczip: " << lcz::printable(e.what()) << "\n";
     return static_cast<int>(e.kind());
   } catch (const std::bad_alloc&) {
     std::cerr << "\nlczip: out of memory\n";
     return 1;
   } catch (const std::exception& e) {
-    std::cerr << "\nlczip: internal error: " << e.what() << "\n";
+    std::cerr << "\nlczip: internal error: " << lcz::printable(e.what()) << "\n";
     return 1;
   }
 }

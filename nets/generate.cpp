@@ -225,27 +225,13 @@ Net generate_like(const Net& like, uint64_t weights, uint64_t seed) {
   return net;
 }
 
-void write_generated_f32(const Net& like, uint64_t weights, uint64_t seed, const std::filesystem::path& path) {
+void write_generated_f32(const Net& like, uint64_t weights, uint64_t seed, AtomicFile& out) {
   const NetLayout layout = scaled_layout(like, weights);
-  std::filesystem::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    if (!out) throw_input(tmp.string() + ": cannot create");
-    for (size_t i = 0; i < layout.tensors.size() && out; ++i) {
-      const std::vector<float> values = TensorModel(like.tensors[i]).generate(layout.tensors[i].count, tensor_seed(seed, i));
-      out.write(reinterpret_cast<const char*>(values.data()), static_cast<std::streamsize>(values.size() * sizeof(float)));
-    }
-    out.close();
-    if (!out) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      throw_input(path.string() + ": write failed");
-    }
+  for (size_t i = 0; i < layout.tensors.size(); ++i) {
+    const std::vector<float> values = TensorModel(like.tensors[i]).generate(layout.tensors[i].count, tensor_seed(seed, i));
+    out.write({reinterpret_cast<const uint8_t*>(values.data()), values.size() * sizeof(float)});
   }
-  std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) throw_input("cannot rename " + tmp.string() + " to " + path.string() + ": " + ec.message());
+  out.commit();
 }
 
 }  // namespace lcz

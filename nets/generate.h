@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <vector>
 
+#include "files/atomic_file.h"
 #include "nets/net.h"
 
 namespace lcz {
@@ -54,8 +55,9 @@ class TensorModel {
 // The whole net in memory (for tests and small sizes).
 Net generate_like(const Net& like, uint64_t weights, uint64_t seed);
 
-// Raw little-endian float32, tensor after tensor, written to path + ".tmp" then renamed:
-// memory stays at about one tensor. Throws lcz::Error(input) if the file cannot be written.
-void write_generated_f32(const Net& like, uint64_t weights, uint64_t seed, const std::filesystem::path& path);
+// Raw little-endian float32, tensor after tensor, written to out and committed (it appears
+// whole or not at all): memory stays at about one tensor. Throws lcz::Error(input) if the file
+// cannot be written.
+void write_generated_f32(const Net& like, uint64_t weights, uint64_t seed, AtomicFile& out);
 
 }  // namespace lcz

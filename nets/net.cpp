@@ -8,7 +8,7 @@
 
 #include "codecs/core/error.h"
 #include "nets/f32_reader.h"
-#include "nets/input_file.h"
+#include "files/input_file.h"
 #include "nets/lc0_reader.h"
 #include "nets/npy_reader.h"
 
@@ -28,9 +28,6 @@ NetFormat format_from_name(const std::filesystem::path& path) {
   if (ext == ".f32" || ext == ".bin" || ext == ".hex" || ext == ".raw") return NetFormat::f32;
   return NetFormat::detect;
 }
-
-// Raw float32 and npy files hold at most 2^32 - 1 values, plus an npy header.
-constexpr uint64_t kMaxRawFileBytes = (uint64_t{1} << 34) + (uint64_t{1} << 20);
 
 }  // namespace
 

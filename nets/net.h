@@ -81,6 +81,10 @@ Net delta_net(const Net& base, const Net& target);
 // All weights concatenated in tensor order.
 std::vector<float> concatenated(const Net& net);
 
+// Raw float32 and npy files hold at most 2^32 - 1 values, plus an npy header: the largest
+// input file (or standard input) any reader takes.
+inline constexpr uint64_t kMaxRawFileBytes = (uint64_t{1} << 34) + (uint64_t{1} << 20);
+
 // For the readers. The whole file; throws lcz::Error(input) naming it if it cannot be read.
 std::vector<uint8_t> read_file_bytes(const std::filesystem::path& path);
 

@@ -180,8 +180,7 @@ Net read_npy_net(std::span<const uint8_t> file_bytes, const std::filesystem::pat
     throw_input(source + ": npy data is " + std::to_string(data_bytes) + " bytes but header field 'shape' (" +
                 shape_text + ") needs " + std::to_string(count) + " float32 values");
 
-  std::vector<uint32_t> shape(header.shape.begin(), header.shape.end());
-  if (shape.empty()) shape = {1};  // 0-d array: one value; keep shape non-empty
+  std::vector<uint32_t> shape(header.shape.begin(), header.shape.end());  // () for a 0-d array: one value
   return single_tensor_net(file_bytes.subspan(header.data_offset, data_bytes), std::move(shape), path, "npy");
 }
 

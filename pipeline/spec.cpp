@@ -1,16 +1,20 @@
 #include "pipeline/spec.h"
 
 #include <charconv>
-#include <fstream>
 #include <cmath>
 #include <string_view>
 
 #include "codecs/core/error.h"
 #include "codecs/core/registry.h"
+#include "files/input_file.h"
 #include "pipeline/json_check.h"
 
 namespace lcz {
 using nlohmann::json;
+
+namespace {
+constexpr uint64_t kMaxPipelineFileBytes = uint64_t{4} << 20;  // as a harness config
+}
 
 const char* granularity_name(Granularity g) { return g == Granularity::net ? "net" : "tensor"; }
 
@@ -138,9 +142,9 @@ std::string tolerance_text(double tolerance) {
 }
 
 PipelineFile read_pipeline_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw_config(path + ": cannot open the config file");
-  const json root = json::parse(in, nullptr, /*allow_exceptions=*/false);
+  // A config is small: a FIFO, device or folder is refused by what it is, a huge file by its size.
+  const std::string text = read_text_file(path, kMaxPipelineFileBytes, ErrorKind::config);
+  const json root = json::parse(text, nullptr, /*allow_exceptions=*/false);
   const JsonCheck check(path);
   if (root.is_discarded()) check.fail("", "not valid JSON");
   if (!root.is_object()) check.fail("", "expected a JSON object at the top level");

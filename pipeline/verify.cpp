@@ -4,6 +4,27 @@
 
 namespace lcz {
 
+namespace {
+
+std::string shape_text(const std::vector<uint32_t>& shape) {
+  std::string s = "(";
+  for (size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + (shape.size() == 1 ? ",)" : ")");
+}
+
+// Which of name, size and shape differ, with both values (original first).
+std::string difference(const Tensor& original, const Tensor& decoded) {
+  std::string d;
+  auto add = [&](const std::string& what) { d += (d.empty() ? "" : "; ") + what; };
+  if (original.name != decoded.name) add("name " + original.name + " vs " + decoded.name);
+  if (original.values.size() != decoded.values.size())
+    add(std::to_string(original.values.size()) + " vs " + std::to_string(decoded.values.size()) + " weights");
+  if (original.shape != decoded.shape) add("shape " + shape_text(original.shape) + " vs " + shape_text(decoded.shape));
+  return d + " (original vs decoded)";
+}
+
+}  // namespace
+
 Verification verify(const Net& original, const Net& decoded) {
   Verification v;
   if (original.tensors.size() != decoded.tensors.size()) {
@@ -16,7 +37,7 @@ Verification verify(const Net& original, const Net& decoded) {
     const Tensor& a = original.tensors[t];
     const Tensor& b = decoded.tensors[t];
     if (a.name != b.name || a.shape != b.shape || a.values.size() != b.values.size()) {
-      v.mismatch = "tensor " + std::to_string(t) + " (" + a.name + ") differs in name, shape or size";
+      v.mismatch = "tensor " + std::to_string(t) + " (" + a.name + ") differs: " + difference(a, b);
       return v;
     }
     for (size_t i = 0; i < a.values.size(); ++i) {

@@ -15,7 +15,7 @@
 #include "codecs/core/error.h"
 #include "harness/config.h"
 #include "harness/report/writers.h"
-#include "nets/input_file.h"
+#include "files/input_file.h"
 #include "nets/lc0_reader.h"
 #include "nets/net.h"
 #include "pipeline/json_text.h"

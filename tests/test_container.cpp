@@ -12,7 +12,7 @@
 
 #include <unistd.h>
 
-#include "container/atomic_file.h"
+#include "files/atomic_file.h"
 #include "container/container.h"
 #include "container/lcz_codec.h"
 #include "nets/lc0_reader.h"

@@ -130,7 +130,7 @@ TEST_CASE("report.csv and report.json read back what was written", "[summary][re
   r.datasets.push_back({.name = "n", .format = "f32", .files = {"x"}, .sha256 = {"00"}, .tensors = 1, .weights = 1000, .bound_bytes = 900});
   const auto dir = std::filesystem::temp_directory_path() / "lcz_test_summary";
   std::filesystem::remove_all(dir);
-  write_report_files(r, dir);
+  write_report_files(r, dir, /*overwrite=*/false);
   const auto csv = read_report_csv(dir / "report.csv");
   const Report json = read_report_json(dir / "report.json");
   REQUIRE(csv.size() == r.rows.size());

@@ -1,12 +1,27 @@
 #include "codecs/quantize/rounding.h"
 
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <string>
 
 #include "codecs/core/error.h"
 
 namespace lcz {
+
+namespace {
+
+// A value a person can read at any scale: 2^-60 as "2^-60", others with %.9g (never the
+// "0.000000" of std::to_string).
+std::string readable(double v) {
+  int e = 0;
+  if (v > 0 && std::frexp(v, &e) == 0.5) return "2^" + std::to_string(e - 1);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.9g", v);
+  return buf;
+}
+
+}  // namespace
 
 void quantize_to_step(std::span<const float> in, double step, bool round, double tolerance, const char* stage,
                       int32_t* out) {
@@ -38,9 +53,9 @@ void quantize_to_step(std::span<const float> in, double step, bool round, double
   if (!bad) return;
   for (size_t i = 0; i < in.size(); ++i) {
     const double x = in[i];
-    const std::string where = "value " + std::to_string(x) + " at index " + std::to_string(i);
+    const std::string where = "value " + readable(x) + " at index " + std::to_string(i);
     if (!std::isfinite(x)) throw_refused_at(stage, i, where + " is not finite");
-    if (std::fabs(x * inv) > kMax) throw_refused_at(stage, i, where + " needs more than 31 bits at step " + std::to_string(step));
+    if (std::fabs(x * inv) > kMax) throw_refused_at(stage, i, where + " needs more than 31 bits at step " + readable(step));
     if (!(std::fabs(static_cast<double>(dequantize(out[i], step)) - x) <= tolerance))
       throw_refused_at(stage, i, where + " cannot be reconstructed in float32 within the tolerance");
   }

@@ -6,7 +6,9 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli/arguments.h"
 #include "codecs/core/error.h"
+#include "files/atomic_file.h"
 #include "harness/cli/commands.h"
 #include "nets/generate.h"
 
@@ -15,7 +17,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// "25000000", "25M", "1.5G" (powers of ten: K, M, G).
+// As many weights as harness and lczip read back from one raw .f32 file (2^32 floats, 16 GiB).
+constexpr double kMaxGeneratedWeights = 4294967295.0;
+
+// "25000000", "25M", "1.5G" (powers of ten: K, M, G), at most kMaxGeneratedWeights.
 uint64_t weight_count(const std::string& text) {
   double scale = 1;
   std::string digits = text;
@@ -31,9 +36,10 @@ uint64_t weight_count(const std::string& text) {
   double v = 0;
   auto [ptr, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
   const double n = v * scale;
-  if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size() || !(n >= 1) || n > 1e12 ||
-      n != std::floor(n))
+  if (digits.empty() || ec != std::errc() || ptr != digits.data() + digits.size() || !(n >= 1) || n != std::floor(n))
     throw_config("--weights " + text + ": expected a whole number of weights, e.g. 25000000 or 25M");
+  if (n > kMaxGeneratedWeights)
+    throw_config("--weights " + text + ": more than the 4294967295 weights (2^32 - 1) one .f32 file holds");
   return static_cast<uint64_t>(n);
 }
 
@@ -45,17 +51,22 @@ int gen_command(int argc, char** argv) {
   std::string like, weights, out;
   uint64_t seed = 1;
   bool force = false;
-  app.add_option("--like", like, "the real net to model (any format harness reads)")->required();
-  app.add_option("--weights", weights, "weights to write: 25000000, 25M (100 MB of float32)")->required();
-  app.add_option("-o,--out", out, "output file: raw little-endian float32 (.f32)")->required();
-  app.add_option("--seed", seed, "random seed: the same seed gives the same file")->capture_default_str();
+  const CLI::Validator not_empty = lcz::cli::not_empty();
+  app.add_option("--like", like, "the real net to model (any format harness reads)")->required()->check(not_empty);
+  app.add_option("--weights", weights, "weights to write: 25000000, 25M (100 MB of float32)")->required()->check(not_empty);
+  app.add_option("-o,--out", out, "output file: raw little-endian float32 (.f32), or - for standard output")
+      ->required()
+      ->check(not_empty);
+  app.add_option("--seed", seed, "random seed: the same seed gives the same file")
+      ->capture_default_str()
+      ->check(lcz::cli::whole_number(0, UINT64_MAX));
   app.add_flag("--force", force, "replace an existing output file");
   if (const int code = parse_command_line(app, argc, argv); code >= 0) return code;
   return run_reporting_errors("harness gen", [&] {
     const uint64_t n = weight_count(weights);
-    if (fs::exists(out) && !force) throw_config(out + ": already exists (use --force to replace it)");
+    AtomicFile file(out, force);  // an existing output (or a FIFO, a device) refused before any work
     const Net real = read_net(like);
-    write_generated_f32(real, n, seed, out);
+    write_generated_f32(real, n, seed, file);
     std::cerr << "wrote " << out << ": " << n << " weights (" << n * 4 << " bytes) in " << real.tensors.size()
               << " tensors like " << like << ", seed " << seed << "\n";
     return 0;

@@ -4,10 +4,12 @@
 #include <filesystem>
 #include <iostream>
 
+#include "cli/arguments.h"
 #include "codecs/core/error.h"
 #include "harness/cli/commands.h"
 #include "harness/merge.h"
 #include "harness/report/reader.h"
+#include "harness/report/row_check.h"
 #include "harness/report/writers.h"
 
 namespace lcz::cli {
@@ -18,8 +20,8 @@ int merge_command(int argc, char** argv) {
   std::vector<std::string> dirs;
   std::string out;
   bool allow_missing = false, force = false;
-  app.add_option("dirs", dirs, "run folders of the shards (each holds report.json)")->required();
-  app.add_option("--out", out, "folder for the merged report.csv and report.json")->required();
+  app.add_option("dirs", dirs, "run folders of the shards (each holds report.json)")->required()->check(lcz::cli::not_empty());
+  app.add_option("--out", out, "folder for the merged report.csv and report.json")->required()->check(lcz::cli::not_empty());
   app.add_flag("--allow-missing", allow_missing, "write the merged report even if some jobs have no row");
   app.add_flag("--force", force, "replace a report already in --out");
   if (const int code = parse_command_line(app, argc, argv); code >= 0) return code;
@@ -27,8 +29,13 @@ int merge_command(int argc, char** argv) {
     std::vector<MergeInput> parts;
     for (const auto& d : dirs) {
       const fs::path file = fs::path(d) / "report.json";
-      if (!fs::is_regular_file(file)) throw_input(d + ": no report.json in this folder");
-      parts.push_back({d, read_report_json(file)});
+      if (!fs::exists(file)) throw_input(d + ": no report.json in this folder");
+      Report r = read_report_json(file);  // a FIFO, device or folder of that name is refused by what it is
+      // What a row claims is recomputed from what it holds before any row is merged.
+      const nlohmann::json& tol = r.provenance.contains("tolerance") ? r.provenance["tolerance"] : nlohmann::json();
+      check_report_rows(r.rows, r.datasets, tol.is_number() ? std::optional(tol.get<double>()) : std::nullopt,
+                        file.string());
+      parts.push_back({d, std::move(r)});
     }
     const fs::path out_dir(out);
     if (!force && (fs::exists(out_dir / "report.json") || fs::exists(out_dir / "report.csv")))
@@ -40,7 +47,7 @@ int merge_command(int argc, char** argv) {
       throw_input(std::to_string(m.duplicated.size()) + " job(s) reported more than once; nothing written");
     if (!m.missing.empty() && !allow_missing)
       throw_input(std::to_string(m.missing.size()) + " job(s) missing; nothing written (--allow-missing writes what there is)");
-    write_report_files(m.report, out_dir);
+    write_report_files(m.report, out_dir, force);
     std::cerr << "merged " << m.report.rows.size() << " rows from " << parts.size() << " reports into "
               << (out_dir / "report.csv").string() << " and report.json\n";
     return exit_code_of(m.report.rows);

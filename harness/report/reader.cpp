@@ -7,6 +7,8 @@
 #include <sstream>
 
 #include "codecs/core/error.h"
+#include "files/input_file.h"
+#include "pipeline/json_text.h"
 
 namespace lcz {
 namespace fs = std::filesystem;
@@ -14,22 +16,16 @@ using nlohmann::json;
 
 namespace {
 
-std::string slurp(const fs::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw_input(file.string() + ": cannot open the report");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string slurp(const fs::path& file) { return read_text_file(file, kMaxReportBytes, ErrorKind::input); }
 
 // ---- report.json ----
 
 class JsonRows {
  public:
-  explicit JsonRows(const fs::path& file) : file_(file) {}
+  explicit JsonRows(const std::string& file) : file_(file) {}
 
   [[noreturn]] void fail(const std::string& path, const std::string& what) const {
-    throw_input(file_.string() + ": " + path + ": " + what);
+    throw_input(file_ + ": " + path + ": " + what);
   }
   const json& field(const json& obj, const char* key, const std::string& path) const {
     if (!obj.is_object() || !obj.contains(key)) fail(path + "." + key, "missing");
@@ -58,17 +54,19 @@ class JsonRows {
   }
 
  private:
-  fs::path file_;
+  std::string file_;
 };
 
 }  // namespace
 
-Report read_report_json(const fs::path& file) {
+Report read_report_json(const fs::path& file) { return parse_report_json(slurp(file), file.string()); }
+
+Report parse_report_json(std::string_view text, const std::string& file) {
   json j;
   try {
-    j = json::parse(slurp(file));
-  } catch (const json::parse_error& e) {
-    throw_input(file.string() + ": not valid JSON: " + e.what());
+    j = parse_json_text(text, file);
+  } catch (const Error& e) {
+    throw_input(e.what());
   }
   JsonRows r(file);
   Report report;
@@ -141,7 +139,7 @@ Report read_report_json(const fs::path& file) {
 namespace {
 
 // RFC 4180 records: quoted fields may hold commas, doubled quotes and newlines.
-std::vector<std::vector<std::string>> csv_records(const std::string& text, const fs::path& file) {
+std::vector<std::vector<std::string>> csv_records(std::string_view text, const std::string& file) {
   std::vector<std::vector<std::string>> records;
   std::vector<std::string> record;
   std::string field;
@@ -179,7 +177,7 @@ std::vector<std::vector<std::string>> csv_records(const std::string& text, const
       field_started = true;
     }
   }
-  if (quoted) throw_input(file.string() + ": line " + std::to_string(line) + ": a quoted field is not closed");
+  if (quoted) throw_input(file + ": line " + std::to_string(line) + ": a quoted field is not closed");
   if (field_started || !record.empty()) {
     record.push_back(std::move(field));
     records.push_back(std::move(record));
@@ -189,19 +187,21 @@ std::vector<std::vector<std::string>> csv_records(const std::string& text, const
 
 }  // namespace
 
-std::vector<ResultRow> read_report_csv(const fs::path& file) {
-  const auto records = csv_records(slurp(file), file);
-  if (records.empty()) throw_input(file.string() + ": empty, expected a header line");
+std::vector<ResultRow> read_report_csv(const fs::path& file) { return parse_report_csv(slurp(file), file.string()); }
+
+std::vector<ResultRow> parse_report_csv(std::string_view text, const std::string& file) {
+  const auto records = csv_records(text, file);
+  if (records.empty()) throw_input(file + ": empty, expected a header line");
   std::map<std::string, size_t> column;
   for (size_t i = 0; i < records[0].size(); ++i) column[records[0][i]] = i;
   for (const char* required : {"dataset", "pipeline", "tensors", "weights", "original_bytes", "compressed_bytes", "ratio",
                                "bits_per_weight", "encode_mb_s", "decode_mb_s", "max_abs_error", "max_error_over_tol",
                                "pass", "bound_bytes"})
-    if (!column.count(required)) throw_input(file.string() + ": line 1: no column '" + required + "'");
+    if (!column.count(required)) throw_input(file + ": line 1: no column '" + required + "'");
   std::vector<ResultRow> rows;
   for (size_t r = 1; r < records.size(); ++r) {
     const auto& rec = records[r];
-    const std::string where = file.string() + ": record " + std::to_string(r + 1);
+    const std::string where = file + ": record " + std::to_string(r + 1);
     if (rec.size() != records[0].size())
       throw_input(where + ": " + std::to_string(rec.size()) + " fields, the header has " + std::to_string(records[0].size()));
     auto get = [&](const char* name) -> const std::string* {

@@ -2,9 +2,10 @@
 
 #include <cmath>
 #include <cstdio>
-#include <fstream>
+#include <sstream>
 
 #include "codecs/core/error.h"
+#include "files/atomic_file.h"
 
 namespace lcz {
 
@@ -149,43 +150,52 @@ void prepare_output_folder(const std::filesystem::path& dir) {
     throw_config("--out " + dir.string() + ": exists and is not a folder");
   fs::create_directories(dir, ec);
   if (ec) throw_config("--out " + dir.string() + ": cannot create the folder: " + ec.message());
-  // Writable? Make and remove a probe file rather than trust permission bits (read-only
-  // mounts, ACLs).
-  const fs::path probe = dir / ".lcz-write-probe";
-  {
-    std::ofstream f(probe);
-    if (!f) throw_config("--out " + dir.string() + ": cannot write files in this folder");
+  // Writable? Open an output there (and drop it) rather than trust permission bits
+  // (read-only mounts, ACLs); no fixed probe name, so no user's file is touched.
+  try {
+    AtomicFile probe(dir / ".lcz-write-probe", /*overwrite=*/true);  // never named: dropped unwritten
+  } catch (const Error& e) {
+    throw_config("--out " + dir.string() + ": cannot write files in this folder (" + e.what() + ")");
   }
-  fs::remove(probe, ec);
 }
 
-void write_file_atomically(const std::filesystem::path& file, const std::function<void(std::ostream&)>& write) {
-  std::filesystem::path tmp = file;
-  tmp += ".tmp";
-  {
-    std::ofstream f(tmp, std::ios::binary);
-    if (f) write(f);
-    f.close();
-    if (!f) {
-      std::error_code ec;
-      std::filesystem::remove(tmp, ec);
-      throw_input("cannot write " + file.string());
-    }
-  }
-  std::error_code ec;
-  std::filesystem::rename(tmp, file, ec);
-  if (ec) throw_input("cannot rename " + tmp.string() + " to " + file.string() + ": " + ec.message());
+namespace {
+
+std::string text_of(const std::function<void(std::ostream&)>& write) {
+  std::ostringstream out;
+  write(out);
+  return std::move(out).str();
 }
 
-void write_report_files(const Report& report, const std::filesystem::path& dir) {
+std::span<const uint8_t> bytes_of(const std::string& text) {
+  return {reinterpret_cast<const uint8_t*>(text.data()), text.size()};
+}
+
+}  // namespace
+
+void write_file_atomically(const std::filesystem::path& file, bool overwrite,
+                           const std::function<void(std::ostream&)>& write) {
+  AtomicFile out(file, overwrite);
+  out.commit(bytes_of(text_of(write)));
+}
+
+void write_report_files(const Report& report, const std::filesystem::path& dir, bool overwrite) {
+  namespace fs = std::filesystem;
   std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
+  const bool made_dir = !fs::exists(dir, ec);
+  fs::create_directories(dir, ec);
   if (ec) throw_input("cannot create the output folder " + dir.string() + ": " + ec.message());
-  auto write = [&](const char* name, auto writer) {
-    write_file_atomically(dir / name, [&](std::ostream& out) { writer(report, out); });
-  };
-  write("report.csv", write_csv);
-  write("report.json", write_json);
+  try {
+    // Both written and flushed before either is put in place: a full disk leaves neither.
+    AtomicFile csv(dir / "report.csv", overwrite), json(dir / "report.json", overwrite);
+    csv.write(bytes_of(text_of([&](std::ostream& o) { write_csv(report, o); })));
+    json.write(bytes_of(text_of([&](std::ostream& o) { write_json(report, o); })));
+    csv.commit();
+    json.commit();
+  } catch (...) {
+    if (made_dir) fs::remove(dir, ec);  // only if still empty: a folder this call made, and nothing else
+    throw;
+  }
 }
 
 }  // namespace lcz
