@@ -314,6 +314,11 @@ ContainerHeader read_container_header(std::span<const uint8_t> file, const std::
     t.output = hr.output_encoding(t.layout.source);
     h.tensors.push_back(std::move(t));
   }
+  // An .f32 or .npy file is one tensor: a header that says otherwise (a container relabelled)
+  // is refused here, not by the writer after all the decoding (which once exited 5).
+  if (h.source_format != SourceFormat::lc0 && h.tensors.size() != 1)
+    hr.fail(r.offset(), std::string("a source of format ") + source_format_name(h.source_format) +
+                            " is one tensor; this header lists " + std::to_string(h.tensors.size()));
   uint64_t total_weights = 0;
   for (const auto& t : h.tensors) {
     total_weights += t.layout.count;  // each at most 2^36: no overflow

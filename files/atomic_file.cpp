@@ -45,7 +45,9 @@ fs::path hidden_name_beside(const fs::path& target) {
     const uint64_t t = static_cast<uint64_t>(::getpid()) * 0x9E3779B97F4A7C15ull ^ reinterpret_cast<uintptr_t>(&random);
     for (int i = 0; i < 6; ++i) random[i] = static_cast<uint8_t>(t >> (8 * i));
   }
-  std::string name = "." + target.filename().string() + ".tmp-";
+  std::string name = ".";  // appended, not "." + ...: GCC 12 warns falsely (-Wrestrict) on that
+  name += target.filename().string();
+  name += ".tmp-";
   for (uint8_t r : random) name += letters[r % (sizeof letters - 1)];
   return folder_of(target) / name;
 }

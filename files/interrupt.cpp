@@ -37,7 +37,13 @@ void clean_up_on_signals() {
   struct sigaction sa {};
   sa.sa_handler = remove_and_exit;
   sigfillset(&sa.sa_mask);  // one handler at a time
-  for (int sig : {SIGINT, SIGTERM, SIGHUP}) ::sigaction(sig, &sa, nullptr);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+    // A signal ignored when the tool started stays ignored (`nohup`, a background job of a
+    // shell without job control), as the user asked.
+    struct sigaction old {};
+    if (::sigaction(sig, nullptr, &old) == 0 && old.sa_handler == SIG_IGN) continue;
+    ::sigaction(sig, &sa, nullptr);
+  }
   // A file size limit (ulimit -f) makes a write fail with EFBIG, reported and cleaned up like
   // a full disk, rather than kill the process and leave the temporary file.
   ::signal(SIGXFSZ, SIG_IGN);

@@ -7,7 +7,8 @@
 
 namespace lcz {
 
-// Installs the handlers; called first in main by every tool.
+// Installs the handlers (except for a signal ignored when the process started, which stays
+// ignored: nohup); called first in main by every tool.
 void clean_up_on_signals();
 
 // While alive, `path` is removed if one of those signals ends the process. The handler only

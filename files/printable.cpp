@@ -7,7 +7,7 @@ std::string printable(std::string_view text) {
   out.reserve(text.size());
   for (const char c : text) {
     const auto u = static_cast<unsigned char>(c);
-    if (u >= 0x20 && u != 0x7f && c != '\\') {
+    if (u >= 0x20 && u != 0x7f) {
       out += c;
       continue;
     }
