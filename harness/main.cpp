@@ -141,7 +141,7 @@ int main(int argc, char** argv) {
       if (run_id.size() > kMaxRunIdBytes || lcz::printable(run_id) != run_id)
         throw lcz::Error(lcz::ErrorKind::config, "--run-id " + run_id.substr(0, 40) + (run_id.size() > 40 ? "...": "") +
                                                      ": expected a folder name of at most " + std::to_string(kMaxRunIdBytes) +
-                                                     " bytes without control characters or backslashes");
+                                                     " bytes without control characters");
       if (!force && std::filesystem::exists(std::filesystem::path(out_dir) / run_id / "report.json"))
         throw lcz::Error(lcz::ErrorKind::config, (std::filesystem::path(out_dir) / run_id).string() +
                                                      ": already holds a report (use --force to replace it)");

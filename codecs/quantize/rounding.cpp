@@ -11,14 +11,18 @@ namespace lcz {
 
 namespace {
 
-// A value a person can read at any scale: 2^-60 as "2^-60", others with %.9g (never the
-// "0.000000" of std::to_string).
+// Numbers a person can read at any scale, never the "0.000000" of std::to_string: a value
+// with %.9g, a step that is a power of two as "2^-60".
 std::string readable(double v) {
-  int e = 0;
-  if (v > 0 && std::frexp(v, &e) == 0.5) return "2^" + std::to_string(e - 1);
   char buf[40];
   std::snprintf(buf, sizeof buf, "%.9g", v);
   return buf;
+}
+
+std::string readable_step(double step) {
+  int e = 0;
+  if (step > 0 && std::frexp(step, &e) == 0.5) return "2^" + std::to_string(e - 1);
+  return readable(step);
 }
 
 }  // namespace
@@ -55,7 +59,7 @@ void quantize_to_step(std::span<const float> in, double step, bool round, double
     const double x = in[i];
     const std::string where = "value " + readable(x) + " at index " + std::to_string(i);
     if (!std::isfinite(x)) throw_refused_at(stage, i, where + " is not finite");
-    if (std::fabs(x * inv) > kMax) throw_refused_at(stage, i, where + " needs more than 31 bits at step " + readable(step));
+    if (std::fabs(x * inv) > kMax) throw_refused_at(stage, i, where + " needs more than 31 bits at step " + readable_step(step));
     if (!(std::fabs(static_cast<double>(dequantize(out[i], step)) - x) <= tolerance))
       throw_refused_at(stage, i, where + " cannot be reconstructed in float32 within the tolerance");
   }
