@@ -12,8 +12,11 @@
 #include <random>
 #include <string>
 
+#include <sstream>
+
 #include "codecs/core/registry.h"
 #include "container/lcz_codec.h"
+#include "harness/report/writers.h"
 #include "nets/lc0_reader.h"
 
 namespace fs = std::filesystem;
@@ -200,6 +203,74 @@ void container_seeds(const fs::path& dir) {
   }
 }
 
+// Reports as the harness writes them (report.csv and report.json of each): a memcpy row,
+// passing rows, a failed one with a quoted multi-line error, a NaN max error, two datasets;
+// and the same rows with extra columns in another order.
+void report_seeds(const fs::path& dir) {
+  Report r;
+  r.run_id = "seed-run";
+  r.provenance = {{"tolerance", 0x1p-17}, {"git_sha", "0123abcd"}, {"cpu", "fuzz"}, {"date_utc", "2026-01-01T00:00:00Z"},
+                  {"timing", {{"min_runs", 3}, {"min_seconds", 0.5}}}};
+  r.peak_rss_bytes = 1 << 20;
+  int seed = 20;
+  for (const char* dataset : {"w.f32", "maia \"1900\".pb.gz"}) {
+    const uint64_t n = dataset[0] == 'w' ? 20000 : 868355;
+    r.datasets.push_back({.name = dataset, .format = "f32", .files = {dataset}, .sha256 = {"00ff"}, .tensors = 1,
+                          .weights = n, .bound_bytes = 0.3 * n});
+    auto row = [&](const std::string& pipeline, uint64_t bytes, double err, double enc_s, double dec_s) {
+      ResultRow x;
+      x.dataset = dataset;
+      x.pipeline = pipeline;
+      x.granularity = "net";
+      x.tensors = 1;
+      x.weights = n;
+      x.original_bytes = 4 * n;
+      x.compressed_bytes = bytes;
+      x.ratio = 4.0 * n / bytes;
+      x.bits_per_weight = 8.0 * bytes / n;
+      x.max_abs_error = err;
+      x.max_error_over_tol = err / 0x1p-17;
+      x.pass = err <= 0x1p-17;
+      x.bound_bytes = 0.3 * n;
+      x.repeats = x.decode_repeats = 3;
+      x.encode_seconds = x.encode_seconds_min = enc_s;
+      x.decode_seconds = x.decode_seconds_min = dec_s;
+      x.encode_mb_s = 4.0 * n / 1e6 / enc_s;
+      x.decode_mb_s = 4.0 * n / 1e6 / dec_s;
+      x.output_sha256 = "ab" + std::to_string(seed++);
+      return x;
+    };
+    r.rows.push_back(row("memcpy", 4 * n, 0, 0.00002, 0.00002));
+    r.rows.push_back(row("seed", n * 2, 0x1p-17, 0.01, 0.002));
+    r.rows.push_back(row("fast:grid-rans", n, 0.75 * 0x1p-17, 0.02, 0.004));
+    ResultRow failed = row("bad, \"quoted\"", n / 2, std::nan(""), 1, 1);
+    failed.pass = false;
+    failed.encode_mb_s = failed.decode_mb_s = failed.encode_seconds = failed.decode_seconds = 0;
+    failed.encode_seconds_min = failed.decode_seconds_min = 0;
+    failed.failure = ErrorKind::verify;
+    failed.error = "verification failed: decoded weights contain NaN,\nsecond line";
+    r.rows.push_back(failed);
+  }
+  std::ostringstream csv, json;
+  write_csv(r, csv);
+  write_json(r, json);
+  write(dir / "report.csv", csv.str());
+  write(dir / "report.json", json.str());
+  // Columns in another order, with one the reader does not know.
+  std::string text = csv.str();
+  const size_t eol = text.find('\n');
+  std::string reordered = "extra," + text.substr(0, eol) + "\n";
+  for (size_t at = eol + 1; at < text.size();) {
+    size_t next = text.find('\n', at);
+    // The failed rows hold a quoted line break: keep each record whole by prefixing only
+    // lines that start a record (a dataset name).
+    const std::string line = text.substr(at, next - at);
+    reordered += (line.rfind("w.f32,", 0) == 0 || line.rfind("\"maia", 0) == 0 ? "x," : "") + line + "\n";
+    at = next + 1;
+  }
+  write(dir / "report-extra-column.csv", reordered);
+}
+
 int main(int argc, char** argv) {
   if (argc != 2) {
     std::fprintf(stderr, "usage: fuzz_make_seeds DIR\n");
@@ -212,6 +283,7 @@ int main(int argc, char** argv) {
   f32_seeds(root / "f32");
   stage_seeds(root / "stage_decode");
   container_seeds(root / "container");
+  report_seeds(root / "report");
   fs::create_directories(root / "config");
   write(root / "config" / "forms.json", R"({"description": "each form of dataset and tolerance",
     "tolerance": 7.62939453125e-06, "datasets_dir": ".", "repeat": 2,
