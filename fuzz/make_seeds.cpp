@@ -14,7 +14,8 @@
 
 #include "codecs/core/registry.h"
 #include "container/lcz_codec.h"
-#include "nets/lc0_reader.h"
+#include "container/output_file.h"
+#include "formats/lc0/lc0_file.h"
 
 namespace fs = std::filesystem;
 using namespace lcz;
