@@ -15,11 +15,13 @@
 #include "cli/arguments.h"
 #include "codecs/core/error.h"
 #include "container/lcz_codec.h"
+#include "container/output_file.h"
 #include "files/atomic_file.h"
 #include "files/input_file.h"
 #include "files/interrupt.h"
 #include "files/printable.h"
 #include "files/standard_streams.h"
+#include "formats/format.h"
 #include "nets/net.h"
 #include "pipeline/presets.h"
 #include "pipeline/verify.h"
@@ -42,7 +44,13 @@ void require_stdin_once(std::initializer_list<std::pair<const char*, const std::
   const char* first = nullptr;
   for (const auto& [what, path] : inputs) {
     if (*path != "-") continue;
-    if (first) lcz::throw_config(std::string(first) + " and " + what + " are both '-': standard input can be read only once");
+    if (first) {
+      std::string message = first;  // appended: GCC 12 warns falsely (-Wrestrict) on string(a) + "..."
+      message += " and ";
+      message += what;
+      message += " are both '-': standard input can be read only once";
+      lcz::throw_config(message);
+    }
     first = what;
   }
 }
@@ -72,12 +80,9 @@ std::optional<lcz::BaseNet> load_base(const std::string& path) {
   return lcz::read_base_net(read_input(path), path);
 }
 
-lcz::NetFormat parse_format(const std::string& f) {
-  if (f == "detect") return lcz::NetFormat::detect;
-  if (f == "lc0") return lcz::NetFormat::lc0;
-  if (f == "f32") return lcz::NetFormat::f32;
-  if (f == "npy") return lcz::NetFormat::npy;
-  lcz::throw_config("--format " + f + ": expected detect, lc0, f32 or npy");
+const std::string& parse_format(const std::string& f) {
+  if (f != "detect" && !lcz::find_format(f)) lcz::throw_config("--format " + f + ": expected one of " + lcz::format_names());
+  return f;
 }
 
 struct CompressArgs {
@@ -183,8 +188,11 @@ int run_info(const std::string& input, bool tensors) {
             << "base sha256      " << (h.base_sha256 ? hex(*h.base_sha256) : std::string("none")) << "\n";
   if (tensors) {
     for (const auto& t : h.tensors) {
-      std::string shape;
-      for (uint32_t d : t.layout.shape) shape += (shape.empty() ? "" : "x") + std::to_string(d);
+      std::string shape = t.layout.shape.empty() ? "()" : "";  // () for a 0-d tensor
+      for (size_t i = 0; i < t.layout.shape.size(); ++i) {
+        if (i) shape += 'x';
+        shape += std::to_string(t.layout.shape[i]);
+      }
       std::cout << "  " << lcz::printable(t.layout.name) << "  " << shape << "  " << t.layout.count << "\n";
     }
   }
@@ -199,8 +207,8 @@ int run_verify(const std::string& input, const std::string& original_path, const
   const lcz::DecompressResult d =
       lcz::decompress(file, display_name(input), base ? &*base : nullptr, threads, {}, {.max_weights = max_weights});
   lcz::SourceNet original = lcz::read_source_net(read_input(original_path), display_name(original_path));
-  // A raw .f32 or .npy tensor is named after its file: another file name is not another tensor.
-  if (original.format != lcz::SourceFormat::lc0 && original.net.tensors.size() == d.net.tensors.size())
+  // A tensor named after its file (.f32, .npy): another file name is not another tensor.
+  if (original.net.named_by_file && original.net.tensors.size() == d.net.tensors.size())
     for (size_t i = 0; i < d.net.tensors.size(); ++i) original.net.tensors[i].name = d.net.tensors[i].name;
   const lcz::Verification v = lcz::verify(original.net, lcz::as_loaded(d));
   // Another net, not a broken bound: an input error (exit 3), as a wrong base is.
@@ -233,7 +241,7 @@ int main(int argc, char** argv) {
   compress->add_option("--config", c.config, "a harness config whose pipelines (and tolerance) --pipeline picks from")->check(not_empty);
   compress->add_option("--tolerance", c.tolerance, "absolute error bound per weight, e.g. 2^-17 (default) or 1e-5")->check(not_empty);
   compress->add_option("--base", c.base, "code the net against this base net (the client needs the same file)")->check(not_empty);
-  compress->add_option("--format", c.format, "input format: detect (default), lc0, f32, npy")->check(not_empty);
+  compress->add_option("--format", c.format, "input format: " + lcz::format_names() + " (default detect)")->check(not_empty);
   compress->add_option("--threads", c.threads, "threads (default: all cores); the output is the same for any count")
       ->check(threads);
   compress->add_option("--chunk-weights", c.chunk_weights,

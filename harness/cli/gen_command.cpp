@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/arguments.h"
+#include "formats/format.h"
 #include "codecs/core/error.h"
 #include "files/atomic_file.h"
 #include "harness/cli/commands.h"
