@@ -29,6 +29,12 @@ grep -q "x tolerance" out.txt || { echo "FAIL: verify prints no max error / tol"
 expect 0 "independent reader: LINEAR16, within 2^-17 as lc0 decodes, fields equal" -- \
   /usr/bin/python3 "$here/../../scripts/check_lc0_net.py" "$data/maia-1900.pb.gz" m.pb.gz
 expect 4 "verify against another net breaks the bound" -- "$lczip" verify m.lcz "$data/maia-1100.pb.gz"
+expect 3 "verify against a net of another structure is an input error" -- "$lczip" verify m.lcz "$data/leela_grouped.f32"
+grep -q "105 tensors\|vs" err.txt || { echo "FAIL: the mismatch does not say what differs"; cat err.txt; failures=$((failures + 1)); }
+mkfifo out.fifo
+expect 2 "a FIFO output is never replaced, even with --force" -- "$lczip" decompress m.lcz -o out.fifo --force
+[ -p out.fifo ] || { echo "FAIL: the FIFO was replaced"; failures=$((failures + 1)); }
+rm -f out.fifo
 expect 0 "info" -- "$lczip" info m.lcz
 grep -q "tolerance        2^-17" out.txt || { echo "FAIL: info shows no tolerance"; failures=$((failures + 1)); }
 # A file of more weights than --max-weights (maia-1900: 868,355) is refused before decoding.
