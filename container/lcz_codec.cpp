@@ -1,6 +1,7 @@
 #include "container/lcz_codec.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <mutex>
@@ -9,6 +10,8 @@
 #include "codecs/core/error.h"
 #include "codecs/quantize/linear16_lattice.h"
 #include "container/parallel.h"
+#include "formats/onnx/onnx_reader.h"
+#include "formats/onnx/onnx_writer.h"
 #include "nets/lc0_reader.h"
 #include "nets/lc0_skeleton.h"
 #include "nets/net_writers.h"
@@ -98,16 +101,19 @@ struct OutputChoice {
 // How decompress will write a decoded tensor so that the loaded values stay within the
 // tolerance of the original: an Lc0 LINEAR16 layer stays LINEAR16 (released lc0 loads nothing
 // else), on its source range when that keeps the bound, else on the range of the decoded
-// values; FLOAT16/BFLOAT16 stay so where the bound holds, else become FLOAT32.
+// values; FLOAT16/BFLOAT16 stay so where the bound holds, else become FLOAT32 (Lc0) or are
+// refused (ONNX: an initializer's type is part of the graph; its nodes take no other).
 OutputChoice choose_output(const Tensor& original, const F32& decoded, SourceFormat format, double tolerance) {
   OutputChoice choice;
   choice.output.kind = SourceEncoding::Kind::float32;
   const auto kind = original.source.kind;
-  if (format != SourceFormat::lc0 || kind == SourceEncoding::Kind::float32 || kind == SourceEncoding::Kind::none) {
+  const bool is_16_bit = kind == SourceEncoding::Kind::float16 || kind == SourceEncoding::Kind::bfloat16;
+  const bool keeps_encoding = format == SourceFormat::lc0 || (format == SourceFormat::onnx && is_16_bit);
+  if (!keeps_encoding || kind == SourceEncoding::Kind::float32 || kind == SourceEncoding::Kind::none) {
     choice.max_error = max_abs_error(original.values, decoded, &choice.worst);
     return choice;
   }
-  if (kind == SourceEncoding::Kind::float16 || kind == SourceEncoding::Kind::bfloat16) {
+  if (is_16_bit) {
     size_t worst = 0;
     const double e = max_abs_error(original.values, round_trip_16(decoded, kind), &worst);
     if (e <= tolerance) {
@@ -116,6 +122,13 @@ OutputChoice choose_output(const Tensor& original, const F32& decoded, SourceFor
       choice.worst = worst;
       return choice;
     }
+    const char* type = kind == SourceEncoding::Kind::float16 ? "FLOAT16" : "BFLOAT16";
+    if (format == SourceFormat::onnx)
+      throw Error(ErrorKind::verify, "initializer " + original.name + " is " + type + " in the ONNX graph, and its decoded " +
+                                         "values rounded to " + type + " are off by up to " + std::to_string(e / tolerance) +
+                                         " x the tolerance at weight " + std::to_string(worst) + " (ONNX cannot store it " +
+                                         "in another type without changing the graph): use a smaller tolerance" +
+                                         (kind == SourceEncoding::Kind::float16 ? " (below 2^-25 every FLOAT16 value is kept)" : ""));
     choice.warning = "tensor " + original.name + " is written as FLOAT32: in its source encoding the error would be " +
                      std::to_string(e / tolerance) + " x the tolerance";
     choice.max_error = max_abs_error(original.values, decoded, &choice.worst);
@@ -201,7 +214,14 @@ SourceNet read_source_net(std::span<const uint8_t> bytes, const std::string& nam
     s.net.format = "lc0";
     s.net.tensors = lc0_tensors(message, name);
     if (s.net.tensors.empty()) throw_input(name + ": Lc0 net without any weight tensor");
-    s.lc0_skeleton = lc0_skeleton(message);
+    s.skeleton = lc0_skeleton(message);
+  } else if (format == NetFormat::onnx) {
+    const lczonnx::Model model = parse_onnx_model(bytes, name);
+    s.net.source = name;
+    s.net.format = "onnx";
+    s.net.tensors = onnx_tensors(model, name);
+    if (s.net.tensors.empty()) throw_input(name + ": ONNX model without any float initializer (no weights to compress)");
+    s.skeleton = onnx_skeleton(model);
   } else {
     s.net = read_net_bytes(bytes, name, format);
   }
@@ -221,7 +241,10 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
   const Net& net = source.net;
   const NetLayout layout = layout_of(net);
   const std::vector<ChunkPlan> plan =
-      plan_chunks(layout, options.chunk_weights, /*split_tensors=*/source.format != SourceFormat::lc0);
+      // Lc0 layers whole (the grid stage sees a layer's grid), ONNX initializers whole (each is
+      // written back in its own type, checked whole); a raw .f32 or .npy tensor is cut anywhere.
+      plan_chunks(layout, options.chunk_weights,
+                  /*split_tensors=*/source.format == SourceFormat::f32 || source.format == SourceFormat::npy);
 
   ContainerHeader header;
   header.pipeline = resolved_json(options.pipeline);
@@ -229,7 +252,7 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
   header.source_format = source.format;
   header.source_name = std::filesystem::path(source.name).filename().string();
   header.chunk_weights = options.chunk_weights;
-  header.lc0_skeleton = source.lc0_skeleton;
+  header.skeleton = source.skeleton;
   for (const auto& t : layout.tensors) header.tensors.push_back({t, {SourceEncoding::Kind::float32, 0, 0}});
   header.chunks.resize(plan.size());
   if (options.base) {
@@ -389,7 +412,16 @@ DecompressResult decompress(std::span<const uint8_t> file, const std::string& so
   return result;
 }
 
-void write_output_file(DecompressResult d, const ByteSink& sink) {
+namespace {
+
+bool ends_with_lower(std::string name, const std::string& suffix) {
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+  return name.size() >= suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+}  // namespace
+
+void write_output_file(DecompressResult d, const ByteSink& sink, const std::string& output_name) {
   auto as_bytes = [](const F32& v) { return std::span(reinterpret_cast<const uint8_t*>(v.data()), v.size() * sizeof(float)); };
   switch (d.header.source_format) {
     case SourceFormat::f32:
@@ -411,7 +443,7 @@ void write_output_file(DecompressResult d, const ByteSink& sink) {
       for (const auto& t : d.header.tensors) encodings.push_back(t.output);
       std::string serialized;
       {
-        const pblczero::Net net = rebuild_lc0_net(d.header.lc0_skeleton, d.net.tensors, encodings, d.net.source);
+        const pblczero::Net net = rebuild_lc0_net(d.header.skeleton, d.net.tensors, encodings, d.net.source);
         std::vector<Tensor>().swap(d.net.tensors);  // the layers hold the weights now
         if (!net.SerializePartialToString(&serialized)) throw Error(ErrorKind::codec, "cannot serialize the Lc0 net");
       }
@@ -422,13 +454,27 @@ void write_output_file(DecompressResult d, const ByteSink& sink) {
       sink(gz);
       return;
     }
+    case SourceFormat::onnx: {
+      std::vector<SourceEncoding> encodings;
+      for (const auto& t : d.header.tensors) encodings.push_back(t.output);
+      std::string serialized = rebuild_onnx_model(d.header.skeleton, d.net.tensors, encodings, d.net.source);
+      std::vector<Tensor>().swap(d.net.tensors);  // the initializers hold the weights now
+      // The output's name says gzip or not; a name that says neither (or standard output)
+      // gets what the source was.
+      const bool gzip = ends_with_lower(output_name, ".gz") ||
+                        (!ends_with_lower(output_name, ".onnx") && ends_with_lower(d.header.source_name, ".gz"));
+      const Bytes file = onnx_file_bytes(serialized, gzip);
+      std::string().swap(serialized);
+      sink(file);
+      return;
+    }
   }
   throw Error(ErrorKind::codec, "unknown source format");
 }
 
-Bytes output_file_bytes(const DecompressResult& d) {
+Bytes output_file_bytes(const DecompressResult& d, const std::string& output_name) {
   Bytes out;
-  write_output_file(d, [&](std::span<const uint8_t> b) { out.insert(out.end(), b.begin(), b.end()); });
+  write_output_file(d, [&](std::span<const uint8_t> b) { out.insert(out.end(), b.begin(), b.end()); }, output_name);
   return out;
 }
 

@@ -25,10 +25,10 @@ struct SourceNet {
   Net net;
   SourceFormat format = SourceFormat::f32;
   std::string name;               // file name, for messages and the container
-  std::string lc0_skeleton;       // lc0 sources: the Net message without weights
+  std::string skeleton;           // lc0 and onnx sources: the file without its weights
 };
 
-// Reads a net file's bytes (lc0 .pb/.pb.gz, .npy, raw .f32). `name` is used in messages and
+// Reads a net file's bytes (lc0 .pb/.pb.gz, onnx .onnx/.onnx.gz, .npy, raw .f32). `name` is used in messages and
 // to pick raw float32 by extension under NetFormat::detect.
 SourceNet read_source_net(std::span<const uint8_t> bytes, const std::string& name, NetFormat format = NetFormat::detect);
 
@@ -78,12 +78,14 @@ struct DecompressResult {
 DecompressResult decompress(std::span<const uint8_t> file, const std::string& source, const BaseNet* base,
                             unsigned threads, const ProgressFn& progress = {}, const ContainerReadOptions& read = {});
 
-// The file decompress writes: for an lc0 source the rebuilt net, gzip-compressed; raw
-// float32 or .npy otherwise. write_output_file hands it to `sink` in pieces and releases each
-// tensor once written (it consumes `decoded`); output_file_bytes returns it whole.
+// The file decompress writes: for an lc0 source the rebuilt net, gzip-compressed; for an onnx
+// source the rebuilt model, gzip-compressed when `output_name` ends in .gz, or (a name ending
+// in neither .gz nor .onnx, standard output, none) when the source's name did; raw float32 or
+// .npy otherwise. write_output_file hands it to `sink` in pieces and releases each tensor once
+// written (it consumes `decoded`); output_file_bytes returns it whole.
 using ByteSink = std::function<void(std::span<const uint8_t>)>;
-void write_output_file(DecompressResult decoded, const ByteSink& sink);
-Bytes output_file_bytes(const DecompressResult& decoded);
+void write_output_file(DecompressResult decoded, const ByteSink& sink, const std::string& output_name = "");
+Bytes output_file_bytes(const DecompressResult& decoded, const std::string& output_name = "");
 
 // The values a user gets when loading that file: for LINEAR16 layers as a released lc0
 // decodes them, otherwise the decoded values themselves.

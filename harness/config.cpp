@@ -152,7 +152,8 @@ class ConfigReader {
         if (fmt == "lc0") s.format = NetFormat::lc0;
         else if (fmt == "f32") s.format = NetFormat::f32;
         else if (fmt == "npy") s.format = NetFormat::npy;
-        else if (fmt != "detect") fail(join(path, "format"), f.dump() + " is not one of detect, lc0, f32, npy");
+        else if (fmt == "onnx") s.format = NetFormat::onnx;
+        else if (fmt != "detect") fail(join(path, "format"), f.dump() + " is not one of detect, lc0, onnx, f32, npy");
       }
     }
     if (d.contains("name")) {

@@ -11,6 +11,7 @@
 #include "nets/input_file.h"
 #include "nets/lc0_reader.h"
 #include "nets/npy_reader.h"
+#include "formats/onnx/onnx_reader.h"
 
 namespace lcz {
 namespace {
@@ -22,6 +23,7 @@ std::string lower_case(std::string text) {
 
 // The format a file's name says, or detect when the name says nothing.
 NetFormat format_from_name(const std::filesystem::path& path) {
+  if (is_onnx_name(path)) return NetFormat::onnx;  // before .gz: .onnx.gz
   const std::string ext = lower_case(path.extension().string());
   if (ext == ".gz" || ext == ".pb") return NetFormat::lc0;  // .pb.gz, .pb (gzip or plain: the reader checks)
   if (ext == ".npy") return NetFormat::npy;
@@ -42,7 +44,7 @@ NetFormat detect_net_format(std::span<const uint8_t> bytes, const std::filesyste
   if (is_gzip(bytes) || starts_with_lc0_magic(bytes)) return NetFormat::lc0;
   if (is_npy(bytes)) return NetFormat::npy;
   throw_input(path.string() +
-              ": not a recognised net: the extension is none of .pb.gz .pb .npy .f32 .bin .hex .raw, and the content "
+              ": not a recognised net: the extension is none of .onnx .onnx.gz .pb.gz .pb .npy .f32 .bin .hex .raw, and the content "
               "is neither gzip nor an Lc0 protobuf (magic 0x1c0) nor .npy (raw float32 needs one of those extensions, "
               "or \"format\": \"f32\" in the config)");
 }
@@ -92,8 +94,9 @@ void require_finite(const Tensor& tensor, const std::string& source) {
 
 std::vector<uint8_t> read_net_file(const std::filesystem::path& path, NetFormat format) {
   if (format == NetFormat::detect) format = format_from_name(path);
-  // An Lc0 file is parsed by protobuf, which takes at most 2 GiB: refuse a larger one unread.
-  return read_regular_file(path, format == NetFormat::lc0 ? kMaxLc0MessageBytes : kMaxRawFileBytes, ErrorKind::input);
+  // Lc0 and ONNX files are parsed by protobuf, which takes at most 2 GiB: a larger one is refused unread.
+  const bool protobuf = format == NetFormat::lc0 || format == NetFormat::onnx;
+  return read_regular_file(path, protobuf ? kMaxLc0MessageBytes : kMaxRawFileBytes, ErrorKind::input);
 }
 
 Net read_net(const std::filesystem::path& path, NetFormat format) {
@@ -106,6 +109,7 @@ Net read_net_bytes(std::span<const uint8_t> bytes, const std::filesystem::path& 
     case NetFormat::lc0: return read_lc0_net(bytes, path);
     case NetFormat::npy: return read_npy_net(bytes, path);
     case NetFormat::f32: return read_f32_net(bytes, path);
+    case NetFormat::onnx: return read_onnx_net(bytes, path);
     case NetFormat::detect: break;
   }
   throw_input(path.string() + ": no reader for this format");

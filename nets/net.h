@@ -25,7 +25,7 @@ struct Tensor {
 
 struct Net {
   std::string source;             // file path, or "target - base" for a delta
-  std::string format;             // "lc0", "f32", "npy", "delta"
+  std::string format;             // "lc0", "onnx", "f32", "npy", "delta"
   std::vector<Tensor> tensors;
 
   uint64_t weight_count() const;
@@ -42,7 +42,7 @@ struct TensorLayout {
 };
 
 struct NetLayout {
-  std::string format;             // "lc0", "f32", "npy", "delta"
+  std::string format;             // "lc0", "onnx", "f32", "npy", "delta"
   std::vector<TensorLayout> tensors;
 
   uint64_t weight_count() const;
@@ -50,10 +50,10 @@ struct NetLayout {
 
 NetLayout layout_of(const Net& net);
 
-enum class NetFormat { detect, lc0, f32, npy };
+enum class NetFormat { detect, lc0, f32, npy, onnx };
 
-// Reads a net file. The format given wins; detect goes by the extension (.pb.gz/.gz/.pb ->
-// lc0, .npy -> npy, .f32/.bin/.hex/.raw -> raw little-endian float32) and only for any other
+// Reads a net file. The format given wins; detect goes by the extension (.onnx/.onnx.gz ->
+// onnx, .pb.gz/.gz/.pb -> lc0, .npy -> npy, .f32/.bin/.hex/.raw -> raw little-endian float32) and only for any other
 // name by content (gzip or the Lc0 magic -> lc0, "\x93NUMPY" -> npy); the reader then checks
 // the content. Throws lcz::Error(kind input) naming the file and what is wrong (not a regular
 // file, too large, not gzip, truncated, unknown encoding, size not a multiple of 4, no
@@ -63,7 +63,7 @@ Net read_net(const std::filesystem::path& path, NetFormat format = NetFormat::de
 // its extension decides the reader.
 Net read_net_bytes(std::span<const uint8_t> bytes, const std::filesystem::path& path, NetFormat format = NetFormat::detect);
 // read_net's first step: the bytes of a net file, unparsed, under the size limit of its format
-// (an Lc0 file at most 2 GiB, refused unread); for callers that need the bytes too (SHA-256).
+// (an Lc0 or ONNX file at most 2 GiB, refused unread); for callers that need the bytes too (SHA-256).
 std::vector<uint8_t> read_net_file(const std::filesystem::path& path, NetFormat format = NetFormat::detect);
 // detect as read_net does it (the extension, else the content); throws lcz::Error(input)
 // when nothing matches.
