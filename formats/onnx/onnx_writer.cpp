@@ -32,8 +32,7 @@ uint64_t element_count(const lczonnx::Tensor& t) {
 
 // Values into an initializer of its own type, in the field the source used (raw_data when the
 // skeleton kept it present, else float_data / int32_data).
-void fill(lczonnx::Tensor& t, const Tensor& tensor, const std::string& what) {
-  const std::vector<float>& values = tensor.values;
+void fill(lczonnx::Tensor& t, std::span<const float> values, const std::string& what) {
   for (size_t i = 0; i < values.size(); ++i)
     if (!std::isfinite(values[i])) throw Error(ErrorKind::codec, what + ": value at index " + std::to_string(i) + " is not finite");
   if (t.data_type() == kOnnxFloat) {
@@ -88,7 +87,7 @@ std::string rebuild_onnx_model(const std::string& skeleton, std::span<const Tens
     if (data_type_of(encodings[next].kind) != t.data_type())
       throw Error(ErrorKind::codec, what + ": cannot be written in another type than its own (data_type " +
                                         std::to_string(t.data_type()) + "): the graph's nodes expect that type");
-    fill(t, tensor, what);
+    fill(t, tensor.values, what);
     ++next;
   }
   if (next != tensors.size())
@@ -103,6 +102,19 @@ std::string rebuild_onnx_model(const std::string& skeleton, std::span<const Tens
       throw Error(ErrorKind::codec, source + ": cannot serialize the ONNX model (over 2 GiB?)");
   }
   return out;
+}
+
+lczonnx::Tensor onnx_initializer(const std::string& name, const std::vector<int64_t>& dims, std::span<const float> values,
+                                 SourceEncoding::Kind kind, bool raw) {
+  lczonnx::Tensor t;
+  for (int64_t d : dims) t.add_dims(d);
+  const int type = data_type_of(kind);
+  if (type < 0) throw Error(ErrorKind::codec, "initializer " + name + ": ONNX has no LINEAR16 (or unset) type");
+  t.set_data_type(type);
+  t.set_name(name);
+  if (raw) t.set_raw_data("");
+  fill(t, values, "initializer " + name);
+  return t;
 }
 
 std::vector<uint8_t> onnx_file_bytes(const std::string& serialized_model, bool gzip) {
