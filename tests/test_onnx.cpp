@@ -400,3 +400,22 @@ TEST_CASE("the reader is chosen by the name: .onnx and .onnx.gz", "[onnx][nets]"
   // The same bytes named as an Lc0 net go to the Lc0 reader, which says what it found.
   test::require_error(ErrorKind::input, [&] { read_net_bytes(gzip_compress(bytes_of(file)), "m.pb.gz"); }, {"m.pb.gz", "not an Lc0 net"});
 }
+
+TEST_CASE("golden: an ONNX .lcz of format 1.0 decodes to pinned bytes", "[onnx][golden]") {
+  // tests/golden/onnx-made-strong.lcz: `lczip compress` (strong, 2^-17) of the model
+  // tests/cli/make_onnx_net.py --seed 7 writes (FLOAT, FLOAT16, BFLOAT16, float_data, int64),
+  // checked by scripts/check_onnx.py when it was made. A change that decodes format 1.0
+  // differently, or writes ONNX models differently, fails here.
+  const std::filesystem::path path = std::filesystem::path(LCZ_SOURCE_DIR) / "tests" / "golden" / "onnx-made-strong.lcz";
+  const Bytes file = read_file_bytes(path);
+  const DecompressResult d = decompress(file, path.string(), nullptr, 1);
+  CHECK(d.header.source_format == SourceFormat::onnx);
+  CHECK(d.header.source_name == "golden-src.onnx");
+  // The weights as a client loads them (FLOAT16/BFLOAT16 rounded to their type), which
+  // python3-onnx read from the decoded file to the same SHA-256.
+  const std::vector<float> values = concatenated(as_loaded(d));
+  CHECK(values.size() == 7588);
+  CHECK(sha256_hex({reinterpret_cast<const uint8_t*>(values.data()), values.size() * sizeof(float)}) ==
+        "d783c053e191ea7625648527adcd07ebf65b2d4c46a92dd62155830d4b934632");
+  CHECK(sha256_hex(output_file_bytes(d, "golden.onnx")) == "b0fd761a9a33126a500c7ca0cfe1e06aaa0860d2fc26eb70e72164e31206f65f");
+}
