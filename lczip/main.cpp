@@ -1,5 +1,5 @@
 // lczip: compress a net into an .lcz file within an absolute error bound, and get back a net
-// that loads where the original did (an Lc0 .pb.gz that released lc0 reads, an ONNX model, .f32, .npy).
+// that loads where the original did (an Lc0 .pb.gz that released lc0 reads, .f32, .npy).
 // Exit codes as the harness: 0 ok, 1 internal error, 2 usage or config error, 3 input error
 // (unreadable, corrupt or truncated file, wrong base), 4 the bound is broken, 5 a stage
 // refused the data or failed to decode.
@@ -15,6 +15,8 @@
 #include "codecs/core/error.h"
 #include "container/atomic_file.h"
 #include "container/lcz_codec.h"
+#include "container/output_file.h"
+#include "formats/format.h"
 #include "nets/net.h"
 #include "pipeline/presets.h"
 #include "pipeline/verify.h"
@@ -62,13 +64,9 @@ std::optional<lcz::BaseNet> load_base(const std::string& path) {
   return lcz::read_base_net(read_input(path), path);
 }
 
-lcz::NetFormat parse_format(const std::string& f) {
-  if (f == "detect") return lcz::NetFormat::detect;
-  if (f == "lc0") return lcz::NetFormat::lc0;
-  if (f == "f32") return lcz::NetFormat::f32;
-  if (f == "npy") return lcz::NetFormat::npy;
-  if (f == "onnx") return lcz::NetFormat::onnx;
-  lcz::throw_config("--format " + f + ": expected detect, lc0, onnx, f32 or npy");
+const std::string& parse_format(const std::string& f) {
+  if (f != "detect" && !lcz::find_format(f)) lcz::throw_config("--format " + f + ": expected one of " + lcz::format_names());
+  return f;
 }
 
 struct CompressArgs {
@@ -183,8 +181,8 @@ int run_verify(const std::string& input, const std::string& original_path, const
   const lcz::DecompressResult d =
       lcz::decompress(file, display_name(input), base ? &*base : nullptr, threads, {}, {.max_weights = max_weights});
   lcz::SourceNet original = lcz::read_source_net(read_input(original_path), display_name(original_path));
-  // A raw .f32 or .npy tensor is named after its file: another file name is not another tensor.
-  if ((original.format == lcz::SourceFormat::f32 || original.format == lcz::SourceFormat::npy) && original.net.tensors.size() == d.net.tensors.size())
+  // A tensor named after its file (.f32, .npy): another file name is not another tensor.
+  if (original.net.named_by_file && original.net.tensors.size() == d.net.tensors.size())
     for (size_t i = 0; i < d.net.tensors.size(); ++i) original.net.tensors[i].name = d.net.tensors[i].name;
   const lcz::Verification v = lcz::verify(original.net, lcz::as_loaded(d));
   if (!v.mismatch.empty()) {
@@ -205,7 +203,7 @@ int main(int argc, char** argv) {
   CLI::App app{"lczip: compress neural-network weights within an absolute error bound (default 2^-17)"};
   app.require_subcommand(1);
   CompressArgs c;
-  auto* compress = app.add_subcommand("compress", "compress a net (.pb.gz, .pb, .onnx, .onnx.gz, .f32, .npy) into an .lcz file");
+  auto* compress = app.add_subcommand("compress", "compress a net (.pb.gz, .pb, .f32, .npy) into an .lcz file");
   compress->add_option("input", c.input, "the net, or - for standard input")->required();
   compress->add_option("-o,--output", c.output, "the .lcz file to write, or - for standard output")->required();
   compress->add_option("--pipeline", c.pipeline, "strong (default: smallest), fast (fastest to decode), or a pipeline of --config")
@@ -213,7 +211,7 @@ int main(int argc, char** argv) {
   compress->add_option("--config", c.config, "a harness config whose pipelines (and tolerance) --pipeline picks from");
   compress->add_option("--tolerance", c.tolerance, "absolute error bound per weight, e.g. 2^-17 (default) or 1e-5");
   compress->add_option("--base", c.base, "code the net against this base net (the client needs the same file)");
-  compress->add_option("--format", c.format, "input format: detect (default), lc0, onnx, f32, npy");
+  compress->add_option("--format", c.format, "input format: " + lcz::format_names() + " (default detect)");
   compress->add_option("--threads", c.threads, "threads (default: all cores); the output is the same for any count")
       ->check(CLI::Range(1, 1024));
   compress->add_option("--chunk-weights", c.chunk_weights, "weights per independently coded chunk (0: one chunk)")
@@ -221,7 +219,7 @@ int main(int argc, char** argv) {
   compress->add_flag("-f,--force", c.force, "overwrite an existing output");
 
   DecompressArgs d;
-  auto* decompress = app.add_subcommand("decompress", "write the net of an .lcz file (.pb.gz for Lc0 nets, .onnx or .onnx.gz for ONNX models, .f32, .npy)");
+  auto* decompress = app.add_subcommand("decompress", "write the net of an .lcz file (.pb.gz for Lc0 nets, .f32, .npy)");
   decompress->add_option("input", d.input, "the .lcz file, or - for standard input")->required();
   decompress->add_option("-o,--output", d.output, "the net to write, or - for standard output")->required();
   decompress->add_option("--base", d.base, "the base net the file was coded against");

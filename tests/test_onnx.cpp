@@ -15,7 +15,10 @@
 #include "container/lcz_codec.h"
 #include "formats/onnx/onnx_reader.h"
 #include "formats/onnx/onnx_writer.h"
-#include "nets/lc0_reader.h"
+#include "container/output_file.h"
+#include "formats/float16.h"
+#include "formats/format.h"
+#include "formats/gzip.h"
 #include "nets/sha256.h"
 #include "pipeline/presets.h"
 #include "tests/test_support.h"
@@ -300,7 +303,7 @@ TEST_CASE("ONNX input errors are lcz::Error(input) naming the file, the initiali
     test::require_error(ErrorKind::input, [&] { read_net_bytes(bytes_of(std::string("\xff\xfe\x01 not protobuf")), "x.onnx"); },
                         {"x.onnx", "not an ONNX model"});
     const std::string lc0 = std::string("\x0d\xc0\x01\x00\x00", 5);  // an Lc0 net's magic
-    test::require_error(ErrorKind::input, [&] { read_net_bytes(bytes_of(lc0), "lc0.onnx"); }, {"lc0.onnx", "no ir_version", "Lc0"});
+    test::require_error(ErrorKind::input, [&] { read_net_bytes(bytes_of(lc0), "lc0.onnx"); }, {"lc0.onnx", "no ir_version"});
     lczonnx::Model no_graph;
     no_graph.set_ir_version(8);
     refuse(no_graph, {"no graph"});
@@ -391,11 +394,9 @@ TEST_CASE("ONNX input errors are lcz::Error(input) naming the file, the initiali
 
 TEST_CASE("the reader is chosen by the name: .onnx and .onnx.gz", "[onnx][nets]") {
   const std::string file = serialized(made_model(1));
-  CHECK(is_onnx_name("a/b/Model.ONNX"));
-  CHECK(is_onnx_name("m.onnx.gz"));
-  CHECK(!is_onnx_name("m.pb.gz"));
-  CHECK(detect_net_format(bytes_of(file), "m.onnx") == NetFormat::onnx);
-  CHECK(detect_net_format(gzip_compress(bytes_of(file)), "m.onnx.gz") == NetFormat::onnx);
+  CHECK(detect_format(bytes_of(file), "a/b/Model.ONNX").id == SourceFormat::onnx);
+  CHECK(detect_format(gzip_compress(bytes_of(file)), "m.onnx.gz").id == SourceFormat::onnx);  // not .gz: Lc0
+  CHECK(detect_format(gzip_compress(bytes_of(file)), "m.pb.gz").id == SourceFormat::lc0);
   CHECK(read_net_bytes(gzip_compress(bytes_of(file)), "m.onnx.gz").tensors.size() == 5);
   // The same bytes named as an Lc0 net go to the Lc0 reader, which says what it found.
   test::require_error(ErrorKind::input, [&] { read_net_bytes(gzip_compress(bytes_of(file)), "m.pb.gz"); }, {"m.pb.gz", "not an Lc0 net"});

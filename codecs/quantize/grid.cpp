@@ -1,6 +1,6 @@
 #include "codecs/quantize/grid.h"
 
-#include "codecs/quantize/linear16.h"
+#include "formats/lc0/linear16.h"
 #include "codecs/quantize/linear16_lattice.h"
 #include "codecs/quantize/rounding.h"
 

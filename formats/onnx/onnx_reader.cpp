@@ -5,13 +5,13 @@
 
 #include <algorithm>
 #include <bit>
-#include <cctype>
 #include <climits>
 #include <cstring>
 #include <unordered_set>
 
 #include "codecs/core/error.h"
-#include "nets/lc0_reader.h"  // gunzip, half_to_float, bfloat16_to_float
+#include "formats/float16.h"
+#include "formats/gzip.h"
 
 namespace lcz {
 
@@ -22,15 +22,6 @@ namespace {
 // What the container holds of a tensor (container.cpp): rank 1..16, names of 1..4096 bytes.
 constexpr size_t kMaxRank = 16;
 constexpr size_t kMaxNameBytes = 4096;
-
-std::string lower_case(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
-
-bool ends_with(const std::string& text, const std::string& suffix) {
-  return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
-}
 
 const char* type_name(int data_type) {
   switch (data_type) {
@@ -199,11 +190,6 @@ uint64_t dims_product(const lczonnx::Tensor& t) {
 
 }  // namespace
 
-bool is_onnx_name(const std::filesystem::path& path) {
-  const std::string name = lower_case(path.filename().string());
-  return ends_with(name, ".onnx") || ends_with(name, ".onnx.gz");
-}
-
 bool is_onnx_weight(const lczonnx::Tensor& t) {
   const int type = t.data_type();
   return (type == kOnnxFloat || type == kOnnxFloat16 || type == kOnnxBfloat16) && dims_product(t) > 0;
@@ -225,8 +211,7 @@ lczonnx::Model parse_onnx_model(std::span<const uint8_t> file_bytes, const std::
                 " (truncated or another format)");
   if (!model.has_ir_version() || !model.has_graph())
     throw_input(source + ": not an ONNX model: the " + what + " parses as protobuf but has no " +
-                (model.has_ir_version() ? "graph" : "ir_version") +
-                (starts_with_lc0_magic(message) ? " (it starts like an Lc0 net: name it .pb.gz)" : ""));
+                (model.has_ir_version() ? "graph" : "ir_version"));
   return model;
 }
 

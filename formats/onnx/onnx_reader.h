@@ -24,9 +24,6 @@ inline constexpr size_t kMaxOnnxModelBytes = 0x7fffffff;
 // run of one call per tensor take hours. Refused by count.
 inline constexpr size_t kMaxOnnxTensors = 65536;
 
-// True for a name ending in .onnx or .onnx.gz (any case).
-bool is_onnx_name(const std::filesystem::path& path);
-
 // The model in the file (gunzipped first when it is gzip, up to max_inflated_bytes). Throws
 // lcz::Error(input) naming `source` when it does not parse as an ONNX ModelProto or has no
 // ir_version or graph.

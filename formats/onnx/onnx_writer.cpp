@@ -8,7 +8,8 @@
 
 #include "codecs/core/error.h"
 #include "formats/onnx/onnx_reader.h"
-#include "nets/lc0_reader.h"  // gzip_compress, float_to_half, float_to_bfloat16
+#include "formats/float16.h"
+#include "formats/gzip.h"
 
 namespace lcz {
 namespace {
