@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "codecs/core/byte_io.h"
+#include "codecs/core/zigzag.h"
 
 namespace lcz {
 
@@ -85,9 +86,6 @@ F32 Pipeline::decode(const Bytes& bytes) const {
 }
 
 namespace {
-
-uint64_t zigzag64(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
-int64_t unzigzag64(uint64_t u) { return static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1); }
 
 F32 concatenated(const Pipeline::Values& bases) {
   size_t n = 0;

@@ -17,6 +17,7 @@
 #include "formats/gzip.h"
 #include "formats/lc0/lc0_file.h"
 #include "formats/npy/npy_file.h"
+#include "codecs/core/splitmix.h"
 #include "nets/sha256.h"
 #include "pipeline/presets.h"
 #include "pipeline/spec.h"
@@ -73,17 +74,10 @@ std::optional<BaseNet> base_of(const std::string& base) {
 // Deterministic on every platform (std:: distributions are not): splitmix64, and Laplace
 // values (heavy-tailed like real weights: maia-1900's conv weights have std 0.033 and reach
 // 15-25 std) from the inverse CDF.
-struct Rng {
-  uint64_t state;
-  uint64_t next() {
-    uint64_t z = (state += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-  }
-  double uniform() { return (static_cast<double>(next() >> 11) + 0.5) * 0x1p-53; }  // (0, 1)
+struct Rng : SplitMix64 {
+  using SplitMix64::SplitMix64;
   float laplace(double std_dev) {
-    const double u = uniform() - 0.5;
+    const double u = (static_cast<double>(next() >> 11) + 0.5) * 0x1p-53 - 0.5;  // (-1/2, 1/2)
     return static_cast<float>(-std_dev / std::sqrt(2.0) * std::copysign(std::log(1 - 2 * std::fabs(u)), u));
   }
 };
@@ -98,7 +92,7 @@ std::vector<float> laplace_values(Rng& rng, size_t n, double std_dev) {
 // grid is coarser than 2 tol (coded exactly), finer (coded on a lattice), between tol and 2 tol
 // (a fitted lattice), batch-norm means, constant gammas of 1, and a FLOAT16 layer.
 Bytes golden_lc0_input() {
-  Rng rng{13};
+  Rng rng(13);
   pblczero::Net net;
   net.set_magic(kLc0Magic);
   net.mutable_min_version()->set_minor(21);
@@ -136,7 +130,7 @@ Bytes f32_bytes(const std::vector<float>& v) {
 // A flat net and its fine-tune: the update is small against the weights (the shared ONNX pair
 // differs by 2.65 % of the weights' spread), so most chunks code smaller against the base.
 std::pair<Bytes, Bytes> golden_f32_base_and_target() {
-  Rng rng{17};
+  Rng rng(17);
   const std::vector<float> base = laplace_values(rng, 1024, 0.05);
   std::vector<float> target = base;
   for (float& x : target) x += rng.laplace(0.05 * 0.0265);
@@ -144,7 +138,7 @@ std::pair<Bytes, Bytes> golden_f32_base_and_target() {
 }
 
 Bytes golden_npy_input() {
-  Rng rng{19};
+  Rng rng(19);
   Net net;
   net.tensors.push_back({"w", {24, 40}, laplace_values(rng, 960, 0.06), {SourceEncoding::Kind::float32, 0, 0}});
   return npy_file_bytes(net);
