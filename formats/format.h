@@ -21,7 +21,7 @@
 namespace lcz {
 
 // A format's id in the .lcz container (its "source format" byte): never reused.
-enum class SourceFormat : uint8_t { f32 = 1, npy = 2, lc0 = 3 };
+enum class SourceFormat : uint8_t { f32 = 1, npy = 2, lc0 = 3, onnx = 4 };
 
 // A net as read from its file, with what its format needs to write the file back.
 struct SourceNet {
@@ -68,8 +68,10 @@ struct NetFileFormat {
   std::function<F32(const F32& decoded, const SourceEncoding& output)> loaded_values;
   // Writes the file: the skeleton, the decoded tensors and each one's chosen output encoding.
   // Consumes `net` (tensors may be released as written) and hands the bytes to `sink`.
+  // `file_name` is the name the file is written under (for standard output, the source's
+  // name): a format that travels both gzip-compressed and plain (ONNX) picks by it.
   std::function<void(const std::string& skeleton, Net net, std::span<const SourceEncoding> outputs,
-                     const std::string& source, const ByteSink& sink)>
+                     const std::string& source, const std::string& file_name, const ByteSink& sink)>
       write;
 };
 

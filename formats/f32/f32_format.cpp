@@ -21,7 +21,8 @@ NetFileFormat f32_format() {
             return as_decoded(original, decoded);
           },
           .loaded_values = [](const F32& decoded, const SourceEncoding&) { return decoded; },
-          .write = [](const std::string&, Net net, std::span<const SourceEncoding>, const std::string&, const ByteSink& sink) {
+          .write = [](const std::string&, Net net, std::span<const SourceEncoding>, const std::string&, const std::string&,
+                     const ByteSink& sink) {
             for (auto& t : net.tensors) {  // each tensor released once written
               sink(std::span(reinterpret_cast<const uint8_t*>(t.values.data()), t.values.size() * sizeof(float)));
               F32().swap(t.values);

@@ -67,8 +67,9 @@ OutputChoice choose_lc0_output(const Tensor& original, const F32& decoded, doubl
                                      " x the tolerance (a pipeline that starts with grid keeps Lc0 layers on a LINEAR16 grid)");
 }
 
+// Always gzip, as Lc0 ships nets (its reader takes either).
 void write_lc0(const std::string& skeleton, Net net, std::span<const SourceEncoding> outputs, const std::string& source,
-               const ByteSink& sink) {
+               const std::string&, const ByteSink& sink) {
   std::string serialized;
   {
     const pblczero::Net message = rebuild_lc0_net(skeleton, net.tensors, outputs, source);
