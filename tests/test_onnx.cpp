@@ -194,11 +194,12 @@ TEST_CASE("lczip round-trips ONNX models within the tolerance, the rest unchange
       CHECK(compress(source, options).file == compressed.file);  // deterministic
       const DecompressResult d = decompress(compressed.file, "made.lcz", nullptr, 1);
       CHECK(d.header.source_format == SourceFormat::onnx);
-      // The output is gzip as the source was unless its name says otherwise.
+      // With no output name (standard output) gzip as the source was; else as the name says.
       const Bytes out = output_file_bytes(d);
       CHECK(is_gzip(out) == gzipped);
       CHECK(is_gzip(output_file_bytes(d, "x.onnx.gz")));
       CHECK(!is_gzip(output_file_bytes(d, "x.onnx")));
+      CHECK(!is_gzip(output_file_bytes(d, "x.bin")));
       const lczonnx::Model original = parse_onnx_model(bytes_of(file), "original");
       const lczonnx::Model decoded = parse_onnx_model(out, "decoded");
       const std::vector<Tensor> a = onnx_tensors(original, "original"), b = onnx_tensors(decoded, "decoded");
