@@ -82,12 +82,14 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
     }
     // Decode what was written, as a client will, and check it as the client will load it.
     const bool against_base = header.chunks[c].mode == ChunkMode::against_base;
-    std::vector<F32> decoded = pipeline.decode_tensors(payloads[c], piece_layout, against_base ? &*bases : nullptr);
+    Pipeline::Lattices lattices;
+    std::vector<F32> decoded =
+        pipeline.decode_tensors(payloads[c], piece_layout, against_base ? &*bases : nullptr, &lattices);
     for (size_t k = 0; k < pieces.size(); ++k) {
       const TensorPiece& p = pieces[k];
       PieceCheck check{.tensor = p.tensor};
       if (p.whole(layout)) {  // whole tensors get their output encoding from the format here
-        OutputChoice o = format->choose_output(net.tensors[p.tensor], decoded[k], options.tolerance, std::nullopt);
+        OutputChoice o = format->choose_output(net.tensors[p.tensor], decoded[k], options.tolerance, lattices[k]);
         header.tensors[p.tensor].output = o.output;
         check.max_error = o.max_error;
         check.index = o.worst;

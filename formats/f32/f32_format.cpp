@@ -17,7 +17,7 @@ NetFileFormat f32_format() {
           .read = [](std::span<const uint8_t> bytes, const std::filesystem::path& path) {
             return SourceNet{read_f32_net(bytes, path), SourceFormat::f32, path.string(), ""};
           },
-          .choose_output = [](const Tensor& original, const F32& decoded, double, const std::optional<CodedRange>&) {
+          .choose_output = [](const Tensor& original, const F32& decoded, double, const std::optional<CodedLattice>&) {
             return as_decoded(original, decoded);
           },
           .loaded_values = [](const F32& decoded, const SourceEncoding&) { return decoded; },
