@@ -29,7 +29,7 @@ SourceNet read_onnx(std::span<const uint8_t> bytes, const std::filesystem::path&
 // Every initializer keeps its type: the graph's nodes take no other (a FLOAT16 weight written
 // as FLOAT32 would make the model invalid). A FLOAT16/BFLOAT16 tensor whose decoded values,
 // rounded to its type, break the bound is refused.
-OutputChoice choose_onnx_output(const Tensor& original, const F32& decoded, double tolerance, const std::optional<CodedRange>&) {
+OutputChoice choose_onnx_output(const Tensor& original, const F32& decoded, double tolerance, const std::optional<CodedLattice>&) {
   const auto kind = original.source.kind;
   if (kind != SourceEncoding::Kind::float16 && kind != SourceEncoding::Kind::bfloat16) return as_decoded(original, decoded);
   size_t worst = 0;
