@@ -1,5 +1,5 @@
 // lczip: compress a net into an .lcz file within an absolute error bound, and get back a net
-// that loads where the original did (an Lc0 .pb.gz that released lc0 reads, .f32, .npy).
+// that loads where the original did (an Lc0 .pb.gz that released lc0 reads, an ONNX model, .f32, .npy).
 // Exit codes as the harness: 0 ok, 1 internal error, 2 usage or config error, 3 input error
 // (unreadable, corrupt or truncated file, wrong base), 4 the bound is broken, 5 a stage
 // refused the data or failed to decode.
@@ -203,7 +203,7 @@ int main(int argc, char** argv) {
   CLI::App app{"lczip: compress neural-network weights within an absolute error bound (default 2^-17)"};
   app.require_subcommand(1);
   CompressArgs c;
-  auto* compress = app.add_subcommand("compress", "compress a net (.pb.gz, .pb, .f32, .npy) into an .lcz file");
+  auto* compress = app.add_subcommand("compress", "compress a net (.pb.gz, .pb, .onnx, .onnx.gz, .f32, .npy) into an .lcz file");
   compress->add_option("input", c.input, "the net, or - for standard input")->required();
   compress->add_option("-o,--output", c.output, "the .lcz file to write, or - for standard output")->required();
   compress->add_option("--pipeline", c.pipeline, "strong (default: smallest), fast (fastest to decode), or a pipeline of --config")
@@ -219,7 +219,7 @@ int main(int argc, char** argv) {
   compress->add_flag("-f,--force", c.force, "overwrite an existing output");
 
   DecompressArgs d;
-  auto* decompress = app.add_subcommand("decompress", "write the net of an .lcz file (.pb.gz for Lc0 nets, .f32, .npy)");
+  auto* decompress = app.add_subcommand("decompress", "write the net of an .lcz file (.pb.gz for Lc0 nets, .onnx or .onnx.gz for ONNX models, .f32, .npy)");
   decompress->add_option("input", d.input, "the .lcz file, or - for standard input")->required();
   decompress->add_option("-o,--output", d.output, "the net to write, or - for standard output")->required();
   decompress->add_option("--base", d.base, "the base net the file was coded against");
