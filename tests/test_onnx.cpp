@@ -402,6 +402,10 @@ TEST_CASE("the reader is chosen by the name: .onnx and .onnx.gz", "[onnx][nets]"
   CHECK(detect_format(gzip_compress(bytes_of(file)), "m.onnx.gz").id == SourceFormat::onnx);  // not .gz: Lc0
   CHECK(detect_format(gzip_compress(bytes_of(file)), "m.pb.gz").id == SourceFormat::lc0);
   CHECK(read_net_bytes(gzip_compress(bytes_of(file)), "m.onnx.gz").tensors.size() == 5);
+  // A name that says another format (play-lc0 serves its models as .onnx.bin) needs the
+  // format given: "format" in a config, --format in lczip.
+  CHECK(detect_format(bytes_of(file), "m.onnx.bin").id == SourceFormat::f32);
+  CHECK(read_net_bytes(gzip_compress(bytes_of(file)), "m.onnx.bin", "onnx").tensors.size() == 5);
   // The same bytes named as an Lc0 net go to the Lc0 reader, which says what it found.
   test::require_error(ErrorKind::input, [&] { read_net_bytes(gzip_compress(bytes_of(file)), "m.pb.gz"); }, {"m.pb.gz", "not an Lc0 net"});
 }
