@@ -189,7 +189,7 @@ int run_info(const std::string& input, bool tensors) {
   if (tensors) {
     for (const auto& t : h.tensors) {
       std::string shape = t.layout.shape.empty() ? "()" : "";  // () for a 0-d tensor
-      for (size_t i = 0; i < t.layout.shape.size(); ++i) {
+      for (size_t i = 0; i < t.layout.shape.size(); ++i) {  // appended piecewise: g++ 12 warns (-Wrestrict) on "x" + to_string
         if (i) shape += 'x';
         shape += std::to_string(t.layout.shape[i]);
       }
@@ -230,7 +230,7 @@ int main(int argc, char** argv) {
   CLI::App app{"lczip: compress neural-network weights within an absolute error bound (default 2^-17)"};
   app.require_subcommand(1);
   CompressArgs c;
-  auto* compress = app.add_subcommand("compress", "compress a net (.pb.gz, .pb, .f32, .npy) into an .lcz file");
+  auto* compress = app.add_subcommand("compress", "compress a net (" + lcz::format_extensions() + ") into an .lcz file");
   const CLI::Validator not_empty = lcz::cli::not_empty();
   const CLI::Validator threads = lcz::cli::whole_number(1, 1024);
   compress->add_option("input", c.input, "the net, or - for standard input")->required()->check(not_empty);
@@ -252,7 +252,7 @@ int main(int argc, char** argv) {
   compress->add_flag("-f,--force", c.force, "overwrite an existing output");
 
   DecompressArgs d;
-  auto* decompress = app.add_subcommand("decompress", "write the net of an .lcz file (.pb.gz for Lc0 nets, .f32, .npy)");
+  auto* decompress = app.add_subcommand("decompress", "write the net of an .lcz file, in the format it came in (.pb.gz for Lc0 nets)");
   decompress->add_option("input", d.input, "the .lcz file, or - for standard input")->required()->check(not_empty);
   decompress->add_option("-o,--output", d.output, "the net to write, or - for standard output")->required()->check(not_empty);
   decompress->add_option("--base", d.base, "the base net the file was coded against")->check(not_empty);

@@ -12,8 +12,9 @@
 #include <random>
 #include <sstream>
 
-#include "formats/format.h"
 #include "codecs/core/error.h"
+#include "formats/format.h"
+#include "formats/lc0/lc0_file.h"
 #include "harness/config.h"
 #include "harness/report/writers.h"
 #include "files/input_file.h"

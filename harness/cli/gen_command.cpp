@@ -7,9 +7,9 @@
 #include <iostream>
 
 #include "cli/arguments.h"
-#include "formats/format.h"
 #include "codecs/core/error.h"
 #include "files/atomic_file.h"
+#include "formats/format.h"
 #include "harness/cli/commands.h"
 #include "nets/generate.h"
 
