@@ -8,6 +8,7 @@
 
 #include "codecs/core/error.h"
 #include "codecs/quantize/linear16_lattice.h"
+#include "container/lc0_loaded.h"
 #include "container/parallel.h"
 #include "nets/lc0_reader.h"
 #include "nets/lc0_skeleton.h"
@@ -90,35 +91,38 @@ F32 loaded_values(const F32& decoded, const SourceEncoding& output) {
 
 struct OutputChoice {
   SourceEncoding output;
-  double max_error = 0;
-  size_t worst = 0;
+  LoadedError error;
   std::string warning;
 };
 
 // How decompress will write a decoded tensor so that the loaded values stay within the
-// tolerance of the original: an Lc0 LINEAR16 layer stays LINEAR16 (released lc0 loads nothing
-// else), on its source range when that keeps the bound, else on the range of the decoded
-// values; FLOAT16/BFLOAT16 stay so where the bound holds, else become FLOAT32.
+// tolerance of the original under every LINEAR16 decoder lc0 uses (loaded_error), in an
+// encoding a reader accepts for these values (output_contradiction): an Lc0 LINEAR16 layer
+// stays LINEAR16 (released lc0 loads nothing else), on its source range when that keeps the
+// bound, else on the range of the decoded values; FLOAT16/BFLOAT16 stay so where the bound
+// holds, else become FLOAT32.
 OutputChoice choose_output(const Tensor& original, const F32& decoded, SourceFormat format, double tolerance) {
+  const TensorLayout layout{original.name, original.shape, original.values.size(), original.source};
+  auto holds = [&](const SourceEncoding& output, LoadedError* error) {
+    *error = loaded_error(original.values, original.source, decoded, output);
+    return error->max_error <= tolerance && output_contradiction(format, layout, output, decoded, tolerance).empty();
+  };
   OutputChoice choice;
-  choice.output.kind = SourceEncoding::Kind::float32;
   const auto kind = original.source.kind;
   if (format != SourceFormat::lc0 || kind == SourceEncoding::Kind::float32 || kind == SourceEncoding::Kind::none) {
-    choice.max_error = max_abs_error(original.values, decoded, &choice.worst);
+    choice.output.kind = SourceEncoding::Kind::float32;
+    choice.error = loaded_error(original.values, original.source, decoded, choice.output);
     return choice;
   }
   if (kind == SourceEncoding::Kind::float16 || kind == SourceEncoding::Kind::bfloat16) {
-    size_t worst = 0;
-    const double e = max_abs_error(original.values, round_trip_16(decoded, kind), &worst);
-    if (e <= tolerance) {
+    if (holds({kind, 0, 0}, &choice.error)) {
       choice.output.kind = kind;
-      choice.max_error = e;
-      choice.worst = worst;
       return choice;
     }
     choice.warning = "tensor " + original.name + " is written as FLOAT32: in its source encoding the error would be " +
-                     std::to_string(e / tolerance) + " x the tolerance";
-    choice.max_error = max_abs_error(original.values, decoded, &choice.worst);
+                     std::to_string(choice.error.max_error / tolerance) + " x the tolerance";
+    choice.output.kind = SourceEncoding::Kind::float32;
+    choice.error = loaded_error(original.values, original.source, decoded, choice.output);
     return choice;
   }
   // LINEAR16, on the first of these ranges that keeps the bound: the source range, the range
@@ -135,16 +139,15 @@ OutputChoice choose_output(const Tensor& original, const F32& decoded, SourceFor
     const auto [lo, hi] = std::minmax_element(decoded.begin(), decoded.end());
     candidates.push_back({SourceEncoding::Kind::linear16, *lo, *hi});
   }
-  double best = INFINITY;
+  LoadedError best{.max_error = INFINITY};
   for (const auto& c : candidates) {
-    size_t worst = 0;
-    const double e = max_abs_error(original.values, loaded_values(decoded, c), &worst);
-    if (e <= tolerance) return {c, e, worst, ""};
-    if (!(e >= best)) best = e, choice.worst = worst;
+    LoadedError e;
+    if (holds(c, &e)) return {c, e, ""};
+    if (!(e.max_error >= best.max_error)) best = e;
   }
   throw Error(ErrorKind::verify, "tensor " + original.name + " cannot be written as LINEAR16 within the tolerance: " +
-                                     "as lc0 decodes it, weight " + std::to_string(choice.worst) + " is off by " +
-                                     std::to_string(best / tolerance) +
+                                     "as lc0 (" + best.decoder_name() + ") decodes it, weight " +
+                                     std::to_string(best.worst) + " is off by " + std::to_string(best.max_error / tolerance) +
                                      " x the tolerance (a pipeline that starts with grid keeps Lc0 layers on a LINEAR16 grid)");
 }
 
@@ -244,6 +247,7 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
   struct PieceCheck {
     double max_error = 0;
     size_t tensor = 0, index = 0;
+    std::string decoder;  // the LINEAR16 decoder under which max_error is reached, if any
     std::string warning;
   };
   std::vector<std::vector<PieceCheck>> checks(plan.size());
@@ -275,8 +279,9 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
       if (p.whole(layout)) {  // whole tensors (every Lc0 layer) get their output encoding here
         OutputChoice o = choose_output(net.tensors[p.tensor], decoded[k], source.format, options.tolerance);
         header.tensors[p.tensor].output = o.output;
-        check.max_error = o.max_error;
-        check.index = o.worst;
+        check.max_error = o.error.max_error;
+        check.index = o.error.worst;
+        if (o.output.kind == SourceEncoding::Kind::linear16) check.decoder = o.error.decoder_name();
         check.warning = o.warning;
       } else {  // a piece of a raw float32 tensor: written as decoded
         check.max_error = max_abs_error(values[k], decoded[k], &check.index);
@@ -304,11 +309,14 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
         result.as_loaded.max_abs_error = check.max_error;
         result.as_loaded.worst_tensor = net.tensors[check.tensor].name;
         result.as_loaded.worst_index = check.index;
+        result.as_loaded.worst_decoder = check.decoder;
       }
     }
   if (!(result.as_loaded.max_abs_error <= options.tolerance))
     throw Error(ErrorKind::verify, "compressed net breaks the tolerance: tensor " + result.as_loaded.worst_tensor +
-                                       ", weight " + std::to_string(result.as_loaded.worst_index) + " is off by " +
+                                       ", weight " + std::to_string(result.as_loaded.worst_index) +
+                                       (result.as_loaded.worst_decoder.empty() ? "" : " as lc0 (" + result.as_loaded.worst_decoder + ") decodes it") +
+                                       " is off by " +
                                        std::to_string(result.as_loaded.max_abs_error / options.tolerance) + " x the tolerance");
   for (const auto& p : payloads) result.payload_bytes += p.size();
   for (const auto& c : header.chunks) result.chunks_against_base += c.mode == ChunkMode::against_base;
@@ -335,6 +343,10 @@ DecompressResult decompress(std::span<const uint8_t> file, const std::string& so
   if (h.base_sha256 && base && *h.base_sha256 != base->sha256)
     throw_input(source + ": the base given is not the net this file was coded against (SHA-256 differs)");
   const NetLayout layout = h.layout();
+  for (const auto& t : h.tensors)  // before any decoding: the kinds alone can contradict
+    if (!output_kind_allowed(h.source_format, t.layout.source.kind, t.output.kind))
+      throw_input(source + ": the file contradicts itself: " +
+                  output_contradiction(h.source_format, t.layout, t.output, {}, h.tolerance));
   const std::vector<int64_t> base_match = base ? base_counterparts(layout, base->net) : std::vector<int64_t>{};
   // Whole tensors are moved in as decoded; pieces of a split tensor are kept until all are
   // decoded, then joined: memory follows what the payloads really hold, not what the header claims.
@@ -361,6 +373,9 @@ DecompressResult decompress(std::span<const uint8_t> file, const std::string& so
                                         "compressed (XXH64 differs)");
     for (size_t k = 0; k < pieces.size(); ++k) {
       const TensorPiece& p = pieces[k];
+      const std::string contradiction =
+          output_contradiction(h.source_format, layout.tensors[p.tensor], h.tensors[p.tensor].output, decoded[k], h.tolerance);
+      if (!contradiction.empty()) throw_input(source + ": the file contradicts itself: " + contradiction);
       if (p.whole(layout)) {
         values[p.tensor] = std::move(decoded[k]);
       } else {
@@ -436,6 +451,35 @@ Net as_loaded(const DecompressResult& d) {
   Net net = d.net;
   for (size_t i = 0; i < net.tensors.size(); ++i) net.tensors[i].values = loaded_values(net.tensors[i].values, d.header.tensors[i].output);
   return net;
+}
+
+Verification verify_as_loaded(const SourceNet& original, const DecompressResult& d) {
+  Verification v;
+  const auto& a = original.net.tensors;
+  const auto& b = d.net.tensors;
+  if (a.size() != b.size()) {
+    v.mismatch = "decoded " + std::to_string(b.size()) + " tensors, expected " + std::to_string(a.size());
+    return v;
+  }
+  // A raw .f32 or .npy tensor is named after its file: another file name is not another tensor.
+  const bool by_name = original.format == SourceFormat::lc0;
+  for (size_t t = 0; t < a.size(); ++t) {
+    if ((by_name && a[t].name != b[t].name) || a[t].shape != b[t].shape || a[t].values.size() != b[t].values.size()) {
+      v.mismatch = "tensor " + std::to_string(t) + " (" + a[t].name + ") differs in name, shape or size";
+      return v;
+    }
+    const SourceEncoding& output = d.header.tensors[t].output;
+    const LoadedError e = loaded_error(a[t].values, a[t].source, b[t].values, output);
+    if (!(e.max_error <= v.max_abs_error)) {
+      v.max_abs_error = e.max_error;
+      v.worst_tensor = a[t].name;
+      v.worst_index = e.worst;
+      v.worst_decoder = output.kind == SourceEncoding::Kind::linear16 || a[t].source.kind == SourceEncoding::Kind::linear16
+                            ? e.decoder_name()
+                            : "";
+    }
+  }
+  return v;
 }
 
 }  // namespace lcz

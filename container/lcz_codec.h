@@ -74,7 +74,9 @@ struct DecompressResult {
 };
 
 // Checks every checksum, decodes every chunk (in parallel), compares each tensor with its
-// recorded XXH64. A container coded against a base needs that base (its SHA-256 must match).
+// recorded XXH64, and refuses (lcz::Error input) a file that contradicts itself: an output
+// encoding the source encoding does not allow, or decoded values that its output encoding
+// would not give back within the tolerance (output_contradiction). A container coded against a base needs that base (its SHA-256 must match).
 DecompressResult decompress(std::span<const uint8_t> file, const std::string& source, const BaseNet* base,
                             unsigned threads, const ProgressFn& progress = {}, const ContainerReadOptions& read = {});
 
@@ -88,5 +90,11 @@ Bytes output_file_bytes(const DecompressResult& decoded);
 // The values a user gets when loading that file: for LINEAR16 layers as a released lc0
 // decodes them, otherwise the decoded values themselves.
 Net as_loaded(const DecompressResult& decoded);
+
+// The net decompress writes, as it is loaded, against the original net file: names, shapes
+// and counts must match, and every weight is compared under every LINEAR16 decoder lc0 uses
+// (each decoder reading the original's own encoding and the written one); worst_decoder
+// names the decoder of the worst weight where the written tensor is LINEAR16.
+Verification verify_as_loaded(const SourceNet& original, const DecompressResult& decoded);
 
 }  // namespace lcz

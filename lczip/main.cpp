@@ -17,6 +17,7 @@
 #include "container/lcz_codec.h"
 #include "nets/net.h"
 #include "pipeline/presets.h"
+#include "codecs/quantize/linear16.h"
 #include "pipeline/verify.h"
 
 namespace {
@@ -165,6 +166,14 @@ int run_info(const std::string& input, bool tensors) {
             << "chunks           " << h.chunks.size() << " (" << weights / std::max<size_t>(1, h.chunks.size())
             << " weights each on average; --chunk-weights " << h.chunk_weights << ")\n"
             << "base sha256      " << (h.base_sha256 ? hex(*h.base_sha256) : std::string("none")) << "\n";
+  // Files of version 1.0 were written by a compress that checked the release formula only.
+  if (h.source_format == lcz::SourceFormat::lc0)
+    std::cout << "bound checked    "
+              << (h.minor >= 1 ? std::string("as lc0 loads the written net, under each LINEAR16 decoder: ") +
+                                     lcz::lc0_linear16_decoders_text()
+                               : std::string("as released lc0 decodes LINEAR16 (v0.31 t*(max-min)+min, no FMA): "
+                                             "a version 1.0 file"))
+              << "\n";
   if (tensors) {
     for (const auto& t : h.tensors) {
       std::string shape;
@@ -181,20 +190,20 @@ int run_verify(const std::string& input, const std::string& original_path, const
   const std::optional<lcz::BaseNet> base = load_base(base_path);
   const lcz::DecompressResult d =
       lcz::decompress(file, display_name(input), base ? &*base : nullptr, threads, {}, {.max_weights = max_weights});
-  lcz::SourceNet original = lcz::read_source_net(read_input(original_path), display_name(original_path));
-  // A raw .f32 or .npy tensor is named after its file: another file name is not another tensor.
-  if (original.format != lcz::SourceFormat::lc0 && original.net.tensors.size() == d.net.tensors.size())
-    for (size_t i = 0; i < d.net.tensors.size(); ++i) original.net.tensors[i].name = d.net.tensors[i].name;
-  const lcz::Verification v = lcz::verify(original.net, lcz::as_loaded(d));
+  const lcz::SourceNet original = lcz::read_source_net(read_input(original_path), display_name(original_path));
+  const lcz::Verification v = lcz::verify_as_loaded(original, d);
   if (!v.mismatch.empty()) {
     std::cout << "FAIL: " << v.mismatch << "\n";
     return static_cast<int>(ErrorKind::verify);
   }
-  char line[256];
-  std::snprintf(line, sizeof line, "max |error| %.9g = %.6f x tolerance %s (tensor %s, weight %zu): %s\n",
+  const std::string decoder = v.worst_decoder.empty() ? "" : ", as lc0 " + v.worst_decoder + " decodes it";
+  char line[512];
+  std::snprintf(line, sizeof line, "max |error| %.9g = %.6f x tolerance %s (tensor %s, weight %zu%s): %s\n",
                 v.max_abs_error, v.max_abs_error / d.header.tolerance, lcz::tolerance_text(d.header.tolerance).c_str(),
-                v.worst_tensor.c_str(), v.worst_index, v.within(d.header.tolerance) ? "ok" : "FAIL");
+                v.worst_tensor.c_str(), v.worst_index, decoder.c_str(), v.within(d.header.tolerance) ? "ok" : "FAIL");
   std::cout << line;
+  if (d.header.source_format == lcz::SourceFormat::lc0)
+    std::cout << "checked under every LINEAR16 decoder lc0 uses: " << lcz::lc0_linear16_decoders_text() << "\n";
   return v.within(d.header.tolerance) ? 0 : static_cast<int>(ErrorKind::verify);
 }
 

@@ -85,11 +85,16 @@ TEST_CASE("fit_linear16_lattice: every value within tol as lc0 decodes, lattice 
     REQUIRE(fit);
     const LatticeIndexer index(*fit, 0x1p-17);
     const int32_t zero = index.zero();
-    for (float x : v) {
-      auto k = index(x);
+    const Linear16Originals originals(v);  // raw float32 values: the same whatever the decoder
+    REQUIRE_FALSE(originals.on_grid());
+    for (size_t i = 0; i < v.size(); ++i) {
+      const float x = v[i];
+      auto k = index(x, originals, i).k;
       REQUIRE(k);
-      const float back = linear16_release(zero + *k * fit->step, fit->min_val, fit->max_val);
-      REQUIRE(std::fabs(double(back) - x) <= 0x1p-17);
+      for (Linear16Decoder d : kLc0Linear16Decoders) {
+        const float back = linear16_decode(d, zero + *k * fit->step, fit->min_val, fit->max_val);
+        REQUIRE(std::fabs(double(back) - x) <= 0x1p-17);
+      }
     }
     // The lattice spacing is 2 tol less what float32 rounding takes: within 1 %.
     const double spacing = (double(fit->max_val) - fit->min_val) / 65535 * fit->step;

@@ -269,13 +269,23 @@ class Grid final : public TypedStage<F32, I32> {
   }
 
   // Every (2m+1)-th index of the values' own grid: each value moves by at most m indices.
-  // Where m grid steps plus Lc0's float32 rounding stay below tol no value needs a check.
+  // Every decoder lc0 uses must read the moved index within tol of the value's own index,
+  // both on the same range (each range the layer may have had: Linear16Originals). Where m grid steps plus those decoders' float32
+  // rounding (at most 7 half-ulps of the range's magnitude per reading, twice) stay below tol
+  // no value needs a check; else each is checked, and one that breaks the bound gives up m.
   bool own_grid_lattice(const F32& in, const Linear16Lattice& lattice, const int32_t* grid_index, double worst_move,
                         int32_t* out) const {
     const int32_t j = lattice.step;
-    const int32_t zero = zero_index(lattice.min_val, lattice.max_val);
-    const double magnitude = std::max(std::fabs(static_cast<double>(lattice.min_val)), std::fabs(static_cast<double>(lattice.max_val)));
-    const bool safe = worst_move + 8 * 0x1p-24 * magnitude <= tolerance_;
+    const float lo = lattice.min_val, hi = lattice.max_val;
+    const int32_t zero = zero_index(lo, hi);
+    const double magnitude = std::max(std::fabs(static_cast<double>(lo)), std::fabs(static_cast<double>(hi)));
+    const bool safe = worst_move + 16 * 0x1p-24 * magnitude <= tolerance_;
+    std::optional<Linear16Originals> originals;  // built for the first value that needs a check
+    auto make_originals = [&] {
+      std::vector<uint16_t> u(in.size());
+      for (size_t i = 0; i < in.size(); ++i) u[i] = static_cast<uint16_t>(zero + grid_index[i]);
+      originals.emplace(in, lo, hi, std::move(u));
+    };
     for (size_t i = 0; i < in.size(); ++i) {
       const int32_t d = grid_index[i];
       int32_t k = (d >= 0 ? d + j / 2 : d - j / 2) / j;  // nearest multiple of j, ties away from 0
@@ -284,9 +294,8 @@ class Grid final : public TypedStage<F32, I32> {
       if (u < 0) ++k, u += j;
       out[i] = k;
       if (safe && u - zero - d <= (j - 1) / 2 && zero + d - u <= (j - 1) / 2) continue;
-      if (!(std::fabs(static_cast<double>(linear16_release(static_cast<int32_t>(u), lattice.min_val, lattice.max_val)) - in[i]) <=
-            tolerance_))
-        return false;
+      if (!originals) make_originals();
+      if (!(originals->error_on_own_grid(i, static_cast<int32_t>(u)) <= tolerance_)) return false;
     }
     return true;
   }

@@ -1,0 +1,90 @@
+#include "container/lc0_loaded.h"
+
+#include <cmath>
+
+#include "nets/lc0_reader.h"
+
+namespace lcz {
+namespace {
+
+float in_kind(float v, SourceEncoding::Kind kind) {
+  switch (kind) {
+    case SourceEncoding::Kind::float16: return half_to_float(float_to_half(v));
+    case SourceEncoding::Kind::bfloat16: return bfloat16_to_float(float_to_bfloat16(v));
+    default: return v;
+  }
+}
+
+const char* kind_name(SourceEncoding::Kind kind) {
+  switch (kind) {
+    case SourceEncoding::Kind::none: return "none";
+    case SourceEncoding::Kind::linear16: return "LINEAR16";
+    case SourceEncoding::Kind::float16: return "FLOAT16";
+    case SourceEncoding::Kind::bfloat16: return "BFLOAT16";
+    case SourceEncoding::Kind::float32: return "FLOAT32";
+  }
+  return "?";
+}
+
+}  // namespace
+
+Linear16Readings Lc0Readings::operator[](size_t i) const {
+  if (encoding_.kind == SourceEncoding::Kind::linear16)
+    return linear16_readings(nearest_linear16_index(values_[i], encoding_.min_val, encoding_.max_val), encoding_.min_val,
+                             encoding_.max_val);
+  Linear16Readings r;
+  r.fill(in_kind(values_[i], encoding_.kind));
+  return r;
+}
+
+LoadedError loaded_error(std::span<const float> original, const SourceEncoding& source, std::span<const float> decoded,
+                         const SourceEncoding& output) {
+  LoadedError worst;
+  const Lc0Readings was(original, source), is(decoded, output);
+  for (size_t i = 0; i < original.size() && i < decoded.size(); ++i) {
+    const Linear16Worst w = linear16_worst(is[i], was[i]);
+    if (w.error > worst.max_error) worst = {w.error, i, w.decoder};
+    if (w.error == HUGE_VAL) break;
+  }
+  if (original.size() != decoded.size()) worst.max_error = HUGE_VAL;
+  return worst;
+}
+
+bool output_kind_allowed(SourceFormat format, SourceEncoding::Kind source, SourceEncoding::Kind output) {
+  using K = SourceEncoding::Kind;
+  if (format != SourceFormat::lc0) return source == K::none && (output == K::none || output == K::float32);
+  switch (source) {
+    case K::linear16: return output == K::linear16;
+    case K::float16:
+    case K::bfloat16: return output == source || output == K::float32;
+    case K::float32:
+    case K::none: return output == K::float32;
+  }
+  return false;
+}
+
+std::string output_contradiction(SourceFormat format, const TensorLayout& layout, const SourceEncoding& output,
+                                 std::span<const float> decoded, double tolerance) {
+  if (!output_kind_allowed(format, layout.source.kind, output.kind))
+    return std::string("tensor ") + layout.name + " of source encoding " + kind_name(layout.source.kind) +
+           " is to be written as " + kind_name(output.kind) + ", which its source does not allow";
+  if (output.kind != SourceEncoding::Kind::linear16 && output.kind != SourceEncoding::Kind::float16 &&
+      output.kind != SourceEncoding::Kind::bfloat16)
+    return "";
+  const Lc0Readings written(decoded, output);
+  constexpr size_t kRelease = 0;  // kLc0Linear16Decoders[0]: what the writer's nearest index is about
+  for (size_t i = 0; i < decoded.size(); ++i) {
+    const double e = std::fabs(static_cast<double>(written[i][kRelease]) - decoded[i]);
+    if (!(e <= tolerance)) {
+      std::string range;
+      if (output.kind == SourceEncoding::Kind::linear16)
+        range = " [" + std::to_string(output.min_val) + ", " + std::to_string(output.max_val) + "]";
+      return "tensor " + layout.name + ", weight " + std::to_string(i) + ": its decoded value " + std::to_string(decoded[i]) +
+             " written as " + kind_name(output.kind) + range + " reads back " + std::to_string(e / tolerance) +
+             " x the tolerance away";
+    }
+  }
+  return "";
+}
+
+}  // namespace lcz
