@@ -52,7 +52,8 @@ LoadedError loaded_error(std::span<const float> original, const SourceEncoding& 
 
 bool output_kind_allowed(SourceFormat format, SourceEncoding::Kind source, SourceEncoding::Kind output) {
   using K = SourceEncoding::Kind;
-  if (format != SourceFormat::lc0) return source == K::none && (output == K::none || output == K::float32);
+  if (format != SourceFormat::lc0)  // raw float32 and .npy are written as they decode
+    return (source == K::none || source == K::float32) && (output == K::none || output == K::float32);
   switch (source) {
     case K::linear16: return output == K::linear16;
     case K::float16:

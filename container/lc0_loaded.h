@@ -41,7 +41,8 @@ LoadedError loaded_error(std::span<const float> original, const SourceEncoding& 
 
 // Whether a tensor of `source` kind may be written in `output` kind: an Lc0 LINEAR16 layer
 // only as LINEAR16 (released lc0 loads nothing else), FLOAT16/BFLOAT16 as themselves or
-// FLOAT32, FLOAT32 as FLOAT32; a raw float32 or .npy tensor (kind none) as float32.
+// FLOAT32, FLOAT32 as FLOAT32; a raw float32 or .npy tensor (kind none or FLOAT32) as
+// float32.
 bool output_kind_allowed(SourceFormat format, SourceEncoding::Kind source, SourceEncoding::Kind output);
 
 // Why decoded values contradict the output encoding a container stores for them, or "" if

@@ -298,6 +298,11 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
     }
   });
 
+  // Whatever decompress would refuse is not written (split tensors are checked here; whole
+  // ones were by choose_output).
+  for (const auto& t : header.tensors)
+    if (!output_kind_allowed(header.source_format, t.layout.source.kind, t.output.kind))
+      throw Error(ErrorKind::codec, output_contradiction(header.source_format, t.layout, t.output, {}, options.tolerance));
   CompressResult result;
   bool nan = false;
   for (const auto& chunk_checks : checks)

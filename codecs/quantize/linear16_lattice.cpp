@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <bit>
 #include <cmath>
+#include <limits>
 
 #include "codecs/quantize/linear16.h"
 
@@ -19,15 +20,54 @@ int32_t linear16_zero_index(float min_val, float max_val) {
   return static_cast<int32_t>(std::clamp(z, 0.0, static_cast<double>(kLevels)));
 }
 
-std::vector<float> linear16_range_maxima(float lo, float hi) {
+namespace {
+
+// Floats in order as integers (-0 and +0 both 0), and back.
+int64_t ordered(float f) {
+  const int32_t i = std::bit_cast<int32_t>(f);
+  return i >= 0 ? i : -static_cast<int64_t>(i & 0x7fffffff);
+}
+float from_ordered(int64_t k) {
+  return k >= 0 ? std::bit_cast<float>(static_cast<int32_t>(k))
+                : std::bit_cast<float>(static_cast<uint32_t>(-k) | 0x80000000u);
+}
+
+}  // namespace
+
+std::array<float, 2> linear16_range_maxima(float lo, float hi, std::span<const float> values,
+                                           std::span<const uint16_t> u) {
+  // The release formula with the range already subtracted: t * r + lo.
+  auto reproduces = [&](float r) {
+    for (size_t i = 0; i < values.size(); ++i)
+      if (std::bit_cast<uint32_t>(static_cast<float>(u[i]) / 65535.0f * r + lo) != std::bit_cast<uint32_t>(values[i]))
+        return false;
+    return true;
+  };
+  // fl(M - lo) is monotone in M: the M giving one r form an interval, found by bisection
+  // over the floats in order (within 2^26 floats of hi, finite).
+  const int64_t centre = ordered(hi), limit = ordered(std::numeric_limits<float>::max());
+  const int64_t lowest = std::max(centre - (int64_t{1} << 26), -limit), highest = std::min(centre + (int64_t{1} << 26), limit);
+  auto first_at_least = [&](float r) {  // the smallest M with fl(M - lo) >= r
+    int64_t a = lowest, b = highest;
+    while (a < b) {
+      const int64_t m = a + (b - a) / 2;
+      if (from_ordered(m) - lo >= r) b = m;
+      else a = m + 1;
+    }
+    return a;
+  };
+  std::array<float, 2> ends = {hi, hi};
   const float range = hi - lo;
-  std::vector<float> maxima;
-  float m = hi;
-  for (int i = 0; i < 8; ++i) m = std::nextafter(m, -INFINITY);
-  for (int i = 0; i < 17; ++i, m = std::nextafter(m, INFINITY))
-    if (m > lo && std::bit_cast<uint32_t>(m - lo) == std::bit_cast<uint32_t>(range)) maxima.push_back(m);
-  if (maxima.empty()) maxima.push_back(hi);  // hi itself always qualifies; kept for safety
-  return maxima;
+  float r = range;
+  for (int i = 0; i < 3; ++i) r = std::nextafter(r, -INFINITY);
+  for (int i = 0; i < 7; ++i, r = std::nextafter(r, INFINITY)) {
+    if (!(r > 0) || !reproduces(r)) continue;
+    const int64_t first = first_at_least(r), past = first_at_least(std::nextafter(r, INFINITY));
+    if (first >= past) continue;  // no float M gives exactly r
+    ends[0] = std::min(ends[0], from_ordered(first));
+    ends[1] = std::max(ends[1], from_ordered(past - 1));
+  }
+  return ends;
 }
 
 Linear16Originals::Linear16Originals(std::span<const float> values) : values_(values) {
@@ -40,12 +80,12 @@ Linear16Originals::Linear16Originals(std::span<const float> values) : values_(va
     if (std::bit_cast<uint32_t>(linear16_release(u[i], *lo, *hi)) != std::bit_cast<uint32_t>(values[i])) return;
   }
   min_val_ = *lo;
-  maxima_ = linear16_range_maxima(*lo, *hi);
+  maxima_ = linear16_range_maxima(*lo, *hi, values, u);
   u_ = std::move(u);
 }
 
 Linear16Originals::Linear16Originals(std::span<const float> values, float min_val, float max_val, std::vector<uint16_t> u)
-    : values_(values), min_val_(min_val), maxima_(linear16_range_maxima(min_val, max_val)), u_(std::move(u)) {}
+    : values_(values), min_val_(min_val), maxima_(linear16_range_maxima(min_val, max_val, values, u)), u_(std::move(u)) {}
 
 std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> values, double tolerance,
                                                     int32_t* indices) {

@@ -9,6 +9,7 @@
 // decoder reads it (Linear16Originals).
 #pragma once
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <optional>
@@ -27,12 +28,14 @@ struct Linear16Lattice {
 // The grid index of zero: round(-min / (max - min) * 65535) clamped to [0, 65535].
 int32_t linear16_zero_index(float min_val, float max_val);
 
-// The maxima M a LINEAR16 range [lo, M] may have had for its release-formula decodes to be
-// those of the grid [lo, hi]: every float near hi with fl(M - lo) == fl(hi - lo). The release
-// formulas read the same values for all of them, the development formulas do not; a layer's
-// own max_val is one of them (the largest value it decodes to is fl(fl(max - min) + min),
-// which need not be max_val), and the values cannot tell which.
-std::vector<float> linear16_range_maxima(float lo, float hi);
+// The smallest and largest max_val M a LINEAR16 range [lo, M] may have had for the indices u
+// to decode (release formula) to exactly `values`. The release formulas depend on M only
+// through fl(M - lo), the development formulas on M itself, and a layer's file stores an M
+// that the values cannot pin down (its largest value is fl(fl(M - lo) + lo), not M): many M
+// decode to the same values. Every decoder is monotone in M, so the two ends bound what any
+// of them reads. `hi` is the largest value; lo the smallest, at index 0.
+std::array<float, 2> linear16_range_maxima(float lo, float hi, std::span<const float> values,
+                                           std::span<const uint16_t> u);
 
 // What each LINEAR16 decoder reads for each original value. Values that lie bit for bit on
 // the release-formula grid of their own range [min, max] (an Lc0 layer as the net reader
@@ -73,7 +76,7 @@ class Linear16Originals {
  private:
   std::span<const float> values_;
   float min_val_ = 0;
-  std::vector<float> maxima_;
+  std::array<float, 2> maxima_{};
   std::vector<uint16_t> u_;  // empty: not on a grid
 };
 
