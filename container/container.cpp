@@ -162,7 +162,7 @@ uint64_t ContainerHeader::weight_count() const {
   return n;
 }
 
-Bytes write_container(ContainerHeader header, std::vector<Bytes> payloads) {
+Bytes write_container(ContainerHeader header, std::vector<Bytes> payloads, bool keep_payload_checksums) {
   if (payloads.size() != header.chunks.size())
     throw Error(ErrorKind::codec, "container writer: " + std::to_string(payloads.size()) + " payloads for " +
                                       std::to_string(header.chunks.size()) + " chunks");
@@ -196,7 +196,7 @@ Bytes write_container(ContainerHeader header, std::vector<Bytes> payloads) {
     h.varint(c.weight_count);
     h.u8(static_cast<uint8_t>(c.mode));
     h.varint(payloads[i].size());
-    h.u64le(payload_checksum(payloads[i], i, first_weight, header.minor));
+    h.u64le(keep_payload_checksums ? c.payload_xxh64 : payload_checksum(payloads[i], i, first_weight, header.minor));
     h.u64le(c.values_xxh64);
     first_weight += c.weight_count;
   }

@@ -111,7 +111,9 @@ uint64_t xxh64_of_values(std::span<const F32> tensors);  // streaming, in order
 // The whole file: header, checksum, payloads (payloads[i] belongs to chunks[i]; the chunk's
 // payload_bytes and payload_xxh64 are filled in from it). Each payload is released once it
 // is copied into the file, so the two are not held twice.
-Bytes write_container(ContainerHeader header, std::vector<Bytes> payloads);
+// keep_payload_checksums: the chunks' own payload_xxh64 are written as they are, not computed
+// (only to forge a container in tests: a chunk moved with its checksum).
+Bytes write_container(ContainerHeader header, std::vector<Bytes> payloads, bool keep_payload_checksums = false);
 
 // The most weights a reader decodes unless told otherwise (lczip --max-weights): 2^30, 4 GiB
 // of float32, ten times the largest Lc0 nets; decoding holds about twice that.

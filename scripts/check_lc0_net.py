@@ -5,8 +5,9 @@
 
 Reads both files with Python's protobuf (messages generated from nets/lc0_net.proto, the
 public field numbers) and numpy, and checks that
-  - every layer of DECODED that holds weights is LINEAR16 (explicitly, or by the net-wide
-    default), which is all a released lc0 (<= v0.32.1) loads;
+  - every layer of DECODED that holds weights and was LINEAR16 in ORIGINAL is LINEAR16
+    (explicitly, or by the net-wide default), which is all a released lc0 (<= v0.32.1)
+    loads; a FLOAT16 or BFLOAT16 layer stays so or becomes FLOAT32, a FLOAT32 one stays so;
   - under each of the five ways lc0 builds decode LINEAR16 (float32, t = u / 65535):
       v0.31  t * (max - min) + min           (releases, built without FMA)
       v0.31  fma(t, max - min, min)          (the same fused, as -march=native builds do)
@@ -187,9 +188,14 @@ def main():
         print("FAIL: the layers with weights differ: only in original %s, only in decoded %s"
               % (sorted(set(a) - set(b))[:5], sorted(set(b) - set(a))[:5]))
         return 1
-    not_linear16 = [k for k, v in b.items() if encoding_of(v, decoded) != LINEAR16]
-    print("%s: %d of %d layers LINEAR16" % ("ok" if not not_linear16 else "FAIL", len(b) - len(not_linear16), len(b)))
-    ok &= not not_linear16
+    allowed = {LINEAR16: {LINEAR16}, FLOAT16: {FLOAT16, FLOAT32}, BFLOAT16: {BFLOAT16, FLOAT32}, FLOAT32: {FLOAT32}}
+    linear16 = [k for k, v in a.items() if encoding_of(v, original) == LINEAR16]
+    kept = [k for k in linear16 if encoding_of(b[k], decoded) == LINEAR16]
+    print("%s: %d of %d LINEAR16 layers LINEAR16" % ("ok" if len(kept) == len(linear16) else "FAIL", len(kept), len(linear16)))
+    ok &= len(kept) == len(linear16)
+    wrong = [k for k in a if encoding_of(b[k], decoded) not in allowed[encoding_of(a[k], original)]]
+    print("%s: %d of %d layers in an encoding their source allows" % ("ok" if not wrong else "FAIL", len(a) - len(wrong), len(a)))
+    ok &= not wrong
 
     for decoder, decoder_name in enumerate(DECODERS):
         worst, worst_name, weights = 0.0, "", 0
