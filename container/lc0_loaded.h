@@ -3,6 +3,7 @@
 // compress checks before writing a container and every reader checks before writing a net.
 // Lc0 format rules: with the format interface they belong to the Lc0 format's folder.
 #pragma once
+#include <cmath>
 #include <cstddef>
 #include <span>
 #include <string>
@@ -20,7 +21,16 @@ namespace lcz {
 class Lc0Readings {
  public:
   Lc0Readings(std::span<const float> values, const SourceEncoding& encoding) : values_(values), encoding_(encoding) {}
-  Linear16Readings operator[](size_t i) const;
+  // Weight i as stored: its LINEAR16 index (-1 for other kinds) and the release reading.
+  struct Stored {
+    int32_t u = -1;
+    float release = 0;
+  };
+  Stored stored(size_t i) const;
+  Linear16Readings readings(const Stored& s) const;  // all five, for stored(i)
+  Linear16Readings operator[](size_t i) const { return readings(stored(i)); }
+  // linear16_reading_spread of a LINEAR16 encoding's range; 0 for the others.
+  double spread() const;
 
  private:
   std::span<const float> values_;
@@ -36,8 +46,9 @@ struct LoadedError {
   size_t decoder = 0;  // index into kLc0Linear16Decoders
   std::string decoder_name() const { return linear16_decoder_name(kLc0Linear16Decoders[decoder]); }
 };
+// With a `limit`, it stops at the first weight whose error exceeds it (a check, not a measure).
 LoadedError loaded_error(std::span<const float> original, const SourceEncoding& source, std::span<const float> decoded,
-                         const SourceEncoding& output);
+                         const SourceEncoding& output, double limit = HUGE_VAL);
 
 // Whether a tensor of `source` kind may be written in `output` kind: an Lc0 LINEAR16 layer
 // only as LINEAR16 (released lc0 loads nothing else), FLOAT16/BFLOAT16 as themselves or

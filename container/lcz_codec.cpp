@@ -104,7 +104,7 @@ struct OutputChoice {
 OutputChoice choose_output(const Tensor& original, const F32& decoded, SourceFormat format, double tolerance) {
   const TensorLayout layout{original.name, original.shape, original.values.size(), original.source};
   auto holds = [&](const SourceEncoding& output, LoadedError* error) {
-    *error = loaded_error(original.values, original.source, decoded, output);
+    *error = loaded_error(original.values, original.source, decoded, output, tolerance);
     return error->max_error <= tolerance && output_contradiction(format, layout, output, decoded, tolerance).empty();
   };
   OutputChoice choice;
@@ -147,7 +147,7 @@ OutputChoice choose_output(const Tensor& original, const F32& decoded, SourceFor
   }
   throw Error(ErrorKind::verify, "tensor " + original.name + " cannot be written as LINEAR16 within the tolerance: " +
                                      "as lc0 (" + best.decoder_name() + ") decodes it, weight " +
-                                     std::to_string(best.worst) + " is off by " + std::to_string(best.max_error / tolerance) +
+                                     std::to_string(best.worst) + " is off by at least " + std::to_string(best.max_error / tolerance) +
                                      " x the tolerance (a pipeline that starts with grid keeps Lc0 layers on a LINEAR16 grid)");
 }
 

@@ -69,6 +69,16 @@ inline Linear16Worst linear16_worst(const Linear16Readings& got, const Linear16R
   return w;
 }
 
+// A bound on how far any of the five decoders' reading of an index of [min_val, max_val] lies
+// from the release formula's: each is within 7.01 half-ulps (2^-24 relative) of the largest
+// magnitude of the range from the exact value (at most four float32 roundings, each of a
+// quantity no larger than twice that magnitude), so two readings within 15 of each other.
+// |D(w, out) - D(u, src)| <= |release(w, out) - release(u, src)| + spread(out) + spread(src):
+// where that is within tol, no decoder needs to be asked.
+inline double linear16_reading_spread(float min_val, float max_val) {
+  return 15 * 0x1p-24 * std::fmax(std::fabs(static_cast<double>(min_val)), std::fabs(static_cast<double>(max_val)));
+}
+
 // The index whose release decode lies nearest to v (the lower one on a tie): bit-exact where v
 // is on the grid. A range with max_val <= min_val decodes every index to about min_val: 0.
 inline uint16_t nearest_linear16_index(float v, float min_val, float max_val) {

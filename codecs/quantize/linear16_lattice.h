@@ -50,6 +50,9 @@ class Linear16Originals {
   Linear16Originals(std::span<const float> values, float min_val, float max_val, std::vector<uint16_t> u);
 
   bool on_grid() const { return !u_.empty(); }
+  float value(size_t i) const { return values_[i]; }
+  // linear16_reading_spread of the ranges the values may come from; 0 off a grid.
+  double spread() const { return u_.empty() ? 0 : linear16_reading_spread(min_val_, maxima_[0]) + linear16_reading_spread(min_val_, maxima_[1]); }
 
   // The worst |reading - original| of `got` (one reading per decoder) against value i.
   double error(size_t i, const Linear16Readings& got) const {
@@ -95,6 +98,7 @@ class LatticeIndexer {
         zero_(linear16_zero_index(lattice.min_val, lattice.max_val)),
         scale_(65535.0 / (static_cast<double>(lattice.max_val) - lattice.min_val) / lattice.step),
         offset_(static_cast<double>(zero_) / lattice.step),
+        spread_(linear16_reading_spread(lattice.min_val, lattice.max_val)),
         tolerance_(tolerance) {}
 
   int32_t zero() const { return zero_; }
@@ -117,15 +121,21 @@ class LatticeIndexer {
   }
 
  private:
+  // The worst error over the decoders; where the release formula's error plus both spreads
+  // is within tol, that sum (an upper bound) instead: no decoder can break the bound there.
   double error_of(int32_t k, const Linear16Originals& originals, size_t i) const {
     const int64_t u = int64_t{zero_} + int64_t{k} * l_.step;
     if (u < 0 || u > 65535) return HUGE_VAL;
+    const double release =
+        std::fabs(static_cast<double>(linear16_release(static_cast<int32_t>(u), l_.min_val, l_.max_val)) - originals.value(i));
+    const double bound = release + spread_ + originals.spread();
+    if (bound <= tolerance_) return bound;
     return originals.error(i, linear16_readings(static_cast<int32_t>(u), l_.min_val, l_.max_val));
   }
 
   Linear16Lattice l_;
   int32_t zero_;
-  double scale_, offset_, tolerance_;
+  double scale_, offset_, spread_, tolerance_;
 };
 
 // A new LINEAR16 range for values that lie on no grid coarse enough: its lattice points sit
