@@ -83,10 +83,16 @@ inline double linear16_reading_spread(float min_val, float max_val) {
 // is on the grid. A range with max_val <= min_val decodes every index to about min_val: 0.
 inline uint16_t nearest_linear16_index(float v, float min_val, float max_val) {
   if (!(max_val > min_val)) return 0;
-  const double pos = (static_cast<double>(v) - min_val) / (static_cast<double>(max_val) - min_val) * 65535.0;
-  const int32_t guess = static_cast<int32_t>(std::fmin(std::fmax(std::nearbyint(pos), 0.0), 65535.0));
+  double pos = (static_cast<double>(v) - min_val) / (static_cast<double>(max_val) - min_val) * 65535.0;
+  pos = pos < 65535.0 ? pos : 65535.0;  // NaN -> 65535
+  pos = pos > 0.0 ? pos : 0.0;
+  const int32_t guess = static_cast<int32_t>((pos + 0x1.8p52) - 0x1.8p52);  // nearest, ties to even, no libm
+  const float at_guess = linear16_release(guess, min_val, max_val);
+  // The common case, v on the grid: guess is the answer unless the index below decodes to v
+  // too (a range too narrow for its magnitude), which the general search settles.
+  if (at_guess == v && (guess == 0 || linear16_release(guess - 1, min_val, max_val) != v)) return static_cast<uint16_t>(guess);
   int32_t best = guess;
-  double best_error = std::fabs(static_cast<double>(linear16_release(guess, min_val, max_val)) - v);
+  double best_error = std::fabs(static_cast<double>(at_guess) - v);
   for (int32_t u : {guess - 1, guess + 1}) {
     if (u < 0 || u > 65535) continue;
     const double error = std::fabs(static_cast<double>(linear16_release(u, min_val, max_val)) - v);
