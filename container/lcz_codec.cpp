@@ -7,177 +7,13 @@
 #include <optional>
 
 #include "codecs/core/error.h"
-#include "codecs/quantize/linear16_lattice.h"
-#include "container/lc0_loaded.h"
+#include "codecs/core/max_error.h"
+#include "container/chunk_plan.h"
 #include "container/parallel.h"
-#include "nets/lc0_reader.h"
-#include "nets/lc0_skeleton.h"
-#include "nets/net_writers.h"
-#include "nets/npy_reader.h"
-#include "nets/sha256.h"
 #include "pipeline/pipeline.h"
 
 namespace lcz {
 namespace {
-
-// A chunk's decoders may produce at most this much (every intermediate stream of a pipeline
-// holds at most a few bytes per weight): a corrupt stream cannot make them allocate more.
-uint64_t decode_limit(uint64_t weights) { return 16 * weights + (uint64_t{1} << 20); }
-
-struct ChunkPlan {
-  uint64_t first = 0, count = 0;  // weights of the net
-};
-
-// Chunks of about chunk_weights weights (0: one chunk), balanced: the net is cut into
-// n = ceil(total / chunk_weights) chunks aimed at total / n weights each, so that no chunk is a
-// small remainder (threads share the work evenly whatever the net's size). With split_tensors a
-// chunk ends after exactly its share, inside a tensor if need be (a raw .f32 is one big
-// tensor); without, chunks end at tensor boundaries (the grid stage must see a whole Lc0 layer).
-std::vector<ChunkPlan> plan_chunks(const NetLayout& layout, uint64_t chunk_weights, bool split_tensors) {
-  std::vector<ChunkPlan> plan;
-  const uint64_t total = layout.weight_count();
-  if (total == 0) return plan;
-  if (chunk_weights == 0) return {{0, total}};
-  const uint64_t n = (total - 1) / chunk_weights + 1;
-  // The k-th of the n ideal boundaries: k * total / n (the product in 128 bits).
-  auto boundary = [&](uint64_t k) { return static_cast<uint64_t>(static_cast<unsigned __int128>(total) * k / n); };
-  if (split_tensors) {
-    for (uint64_t k = 0; k < n; ++k) plan.push_back({boundary(k), boundary(k + 1) - boundary(k)});
-    return plan;
-  }
-  // A chunk ends after the tensor that reaches the next ideal boundary.
-  uint64_t at = 0;
-  for (const auto& t : layout.tensors) {
-    if (t.count == 0) continue;
-    if (plan.empty() || at >= boundary(plan.size())) plan.push_back({at, 0});
-    plan.back().count += t.count;
-    at += t.count;
-  }
-  return plan;
-}
-
-double max_abs_error(std::span<const float> original, std::span<const float> decoded, size_t* worst) {
-  double max_error = 0;
-  for (size_t i = 0; i < original.size(); ++i) {
-    const double e = std::fabs(static_cast<double>(decoded[i]) - static_cast<double>(original[i]));
-    if (std::isnan(e)) {
-      *worst = i;
-      return std::nan("");
-    }
-    if (e > max_error) max_error = e, *worst = i;
-  }
-  return max_error;
-}
-
-F32 round_trip_16(std::span<const float> values, SourceEncoding::Kind kind) {
-  F32 out(values.size());
-  for (size_t i = 0; i < values.size(); ++i)
-    out[i] = kind == SourceEncoding::Kind::float16 ? half_to_float(float_to_half(values[i]))
-                                                   : bfloat16_to_float(float_to_bfloat16(values[i]));
-  return out;
-}
-
-// The values a user loads from the written file, for a tensor written in `output`.
-F32 loaded_values(const F32& decoded, const SourceEncoding& output) {
-  switch (output.kind) {
-    case SourceEncoding::Kind::linear16: return as_lc0_decodes_linear16(decoded, output.min_val, output.max_val);
-    case SourceEncoding::Kind::float16:
-    case SourceEncoding::Kind::bfloat16: return round_trip_16(decoded, output.kind);
-    case SourceEncoding::Kind::float32:
-    case SourceEncoding::Kind::none: break;
-  }
-  return decoded;
-}
-
-struct OutputChoice {
-  SourceEncoding output;
-  LoadedError error;
-  std::string warning;
-};
-
-// How decompress will write a decoded tensor so that the loaded values stay within the
-// tolerance of the original under every LINEAR16 decoder lc0 uses (loaded_error), in an
-// encoding a reader accepts for these values (output_contradiction): an Lc0 LINEAR16 layer
-// stays LINEAR16 (released lc0 loads nothing else), on its source range when that keeps the
-// bound, else on the range of the decoded values; FLOAT16/BFLOAT16 stay so where the bound
-// holds, else become FLOAT32.
-OutputChoice choose_output(const Tensor& original, const F32& decoded, SourceFormat format, double tolerance) {
-  const TensorLayout layout{original.name, original.shape, original.values.size(), original.source};
-  auto holds = [&](const SourceEncoding& output, LoadedError* error) {
-    *error = loaded_error(original.values, original.source, decoded, output, tolerance);
-    return error->max_error <= tolerance && output_contradiction(format, layout, output, decoded, tolerance).empty();
-  };
-  OutputChoice choice;
-  const auto kind = original.source.kind;
-  if (format != SourceFormat::lc0 || kind == SourceEncoding::Kind::float32 || kind == SourceEncoding::Kind::none) {
-    choice.output.kind = SourceEncoding::Kind::float32;
-    choice.error = loaded_error(original.values, original.source, decoded, choice.output);
-    return choice;
-  }
-  if (kind == SourceEncoding::Kind::float16 || kind == SourceEncoding::Kind::bfloat16) {
-    if (holds({kind, 0, 0}, &choice.error)) {
-      choice.output.kind = kind;
-      return choice;
-    }
-    choice.warning = "tensor " + original.name + " is written as FLOAT32: in its source encoding the error would be " +
-                     std::to_string(choice.error.max_error / tolerance) + " x the tolerance";
-    choice.output.kind = SourceEncoding::Kind::float32;
-    choice.error = loaded_error(original.values, original.source, decoded, choice.output);
-    return choice;
-  }
-  // LINEAR16, on the first of these ranges that keeps the bound: the source range, the range
-  // of the original values (where the grid stage finds a layer's grid, exactly or on a
-  // lattice), the range the grid stage fits for a new lattice, the range of the decoded values.
-  std::vector<SourceEncoding> candidates = {original.source};
-  if (!original.values.empty()) {
-    const auto [lo, hi] = std::minmax_element(original.values.begin(), original.values.end());
-    candidates.push_back({SourceEncoding::Kind::linear16, *lo, *hi});
-  }
-  if (auto fit = fit_linear16_lattice(original.values, tolerance))
-    candidates.push_back({SourceEncoding::Kind::linear16, fit->min_val, fit->max_val});
-  if (!decoded.empty()) {
-    const auto [lo, hi] = std::minmax_element(decoded.begin(), decoded.end());
-    candidates.push_back({SourceEncoding::Kind::linear16, *lo, *hi});
-  }
-  LoadedError best{.max_error = INFINITY};
-  for (const auto& c : candidates) {
-    LoadedError e;
-    if (holds(c, &e)) return {c, e, ""};
-    if (!(e.max_error >= best.max_error)) best = e;
-  }
-  throw Error(ErrorKind::verify, "tensor " + original.name + " cannot be written as LINEAR16 within the tolerance: " +
-                                     "as lc0 (" + best.decoder_name() + ") decodes it, weight " +
-                                     std::to_string(best.worst) + " is off by at least " + std::to_string(best.max_error / tolerance) +
-                                     " x the tolerance (a pipeline that starts with grid keeps Lc0 layers on a LINEAR16 grid)");
-}
-
-// The base values of each piece (the same weights of the tensor's counterpart in the base);
-// nullopt when a piece's tensor has none.
-std::optional<Pipeline::Bases> bases_for(const BaseNet& base, const std::vector<int64_t>& match,
-                                         const std::vector<TensorPiece>& pieces) {
-  Pipeline::Bases bases;
-  for (const auto& p : pieces) {
-    if (match[p.tensor] < 0) return std::nullopt;
-    const auto& values = base.net.tensors[static_cast<size_t>(match[p.tensor])].values;
-    bases.emplace_back(values.data() + p.begin, p.end - p.begin);
-  }
-  return bases;
-}
-
-std::vector<TensorLayout> piece_layouts(const NetLayout& layout, const std::vector<TensorPiece>& pieces) {
-  std::vector<TensorLayout> out;
-  for (const auto& p : pieces) {
-    if (p.whole(layout)) {
-      out.push_back(layout.tensors[p.tensor]);
-      continue;
-    }
-    TensorLayout t = layout.tensors[p.tensor];
-    t.count = p.end - p.begin;
-    t.shape = {static_cast<uint32_t>(t.count)};
-    out.push_back(std::move(t));
-  }
-  return out;
-}
 
 PipelineSpec stored_pipeline(const ContainerHeader& h, const std::string& source) {
   PipelineSpec spec;
@@ -194,37 +30,12 @@ PipelineSpec stored_pipeline(const ContainerHeader& h, const std::string& source
 
 }  // namespace
 
-SourceNet read_source_net(std::span<const uint8_t> bytes, const std::string& name, NetFormat format) {
-  SourceNet s;
-  s.name = name;
-  if (format == NetFormat::detect) format = detect_net_format(bytes, name);
-  if (format == NetFormat::lc0) {
-    const pblczero::Net message = parse_lc0_net(bytes, name);
-    s.net.source = name;
-    s.net.format = "lc0";
-    s.net.tensors = lc0_tensors(message, name);
-    if (s.net.tensors.empty()) throw_input(name + ": Lc0 net without any weight tensor");
-    s.lc0_skeleton = lc0_skeleton(message);
-  } else {
-    s.net = read_net_bytes(bytes, name, format);
-  }
-  s.format = source_format_of(s.net.format);
-  return s;
-}
-
-BaseNet read_base_net(std::span<const uint8_t> bytes, const std::string& name) {
-  BaseNet b;
-  b.net = read_source_net(bytes, name).net;
-  const std::string hex = sha256_hex(bytes);
-  for (size_t i = 0; i < 32; ++i) b.sha256[i] = static_cast<uint8_t>(std::stoi(hex.substr(2 * i, 2), nullptr, 16));
-  return b;
-}
-
 CompressResult compress(const SourceNet& source, const CompressOptions& options) {
   const Net& net = source.net;
+  const NetFileFormat* format = find_format(source.format);
+  if (!format) throw Error(ErrorKind::codec, "compress: unknown source format");
   const NetLayout layout = layout_of(net);
-  const std::vector<ChunkPlan> plan =
-      plan_chunks(layout, options.chunk_weights, /*split_tensors=*/source.format != SourceFormat::lc0);
+  const std::vector<ChunkPlan> plan = plan_chunks(layout, options.chunk_weights, /*split_tensors=*/!format->whole_tensors);
 
   ContainerHeader header;
   header.pipeline = resolved_json(options.pipeline);
@@ -232,7 +43,7 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
   header.source_format = source.format;
   header.source_name = std::filesystem::path(source.name).filename().string();
   header.chunk_weights = options.chunk_weights;
-  header.lc0_skeleton = source.lc0_skeleton;
+  header.skeleton = source.skeleton;
   for (const auto& t : layout.tensors) header.tensors.push_back({t, {SourceEncoding::Kind::float32, 0, 0}});
   header.chunks.resize(plan.size());
   if (options.base) {
@@ -247,7 +58,7 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
   struct PieceCheck {
     double max_error = 0;
     size_t tensor = 0, index = 0;
-    std::string decoder;  // the LINEAR16 decoder under which max_error is reached, if any
+    std::string reader;  // the way of loading under which max_error is reached, if several
     std::string warning;
   };
   std::vector<std::vector<PieceCheck>> checks(plan.size());
@@ -272,18 +83,24 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
     }
     // Decode what was written, as a client will, and check it as the client will load it.
     const bool against_base = header.chunks[c].mode == ChunkMode::against_base;
-    std::vector<F32> decoded = pipeline.decode_tensors(payloads[c], piece_layout, against_base ? &*bases : nullptr);
+    Pipeline::Lattices lattices;
+    std::vector<F32> decoded =
+        pipeline.decode_tensors(payloads[c], piece_layout, against_base ? &*bases : nullptr, &lattices);
     for (size_t k = 0; k < pieces.size(); ++k) {
       const TensorPiece& p = pieces[k];
       PieceCheck check{.tensor = p.tensor};
-      if (p.whole(layout)) {  // whole tensors (every Lc0 layer) get their output encoding here
-        OutputChoice o = choose_output(net.tensors[p.tensor], decoded[k], source.format, options.tolerance);
+      if (p.whole(layout)) {  // whole tensors get their output encoding from the format here
+        OutputChoice o = format->choose_output(net.tensors[p.tensor], decoded[k], options.tolerance, lattices[k]);
         header.tensors[p.tensor].output = o.output;
-        check.max_error = o.error.max_error;
-        check.index = o.error.worst;
-        if (o.output.kind == SourceEncoding::Kind::linear16) check.decoder = o.error.decoder_name();
+        check.max_error = o.max_error;
+        check.index = o.worst;
+        check.reader = o.reader;
         check.warning = o.warning;
-      } else {  // a piece of a raw float32 tensor: written as decoded
+        // What decompress would refuse is not written.
+        const std::string contradiction =
+            format->contradiction(layout.tensors[p.tensor], o.output, decoded[k], options.tolerance);
+        if (!contradiction.empty()) throw Error(ErrorKind::verify, "the output would contradict itself: " + contradiction);
+      } else {  // a piece of a tensor (a format that cuts them): written as decoded
         check.max_error = max_abs_error(values[k], decoded[k], &check.index);
         check.index += p.begin;
       }
@@ -298,11 +115,11 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
     }
   });
 
-  // Whatever decompress would refuse is not written (split tensors are checked here; whole
-  // ones were by choose_output).
-  for (const auto& t : header.tensors)
-    if (!output_kind_allowed(header.source_format, t.layout.source.kind, t.output.kind))
-      throw Error(ErrorKind::codec, output_contradiction(header.source_format, t.layout, t.output, {}, options.tolerance));
+  // Split tensors (a format that cuts them) are written as decoded: their kinds must pass too.
+  for (const auto& t : header.tensors) {
+    const std::string contradiction = format->contradiction(t.layout, t.output, {}, options.tolerance);
+    if (!contradiction.empty()) throw Error(ErrorKind::codec, "compress: " + contradiction);
+  }
   CompressResult result;
   bool nan = false;
   for (const auto& chunk_checks : checks)
@@ -314,7 +131,7 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
         result.as_loaded.max_abs_error = check.max_error;
         result.as_loaded.worst_tensor = net.tensors[check.tensor].name;
         result.as_loaded.worst_index = check.index;
-        result.as_loaded.worst_decoder = check.decoder;
+        result.as_loaded.worst_decoder = check.reader;
       }
     }
   if (!(result.as_loaded.max_abs_error <= options.tolerance))
@@ -348,10 +165,12 @@ DecompressResult decompress(std::span<const uint8_t> file, const std::string& so
   if (h.base_sha256 && base && *h.base_sha256 != base->sha256)
     throw_input(source + ": the base given is not the net this file was coded against (SHA-256 differs)");
   const NetLayout layout = h.layout();
-  for (const auto& t : h.tensors)  // before any decoding: the kinds alone can contradict
-    if (!output_kind_allowed(h.source_format, t.layout.source.kind, t.output.kind))
-      throw_input(source + ": the file contradicts itself: " +
-                  output_contradiction(h.source_format, t.layout, t.output, {}, h.tolerance));
+  const NetFileFormat* format = find_format(h.source_format);
+  if (!format) throw_input(source + ": unknown source format");
+  for (const auto& t : h.tensors) {  // before any decoding: the kinds alone can contradict
+    const std::string contradiction = format->contradiction(t.layout, t.output, {}, h.tolerance);
+    if (!contradiction.empty()) throw_input(source + ": the file contradicts itself: " + contradiction);
+  }
   const std::vector<int64_t> base_match = base ? base_counterparts(layout, base->net) : std::vector<int64_t>{};
   // Whole tensors are moved in as decoded; pieces of a split tensor are kept until all are
   // decoded, then joined: memory follows what the payloads really hold, not what the header claims.
@@ -379,7 +198,7 @@ DecompressResult decompress(std::span<const uint8_t> file, const std::string& so
     for (size_t k = 0; k < pieces.size(); ++k) {
       const TensorPiece& p = pieces[k];
       const std::string contradiction =
-          output_contradiction(h.source_format, layout.tensors[p.tensor], h.tensors[p.tensor].output, decoded[k], h.tolerance);
+          format->contradiction(layout.tensors[p.tensor], h.tensors[p.tensor].output, decoded[k], h.tolerance);
       if (!contradiction.empty()) throw_input(source + ": the file contradicts itself: " + contradiction);
       if (p.whole(layout)) {
         values[p.tensor] = std::move(decoded[k]);
@@ -407,84 +226,6 @@ DecompressResult decompress(std::span<const uint8_t> file, const std::string& so
   result.net = assemble_net(layout, std::move(values));
   result.net.source = source;
   return result;
-}
-
-void write_output_file(DecompressResult d, const ByteSink& sink) {
-  auto as_bytes = [](const F32& v) { return std::span(reinterpret_cast<const uint8_t*>(v.data()), v.size() * sizeof(float)); };
-  switch (d.header.source_format) {
-    case SourceFormat::f32:
-      for (auto& t : d.net.tensors) {
-        sink(as_bytes(t.values));
-        F32().swap(t.values);
-      }
-      return;
-    case SourceFormat::npy: {
-      Net header_only = d.net;  // the .npy header, then the data without a second copy
-      for (auto& t : header_only.tensors) t.values.clear();
-      const Bytes header = npy_file_bytes(header_only);
-      sink(header);
-      sink(as_bytes(d.net.tensors.at(0).values));
-      return;
-    }
-    case SourceFormat::lc0: {
-      std::vector<SourceEncoding> encodings;
-      for (const auto& t : d.header.tensors) encodings.push_back(t.output);
-      std::string serialized;
-      {
-        const pblczero::Net net = rebuild_lc0_net(d.header.lc0_skeleton, d.net.tensors, encodings, d.net.source);
-        std::vector<Tensor>().swap(d.net.tensors);  // the layers hold the weights now
-        if (!net.SerializePartialToString(&serialized)) throw Error(ErrorKind::codec, "cannot serialize the Lc0 net");
-      }
-      // gzip as Lc0 ships nets; at level 1: the file is for loading, and level 6 would take
-      // ten times as long as decoding the weights did.
-      const Bytes gz =
-          gzip_compress(std::span(reinterpret_cast<const uint8_t*>(serialized.data()), serialized.size()), 1);
-      sink(gz);
-      return;
-    }
-  }
-  throw Error(ErrorKind::codec, "unknown source format");
-}
-
-Bytes output_file_bytes(const DecompressResult& d) {
-  Bytes out;
-  write_output_file(d, [&](std::span<const uint8_t> b) { out.insert(out.end(), b.begin(), b.end()); });
-  return out;
-}
-
-Net as_loaded(const DecompressResult& d) {
-  Net net = d.net;
-  for (size_t i = 0; i < net.tensors.size(); ++i) net.tensors[i].values = loaded_values(net.tensors[i].values, d.header.tensors[i].output);
-  return net;
-}
-
-Verification verify_as_loaded(const SourceNet& original, const DecompressResult& d) {
-  Verification v;
-  const auto& a = original.net.tensors;
-  const auto& b = d.net.tensors;
-  if (a.size() != b.size()) {
-    v.mismatch = "decoded " + std::to_string(b.size()) + " tensors, expected " + std::to_string(a.size());
-    return v;
-  }
-  // A raw .f32 or .npy tensor is named after its file: another file name is not another tensor.
-  const bool by_name = original.format == SourceFormat::lc0;
-  for (size_t t = 0; t < a.size(); ++t) {
-    if ((by_name && a[t].name != b[t].name) || a[t].shape != b[t].shape || a[t].values.size() != b[t].values.size()) {
-      v.mismatch = "tensor " + std::to_string(t) + " (" + a[t].name + ") differs in name, shape or size";
-      return v;
-    }
-    const SourceEncoding& output = d.header.tensors[t].output;
-    const LoadedError e = loaded_error(a[t].values, a[t].source, b[t].values, output);
-    if (!(e.max_error <= v.max_abs_error)) {
-      v.max_abs_error = e.max_error;
-      v.worst_tensor = a[t].name;
-      v.worst_index = e.worst;
-      v.worst_decoder = output.kind == SourceEncoding::Kind::linear16 || a[t].source.kind == SourceEncoding::Kind::linear16
-                            ? e.decoder_name()
-                            : "";
-    }
-  }
-  return v;
 }
 
 }  // namespace lcz

@@ -5,6 +5,7 @@
 // libFuzzer's memory limit. Accepted refusals: input (the file), codec (a stage), config (a
 // base is needed).
 #include "container/lcz_codec.h"
+#include "container/output_file.h"
 #include "fuzz/fuzz_target.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -15,9 +15,10 @@
 #include "codecs/core/error.h"
 #include "container/atomic_file.h"
 #include "container/lcz_codec.h"
+#include "container/output_file.h"
+#include "formats/format.h"
 #include "nets/net.h"
 #include "pipeline/presets.h"
-#include "codecs/quantize/linear16.h"
 #include "pipeline/verify.h"
 
 namespace {
@@ -63,12 +64,9 @@ std::optional<lcz::BaseNet> load_base(const std::string& path) {
   return lcz::read_base_net(read_input(path), path);
 }
 
-lcz::NetFormat parse_format(const std::string& f) {
-  if (f == "detect") return lcz::NetFormat::detect;
-  if (f == "lc0") return lcz::NetFormat::lc0;
-  if (f == "f32") return lcz::NetFormat::f32;
-  if (f == "npy") return lcz::NetFormat::npy;
-  lcz::throw_config("--format " + f + ": expected detect, lc0, f32 or npy");
+const std::string& parse_format(const std::string& f) {
+  if (f != "detect" && !lcz::find_format(f)) lcz::throw_config("--format " + f + ": expected one of " + lcz::format_names());
+  return f;
 }
 
 struct CompressArgs {
@@ -138,7 +136,7 @@ int run_decompress(const DecompressArgs& a) {
                                             {.max_weights = a.max_weights});
   end_progress(progress);
   std::vector<uint8_t>().swap(file);
-  lcz::write_output_file(std::move(d), [&](std::span<const uint8_t> b) { out.write(b); });
+  lcz::write_output_file(std::move(d), [&](std::span<const uint8_t> b) { out.write(b); }, a.output == "-" ? "" : a.output);
   out.commit();
   return 0;
 }
@@ -166,13 +164,9 @@ int run_info(const std::string& input, bool tensors) {
             << "chunks           " << h.chunks.size() << " (" << weights / std::max<size_t>(1, h.chunks.size())
             << " weights each on average; --chunk-weights " << h.chunk_weights << ")\n"
             << "base sha256      " << (h.base_sha256 ? hex(*h.base_sha256) : std::string("none")) << "\n";
-  // Files of version 1.0 were written by a compress that checked the release formula only.
-  if (h.source_format == lcz::SourceFormat::lc0)
-    std::cout << "bound checked    "
-              << (h.minor >= 1 ? std::string("as lc0 loads the written net, under each LINEAR16 decoder: ") +
-                                     lcz::lc0_linear16_decoders_text()
-                               : std::string("as released lc0 decodes LINEAR16 (v0.31 t*(max-min)+min, no FMA): "
-                                             "a version 1.0 file"))
+  // A format whose clients read a tensor several ways says which the bound was checked under.
+  if (const lcz::NetFileFormat* f = lcz::find_format(h.source_format); f && !f->readers.empty())
+    std::cout << "bound checked    under " << (h.major == 1 && h.minor == 0 && !f->readers_1_0.empty() ? f->readers_1_0 : f->readers)
               << "\n";
   if (tensors) {
     for (const auto& t : h.tensors) {
@@ -202,8 +196,8 @@ int run_verify(const std::string& input, const std::string& original_path, const
                 v.max_abs_error, v.max_abs_error / d.header.tolerance, lcz::tolerance_text(d.header.tolerance).c_str(),
                 v.worst_tensor.c_str(), v.worst_index, decoder.c_str(), v.within(d.header.tolerance) ? "ok" : "FAIL");
   std::cout << line;
-  if (d.header.source_format == lcz::SourceFormat::lc0)
-    std::cout << "checked under every LINEAR16 decoder lc0 uses: " << lcz::lc0_linear16_decoders_text() << "\n";
+  if (const lcz::NetFileFormat* f = lcz::find_format(d.header.source_format); f && !f->readers.empty())
+    std::cout << "checked under " << f->readers << "\n";
   return v.within(d.header.tolerance) ? 0 : static_cast<int>(ErrorKind::verify);
 }
 
@@ -221,7 +215,7 @@ int main(int argc, char** argv) {
   compress->add_option("--config", c.config, "a harness config whose pipelines (and tolerance) --pipeline picks from");
   compress->add_option("--tolerance", c.tolerance, "absolute error bound per weight, e.g. 2^-17 (default) or 1e-5");
   compress->add_option("--base", c.base, "code the net against this base net (the client needs the same file)");
-  compress->add_option("--format", c.format, "input format: detect (default), lc0, f32, npy");
+  compress->add_option("--format", c.format, "input format: " + lcz::format_names() + " (default detect)");
   compress->add_option("--threads", c.threads, "threads (default: all cores); the output is the same for any count")
       ->check(CLI::Range(1, 1024));
   compress->add_option("--chunk-weights", c.chunk_weights, "weights per independently coded chunk (0: one chunk)")

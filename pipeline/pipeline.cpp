@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "codecs/core/byte_io.h"
+#include "codecs/core/zigzag.h"
 
 namespace lcz {
 
@@ -30,6 +31,13 @@ Stream Pipeline::encode_range(Stream s, size_t first, size_t last, const std::sp
 Stream Pipeline::decode_range(Stream s, size_t first, size_t last, const std::span<const float>* base) const {
   for (size_t i = last; i-- > first;) s = i == 0 && base ? stages_[i]->decode_against(s, *base) : stages_[i]->decode(s);
   return s;
+}
+
+Stream Pipeline::decode_tensor(Stream s, size_t last, const std::span<const float>* base,
+                               std::optional<CodedLattice>* lattice) const {
+  s = decode_range(std::move(s), 1, last);
+  if (lattice) *lattice = stages_[0]->coded_lattice(s);
+  return decode_range(std::move(s), 0, 1, base);
 }
 
 namespace {
@@ -79,9 +87,6 @@ F32 Pipeline::decode(const Bytes& bytes) const {
 
 namespace {
 
-uint64_t zigzag64(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
-int64_t unzigzag64(uint64_t u) { return static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1); }
-
 F32 concatenated(const Pipeline::Values& bases) {
   size_t n = 0;
   for (const auto& b : bases) n += b.size();
@@ -130,7 +135,7 @@ Bytes Pipeline::encode_split(const Values& tensors, const Bases* bases, std::spa
 }
 
 std::vector<F32> Pipeline::decode_split(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout,
-                                        const Bases* bases) const {
+                                        const Bases* bases, Lattices* lattices) const {
   const size_t n = spec_.tensor_stages;
   ByteReader r(bytes, where());
   std::vector<uint64_t> counts;
@@ -150,7 +155,7 @@ std::vector<F32> Pipeline::decode_split(std::span<const uint8_t> bytes, std::spa
   out.reserve(layout.size());
   uint64_t at = 0;
   for (size_t i = 0; i < layout.size(); ++i) {
-    Stream part = decode_range(slice(joined, at, at + counts[i]), 0, n, base_of(bases, i));
+    Stream part = decode_tensor(slice(joined, at, at + counts[i]), n, base_of(bases, i), lattices ? &(*lattices)[i] : nullptr);
     at += counts[i];
     if (!std::holds_alternative<F32>(part)) throw Error(ErrorKind::codec, where() + " did not decode to f32");
     out.push_back(std::get<F32>(std::move(part)));
@@ -197,20 +202,21 @@ Bytes Pipeline::encode_named(const Values& tensors, const Bases* bases, std::spa
 }
 
 std::vector<F32> Pipeline::decode_tensors(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout,
-                                          const Bases* bases) const {
+                                          const Bases* bases, Lattices* lattices) const {
   check_bases(bases, layout.size(), where());
-  if (spec_.tensor_stages > 0) return decode_split(bytes, layout, bases);
+  if (lattices) lattices->assign(layout.size(), std::nullopt);
+  if (spec_.tensor_stages > 0) return decode_split(bytes, layout, bases, lattices);
   std::vector<F32> out;
   out.reserve(layout.size());
-  auto decode_one = [&](Bytes in, const std::span<const float>* base) {
-    Stream s = decode_range(std::move(in), 0, stages_.size(), base);
+  auto decode_one = [&](Bytes in, const std::span<const float>* base, std::optional<CodedLattice>* lattice) {
+    Stream s = decode_tensor(std::move(in), stages_.size(), base, lattice);
     if (!std::holds_alternative<F32>(s)) throw Error(ErrorKind::codec, where() + " did not decode to f32");
     return std::get<F32>(std::move(s));
   };
   if (spec_.granularity == Granularity::net) {
     const F32 base = bases ? concatenated(*bases) : F32{};
     const std::span<const float> base_span(base);
-    F32 all = decode_one(Bytes(bytes.begin(), bytes.end()), bases ? &base_span : nullptr);
+    F32 all = decode_one(Bytes(bytes.begin(), bytes.end()), bases ? &base_span : nullptr, nullptr);
     uint64_t expected = 0;
     for (const auto& t : layout) expected += t.count;
     if (all.size() != expected)
@@ -227,7 +233,7 @@ std::vector<F32> Pipeline::decode_tensors(std::span<const uint8_t> bytes, std::s
   for (size_t i = 0; i < layout.size(); ++i) {
     const uint64_t n = r.count(r.remaining(), "tensor byte length");
     auto span = r.bytes(n);
-    out.push_back(decode_one(Bytes(span.begin(), span.end()), base_of(bases, i)));
+    out.push_back(decode_one(Bytes(span.begin(), span.end()), base_of(bases, i), lattices ? &(*lattices)[i] : nullptr));
     check_count(out.back(), layout[i], where());
   }
   r.expect_end();

@@ -30,13 +30,17 @@ class Pipeline {
   // Consecutive tensors of a net as one byte string, and back: decode_tensors gives one
   // value vector per layout entry, each of the entry's count, or throws lcz::Error(codec).
   // With `bases` (one per tensor, each of the tensor's length), the first stage codes each
-  // tensor against its base (Stage::encode_against); decoding needs the same bases.
+  // tensor against its base (Stage::encode_against); decoding needs the same bases. With
+  // `lattices`, decode_tensors fills one entry per layout entry: the lattice the first stage
+  // says it coded that tensor on (Stage::coded_lattice), when it ran on the tensor alone
+  // (granularity "tensor" or tensor_stages); nullopt otherwise.
   using Bases = std::vector<std::span<const float>>;
   using Values = std::vector<std::span<const float>>;  // one span per tensor (or piece of one)
   Bytes encode_tensors(std::span<const Tensor> tensors, const Bases* bases = nullptr) const;
   Bytes encode_values(const Values& tensors, const Bases* bases = nullptr) const;
+  using Lattices = std::vector<std::optional<CodedLattice>>;
   std::vector<F32> decode_tensors(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout,
-                                  const Bases* bases = nullptr) const;
+                                  const Bases* bases = nullptr, Lattices* lattices = nullptr) const;
   // Whether the first stage can code against a base.
   bool codes_against_base() const { return stages_.front()->codes_against_base(); }
 
@@ -65,7 +69,9 @@ class Pipeline {
   Stream decode_range(Stream s, size_t first, size_t last, const std::span<const float>* base = nullptr) const;
   Bytes encode_split(const Values& tensors, const Bases* bases, std::span<const std::string> names) const;
   std::vector<F32> decode_split(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout,
-                                const Bases* bases) const;
+                                const Bases* bases, Lattices* lattices) const;
+  // Stages [0, last) of one tensor's stream, noting the first stage's lattice in *lattice.
+  Stream decode_tensor(Stream s, size_t last, const std::span<const float>* base, std::optional<CodedLattice>* lattice) const;
   std::string where() const { return "pipeline '" + spec_.name + "'"; }
 
   PipelineSpec spec_;

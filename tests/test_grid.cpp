@@ -6,12 +6,13 @@
 #include <cmath>
 #include <random>
 
+#include "formats/format.h"
 #include "codecs/core/registry.h"
-#include "codecs/quantize/linear16.h"
+#include "formats/lc0/linear16.h"
 #include "codecs/quantize/linear16_lattice.h"
 #include "codecs/quantize/rounding.h"
-#include "nets/lc0_reader.h"
-#include "nets/lc0_skeleton.h"
+#include "formats/lc0/lc0_file.h"
+#include "formats/lc0/skeleton.h"
 #include "harness/run.h"
 #include "tests/test_support.h"
 
@@ -43,15 +44,28 @@ TEST_CASE("grid is bit-exact on coarse LINEAR16 tensors of maia-1900, and keeps 
     F32 back = std::get<F32>(g->decode(k));
     auto [lo, hi] = std::minmax_element(t.values.begin(), t.values.end());
     const bool coarse = (double(*hi) - double(*lo)) / 65535 >= 0x1p-16;
+    // The grid stage hands over the range it coded the layer on (what the Lc0 writer uses).
+    const std::optional<CodedLattice> handed = g->coded_lattice(k);
+    {  // the same against a base (here the layer itself: residuals 0, unless coding alone is as small)
+      const I32 against = std::get<I32>(g->encode_against(t.values, t.values));
+      CHECK((against[0] & ~16) == k[0]);
+      const std::optional<CodedLattice> via_base = g->coded_lattice(against);
+      CHECK(via_base.has_value() == handed.has_value());
+      if (via_base && handed) CHECK((via_base->min_val == handed->min_val && via_base->max_val == handed->max_val &&
+                                     via_base->step == handed->step));
+    }
     if (coarse) {
       CHECK(k[0] == 1);  // the Lc0 release formula
       CHECK(bit_equal(back, t.values));
+      REQUIRE(handed);
+      CHECK((handed->min_val == *lo && handed->max_val == *hi && handed->step == 1));
       ++on_grid;
       continue;
     }
     if (*lo == *hi) {  // a constant layer (batch-norm gammas of 1): rounding keeps it exact
       CHECK(k[0] == 0);
       CHECK(bit_equal(back, t.values));
+      CHECK_FALSE(handed);  // rounded to multiples of 2 tol: no lattice
       ++constant;
       continue;
     }
@@ -65,6 +79,8 @@ TEST_CASE("grid is bit-exact on coarse LINEAR16 tensors of maia-1900, and keeps 
     auto fit = fit_linear16_lattice(t.values, 0x1p-17);
     const bool own = range_lo == *lo && range_hi == *hi;
     CHECK((own || (fit && fit->min_val == range_lo && fit->max_val == range_hi)));
+    REQUIRE(handed);
+    CHECK((handed->min_val == range_lo && handed->max_val == range_hi && handed->step == k[3]));
     own_range += own;
     ++on_lattice;
   }
@@ -113,7 +129,7 @@ TEST_CASE("grid detects the Lc0 development formula too, and rounds data that is
   F32 release, dev, noise;
   for (int i = 0; i < 5000; ++i) {
     int u = i == 0 ? 0 : i == 1 ? 65535 : u16(rng);
-    release.push_back(linear16_to_float(static_cast<uint16_t>(u), lo, hi));
+    release.push_back(linear16_release(static_cast<uint16_t>(u), lo, hi));
     float theta = static_cast<float>(u) / 65535.0f;
     dev.push_back(lo * (1.0f - theta) + hi * theta);
     noise.push_back(std::uniform_real_distribution<float>(lo, hi)(rng));

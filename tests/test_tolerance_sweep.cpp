@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "container/lcz_codec.h"
+#include "container/output_file.h"
 #include "harness/run.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/presets.h"

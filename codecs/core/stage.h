@@ -4,6 +4,7 @@
 #pragma once
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -18,6 +19,14 @@ namespace lcz {
 struct StageContext {
   double tolerance = 0x1p-17;                    // absolute error bound of the whole pipeline
   uint64_t max_decoded_bytes = uint64_t{1} << 32;  // decoders refuse to produce more than this
+};
+
+// The lattice a quantizer coded one tensor on, as its stream's header records it: every
+// step-th level of the 16-bit linear grid min_val + u / 65535 * (max_val - min_val). A format
+// whose files store such grids (Lc0 LINEAR16) writes the tensor on it rather than fitting one.
+struct CodedLattice {
+  float min_val = 0, max_val = 0;
+  int32_t step = 1;
 };
 
 class Stage {
@@ -35,6 +44,14 @@ class Stage {
   virtual bool codes_against_base() const { return false; }
   virtual Stream encode_against(const Stream& in, std::span<const float> base) const;
   virtual Stream decode_against(const Stream& in, std::span<const float> base) const;
+
+  // For a quantizer run on one tensor: the lattice its coded output `coded` (what decode
+  // takes) says the tensor was coded on, read from the stream's header; nullopt when none
+  // (values rounded to multiples of a step, or a stage that has no lattice).
+  virtual std::optional<CodedLattice> coded_lattice(const Stream& coded) const {
+    (void)coded;
+    return std::nullopt;
+  }
 };
 
 // Base for a stage with one input and one output type: the variant plumbing lives here.

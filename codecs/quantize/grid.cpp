@@ -1,6 +1,6 @@
 #include "codecs/quantize/grid.h"
 
-#include "codecs/quantize/linear16.h"
+#include "formats/lc0/linear16.h"
 #include "codecs/quantize/linear16_lattice.h"
 #include "codecs/quantize/rounding.h"
 
@@ -198,6 +198,21 @@ class Grid final : public TypedStage<F32, I32> {
     return decode_typed(own);
   }
 
+  // The header of a tensor's indices: [1 | 2, min, max] (its grid) or [3, min, max, step], with
+  // or without kAgainstBase; a range that is not finite and ordered is no lattice.
+ public:
+  std::optional<CodedLattice> coded_lattice(const Stream& coded) const override {
+    const I32* in = std::get_if<I32>(&coded);
+    if (!in || in->empty()) return std::nullopt;
+    const int32_t path = (*in)[0] & ~kAgainstBase;
+    if ((path != kLinear16Release && path != kLinear16Dev && path != kLattice) || in->size() < header_size(path))
+      return std::nullopt;
+    const float lo = std::bit_cast<float>((*in)[1]), hi = std::bit_cast<float>((*in)[2]);
+    if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi)) return std::nullopt;
+    return CodedLattice{lo, hi, path == kLattice ? (*in)[3] : 1};
+  }
+
+ protected:
   F32 decode_typed(const I32& in) const override {
     if (in.empty()) throw_corrupt("grid", 0, "missing header");
     const int32_t path = in[0];

@@ -5,7 +5,7 @@
 #include <cmath>
 #include <limits>
 
-#include "codecs/quantize/linear16.h"
+#include "formats/lc0/linear16.h"
 
 namespace lcz {
 namespace {

@@ -1,8 +1,8 @@
 // A coarse lattice inside an Lc0 LINEAR16 grid: every `step`-th index of the grid [min_val,
 // max_val], counted from the grid's index of zero. Writing a layer as LINEAR16 keeps it exact
 // on its grid; a lattice makes the coded integers as coarse as the tolerance allows while
-// every value stays on a grid that lc0 reads. Shared by the grid stage (which codes lattice
-// indices) and the lczip writer (which must write the layer on the same grid).
+// every value stays on a grid that lc0 reads. Used by the grid stage, which codes lattice
+// indices and hands the lattice over in its header (Stage::coded_lattice).
 //
 // "Within the tolerance" means: under each of lc0's LINEAR16 decoders (kLc0Linear16Decoders),
 // the lattice value as that decoder reads it lies within tol of the original as the same
@@ -16,7 +16,7 @@
 #include <span>
 #include <vector>
 
-#include "codecs/quantize/linear16.h"
+#include "formats/lc0/linear16.h"
 
 namespace lcz {
 
@@ -143,7 +143,8 @@ class LatticeIndexer {
 // decoders allows, and the range is as narrow as covering the values permits. Every value's
 // lattice index is checked within tol under every decoder (LatticeIndexer); nullopt when the
 // values span more than 65535 lattice steps or no s is found.
-// A function of the values and tol only: compress computes it again to know the range.
+// A function of the values and tol only. The grid stage records the range in its header
+// (Stage::coded_lattice reads it back), so the Lc0 writer uses the same grid.
 // With `indices`, the lattice index of every value is written there (values.size() of them).
 std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> values, double tolerance,
                                                     int32_t* indices = nullptr);

@@ -6,7 +6,8 @@
 #include <vector>
 
 #include "codecs/core/byte_io.h"
-#include "codecs/entropy/rans/endian.h"
+#include "codecs/core/little_endian.h"
+#include "codecs/core/zigzag.h"
 #include "codecs/entropy/rans/format.h"
 #include "codecs/entropy/match/match_find.h"
 #include "codecs/entropy/rans/table_code.h"
@@ -186,8 +187,7 @@ void BlockEncoder::analyze(std::span<const int32_t> v) {
     Histogram& row = hist_[static_cast<size_t>(row_[e])];
     uint32_t class_sum = 0;
     for (const size_t end = std::min(n, i + kLanes); i < end; ++i) {
-      const uint32_t u = static_cast<uint32_t>(v[i]);
-      any |= (u << 1) ^ (0u - (u >> 31));
+      any |= zigzag32(v[i]);
       const uint32_t f = token_of(magnitude(v[i]), kMaxMantissa);
       fine_[i] = static_cast<uint8_t>(f);
       ++row[f];
@@ -397,10 +397,7 @@ void BlockEncoder::write_packed(std::span<const int32_t> v, Bytes& out) {
   w.u8(static_cast<uint8_t>(BlockMode::packed));
   w.u8(static_cast<uint8_t>(packed_width_));
   BitWriter bw(out);
-  for (int32_t x : v) {
-    const uint32_t u = static_cast<uint32_t>(x);
-    bw.put((u << 1) ^ (0u - (u >> 31)), static_cast<int>(packed_width_));
-  }
+  for (int32_t x : v) bw.put(zigzag32(x), static_cast<int>(packed_width_));
   bw.flush();
 }
 
