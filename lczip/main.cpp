@@ -164,6 +164,10 @@ int run_info(const std::string& input, bool tensors) {
             << "chunks           " << h.chunks.size() << " (" << weights / std::max<size_t>(1, h.chunks.size())
             << " weights each on average; --chunk-weights " << h.chunk_weights << ")\n"
             << "base sha256      " << (h.base_sha256 ? hex(*h.base_sha256) : std::string("none")) << "\n";
+  // A format whose clients read a tensor several ways says which the bound was checked under.
+  if (const lcz::NetFileFormat* f = lcz::find_format(h.source_format); f && !f->readers.empty())
+    std::cout << "bound checked    under " << (h.major == 1 && h.minor == 0 && !f->readers_1_0.empty() ? f->readers_1_0 : f->readers)
+              << "\n";
   if (tensors) {
     for (const auto& t : h.tensors) {
       std::string shape;
@@ -183,20 +187,20 @@ int run_verify(const std::string& input, const std::string& original_path, const
   const std::optional<lcz::BaseNet> base = load_base(base_path);
   const lcz::DecompressResult d =
       lcz::decompress(file, display_name(input), base ? &*base : nullptr, threads, {}, {.max_weights = max_weights});
-  lcz::SourceNet original = lcz::read_source_net(read_input(original_path), display_name(original_path));
-  // A tensor named after its file (.f32, .npy): another file name is not another tensor.
-  if (original.net.named_by_file && original.net.tensors.size() == d.net.tensors.size())
-    for (size_t i = 0; i < d.net.tensors.size(); ++i) original.net.tensors[i].name = d.net.tensors[i].name;
-  const lcz::Verification v = lcz::verify(original.net, lcz::as_loaded(d));
+  const lcz::SourceNet original = lcz::read_source_net(read_input(original_path), display_name(original_path));
+  const lcz::Verification v = lcz::verify_as_loaded(original, d);
   if (!v.mismatch.empty()) {
     std::cout << "FAIL: " << v.mismatch << "\n";
     return static_cast<int>(ErrorKind::verify);
   }
-  char line[256];
-  std::snprintf(line, sizeof line, "max |error| %.9g = %.6f x tolerance %s (tensor %s, weight %zu): %s\n",
+  const std::string decoder = v.worst_decoder.empty() ? "" : ", as lc0 " + v.worst_decoder + " decodes it";
+  char line[512];
+  std::snprintf(line, sizeof line, "max |error| %.9g = %.6f x tolerance %s (tensor %s, weight %zu%s): %s\n",
                 v.max_abs_error, v.max_abs_error / d.header.tolerance, lcz::tolerance_text(d.header.tolerance).c_str(),
-                v.worst_tensor.c_str(), v.worst_index, v.within(d.header.tolerance) ? "ok" : "FAIL");
+                v.worst_tensor.c_str(), v.worst_index, decoder.c_str(), v.within(d.header.tolerance) ? "ok" : "FAIL");
   std::cout << line;
+  if (const lcz::NetFileFormat* f = lcz::find_format(d.header.source_format); f && !f->readers.empty())
+    std::cout << "checked under " << f->readers << "\n";
   return v.within(d.header.tolerance) ? 0 : static_cast<int>(ErrorKind::verify);
 }
 

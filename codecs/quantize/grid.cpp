@@ -13,12 +13,19 @@ namespace lcz {
 namespace {
 
 // Header [kRound]; [kLinear16Release | kLinear16Dev, bits(min), bits(max)];
-// [kLattice, bits(min), bits(max), step] (release formula, grid index = zero + k * step).
-enum Path : int32_t { kRound = 0, kLinear16Release = 1, kLinear16Dev = 2, kLattice = 3 };
+// [kLattice, bits(min), bits(max), step] (release formula, grid index = zero + k * step);
+// [kRoundNarrow, low and high 32 bits of the step (binary64)].
+enum Path : int32_t { kRound = 0, kLinear16Release = 1, kLinear16Dev = 2, kLattice = 3, kRoundNarrow = 4 };
 // Added to the path when the indices are residuals against a base's predicted indices.
 constexpr int32_t kAgainstBase = 16;
 
 size_t header_size(int32_t path) { return path == kRound ? 1 : path == kLattice ? 4 : 3; }
+
+// The step a kRoundNarrow header stores.
+double narrow_step(const I32& in) {
+  return std::bit_cast<double>(static_cast<uint64_t>(static_cast<uint32_t>(in[1])) |
+                               static_cast<uint64_t>(static_cast<uint32_t>(in[2])) << 32);
+}
 constexpr int32_t kLevels = 65535;
 
 float decode_grid(Path path, int32_t u, float lo, float hi) {
@@ -88,8 +95,8 @@ bool grid_indices(const F32& in, Path path, float lo, float hi, int32_t zero, in
 // encoder and decoder compute it alike, in double, clamped to the indices the path allows.
 void predict_indices(const I32& coded, std::span<const float> base, double step, int32_t* out) {
   const int32_t path = coded[0] & ~kAgainstBase;
-  if (path == kRound) {
-    predict_steps(base, step, /*round=*/true, out);
+  if (path == kRound || path == kRoundNarrow) {
+    predict_steps(base, path == kRound ? step : narrow_step(coded), /*round=*/true, out);
     return;
   }
   const double lo = std::bit_cast<float>(coded[1]), hi = std::bit_cast<float>(coded[2]);
@@ -144,10 +151,7 @@ class Grid final : public TypedStage<F32, I32> {
         }
       }
     }
-    I32 out(1 + in.size());
-    out[0] = kRound;
-    quantize_to_step(in, step_, /*round=*/true, tolerance_, "grid", out.data() + 1);
-    return out;
+    return rounded(in);
   }
 
   // Against a base, per tensor: the indices minus the base's predicted indices where that is
@@ -173,12 +177,14 @@ class Grid final : public TypedStage<F32, I32> {
   F32 decode_against_typed(const I32& in, std::span<const float> base) const override {
     if (in.empty() || !(in[0] & kAgainstBase)) return decode_typed(in);
     const int32_t path = in[0] & ~kAgainstBase;
-    if (path < kRound || path > kLattice) throw_corrupt("grid", 0, "unknown path " + std::to_string(in[0]));
+    if (path < kRound || path > kRoundNarrow) throw_corrupt("grid", 0, "unknown path " + std::to_string(in[0]));
     const size_t h = header_size(path);
     if (in.size() < h) throw_corrupt("grid", in.size(), "header cut off");
     if (in.size() - h != base.size())
       throw_corrupt("grid", 0, std::to_string(in.size() - h) + " values against a base of " + std::to_string(base.size()));
-    if (path != kRound) {  // the range must be valid before it predicts anything
+    if (path == kRoundNarrow) {
+      check_narrow_step(in);
+    } else if (path != kRound) {  // the range must be valid before it predicts anything
       const float lo = std::bit_cast<float>(in[1]), hi = std::bit_cast<float>(in[2]);
       if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi)) throw_corrupt("grid", 1, "invalid grid range");
       if (path == kLattice && (in[3] < 1 || in[3] > kLevels))
@@ -217,6 +223,13 @@ class Grid final : public TypedStage<F32, I32> {
       return out;
     }
     if (path == kLattice) return decode_lattice(in);
+    if (path == kRoundNarrow) {
+      check_narrow_step(in);
+      const double step = narrow_step(in);
+      F32 out(in.size() - 3);
+      for (size_t i = 3; i < in.size(); ++i) out[i - 3] = dequantize(in[i], step);
+      return out;
+    }
     if (path != kLinear16Release && path != kLinear16Dev) throw_corrupt("grid", 0, "unknown path " + std::to_string(path));
     if (in.size() < 3) throw_corrupt("grid", in.size(), "header cut off");
     const float lo = std::bit_cast<float>(in[1]), hi = std::bit_cast<float>(in[2]);
@@ -277,20 +290,64 @@ class Grid final : public TypedStage<F32, I32> {
       }
     }
     if (own) return with_lattice_header(std::move(out), *own);
-    out.assign(1 + in.size(), 0);
+    return rounded(in);
+  }
+
+  // Rounded to multiples of 2*tol; where float32 rounding of a reconstruction breaks the
+  // bound for both grid neighbours (a value halfway between two of them, as 0.0019 is at
+  // tol 1e-4), to multiples of a step narrower by what float32 rounding can add at the
+  // values' magnitude, stored in the header (kRoundNarrow).
+  I32 rounded(const F32& in) const {
+    I32 out(1 + in.size());
     out[0] = kRound;
-    quantize_to_step(in, step_, /*round=*/true, tolerance_, "grid", out.data() + 1);
-    return out;
+    try {
+      quantize_to_step(in, step_, /*round=*/true, tolerance_, "grid", out.data() + 1);
+      return out;
+    } catch (const Error&) {
+      float magnitude = 0;
+      for (float v : in) magnitude = std::max(magnitude, std::fabs(v));  // NaN/Inf: refused below anyway
+      // |q * step - v| <= step / 2 exactly; rounding q * step to float32 adds at most half
+      // an ulp of the reconstruction, which is below magnitude + step: one ulp of margin.
+      const float top = std::nextafter(static_cast<float>(magnitude + step_), INFINITY);
+      const double ulp = static_cast<double>(std::nextafter(top, INFINITY)) - top;
+      const double step = step_ - 2 * ulp;
+      if (!(step > 0) || !std::isfinite(magnitude)) throw;
+      out.assign(3 + in.size(), 0);
+      out[0] = kRoundNarrow;
+      const uint64_t bits = std::bit_cast<uint64_t>(step);
+      out[1] = static_cast<int32_t>(static_cast<uint32_t>(bits));
+      out[2] = static_cast<int32_t>(static_cast<uint32_t>(bits >> 32));
+      quantize_to_step(in, step, /*round=*/true, tolerance_, "grid", out.data() + 3);
+      return out;
+    }
+  }
+
+  // A stored narrow step must be a positive step no wider than 2*tol: a wider one would
+  // break the bound, and zero or NaN would reconstruct nothing.
+  void check_narrow_step(const I32& in) const {
+    if (in.size() < 3) throw_corrupt("grid", in.size(), "header cut off");
+    const double step = narrow_step(in);
+    if (!(step > 0) || !(step <= step_)) throw_corrupt("grid", 1, "narrow step " + std::to_string(step) + " out of range");
   }
 
   // Every (2m+1)-th index of the values' own grid: each value moves by at most m indices.
-  // Where m grid steps plus Lc0's float32 rounding stay below tol no value needs a check.
+  // Every decoder lc0 uses must read the moved index within tol of the value's own index,
+  // both on the same range (each range the layer may have had: Linear16Originals). Where m grid steps plus those decoders' float32
+  // rounding (at most 7 half-ulps of the range's magnitude per reading, twice) stay below tol
+  // no value needs a check; else each is checked, and one that breaks the bound gives up m.
   bool own_grid_lattice(const F32& in, const Linear16Lattice& lattice, const int32_t* grid_index, double worst_move,
                         int32_t* out) const {
     const int32_t j = lattice.step;
-    const int32_t zero = zero_index(lattice.min_val, lattice.max_val);
-    const double magnitude = std::max(std::fabs(static_cast<double>(lattice.min_val)), std::fabs(static_cast<double>(lattice.max_val)));
-    const bool safe = worst_move + 8 * 0x1p-24 * magnitude <= tolerance_;
+    const float lo = lattice.min_val, hi = lattice.max_val;
+    const int32_t zero = zero_index(lo, hi);
+    const double magnitude = std::max(std::fabs(static_cast<double>(lo)), std::fabs(static_cast<double>(hi)));
+    const bool safe = worst_move + 16 * 0x1p-24 * magnitude <= tolerance_;
+    std::optional<Linear16Originals> originals;  // built for the first value that needs a check
+    auto make_originals = [&] {
+      std::vector<uint16_t> u(in.size());
+      for (size_t i = 0; i < in.size(); ++i) u[i] = static_cast<uint16_t>(zero + grid_index[i]);
+      originals.emplace(in, lo, hi, std::move(u));
+    };
     for (size_t i = 0; i < in.size(); ++i) {
       const int32_t d = grid_index[i];
       int32_t k = (d >= 0 ? d + j / 2 : d - j / 2) / j;  // nearest multiple of j, ties away from 0
@@ -299,9 +356,8 @@ class Grid final : public TypedStage<F32, I32> {
       if (u < 0) ++k, u += j;
       out[i] = k;
       if (safe && u - zero - d <= (j - 1) / 2 && zero + d - u <= (j - 1) / 2) continue;
-      if (!(std::fabs(static_cast<double>(linear16_release(static_cast<int32_t>(u), lattice.min_val, lattice.max_val)) - in[i]) <=
-            tolerance_))
-        return false;
+      if (!originals) make_originals();
+      if (!(originals->error_on_own_grid(i, static_cast<int32_t>(u)) <= tolerance_)) return false;
     }
     return true;
   }
