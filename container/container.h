@@ -13,13 +13,14 @@
 //   fields:
 //     varint+bytes   pipeline, JSON with every stage parameter spelled out
 //     u64le          tolerance (IEEE-754 double bits)
-//     u8             source format (SourceFormat in formats/format.h: 1 f32, 2 npy, 3 lc0)
+//     u8             source format (SourceFormat in formats/format.h: 1 f32, 2 npy, 3 lc0, 4 onnx)
 //     varint+bytes   source file name (informational)
 //     u8             flags: bit 0 = coded against a base net
 //     32 bytes       SHA-256 of the base net file (only with flag bit 0)
 //     varint         chunk weights: the coding unit the writer aimed at (informational)
 //     varint+bytes   skeleton: the source file without its weights, as its format defines
-//                    it (lc0: the pblczero.Net without any weight payload); empty for
+//                    it (lc0: the pblczero.Net without any weight payload; onnx: the
+//                    ModelProto without the float initializers' data); empty for
 //                    formats without one (f32, npy)
 //     varint         tensor count T, then T tensors:
 //       varint+bytes name; varint rank; rank x varint dims; varint element count

@@ -112,6 +112,8 @@ const NetFileFormat* find_format(std::string_view name);
 const NetFileFormat& format_named(std::string_view name, ErrorKind kind);
 // "detect, lc0, f32, npy": what --format and a config's "format" accept.
 std::string format_names();
+// ".pb.gz .pb .gz .npy ...": every name ending a format claims, for messages and --help.
+std::string format_extensions();
 
 // The format of a file: the one its name's ending picks, else the first whose sniff accepts
 // the content. A headerless format (raw float32) is chosen by name only. Throws

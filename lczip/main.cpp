@@ -172,7 +172,10 @@ int run_info(const std::string& input, bool tensors) {
   if (tensors) {
     for (const auto& t : h.tensors) {
       std::string shape;
-      for (uint32_t d : t.layout.shape) shape += (shape.empty() ? "" : "x") + std::to_string(d);
+      for (uint32_t d : t.layout.shape) {  // appended piecewise: g++ 12 warns (-Wrestrict) on "x" + to_string
+        if (!shape.empty()) shape += 'x';
+        shape += std::to_string(d);
+      }
       std::cout << "  " << t.layout.name << "  " << shape << "  " << t.layout.count << "\n";
     }
   }
@@ -208,7 +211,7 @@ int main(int argc, char** argv) {
   CLI::App app{"lczip: compress neural-network weights within an absolute error bound (default 2^-17)"};
   app.require_subcommand(1);
   CompressArgs c;
-  auto* compress = app.add_subcommand("compress", "compress a net (.pb.gz, .pb, .f32, .npy) into an .lcz file");
+  auto* compress = app.add_subcommand("compress", "compress a net (" + lcz::format_extensions() + ") into an .lcz file");
   compress->add_option("input", c.input, "the net, or - for standard input")->required();
   compress->add_option("-o,--output", c.output, "the .lcz file to write, or - for standard output")->required();
   compress->add_option("--pipeline", c.pipeline, "strong (default: smallest), fast (fastest to decode), or a pipeline of --config")
@@ -224,7 +227,7 @@ int main(int argc, char** argv) {
   compress->add_flag("-f,--force", c.force, "overwrite an existing output");
 
   DecompressArgs d;
-  auto* decompress = app.add_subcommand("decompress", "write the net of an .lcz file (.pb.gz for Lc0 nets, .f32, .npy)");
+  auto* decompress = app.add_subcommand("decompress", "write the net of an .lcz file, in the format it came in (.pb.gz for Lc0 nets)");
   decompress->add_option("input", d.input, "the .lcz file, or - for standard input")->required();
   decompress->add_option("-o,--output", d.output, "the net to write, or - for standard output")->required();
   decompress->add_option("--base", d.base, "the base net the file was coded against");

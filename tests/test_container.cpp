@@ -13,15 +13,15 @@
 
 #include <unistd.h>
 
-#include "formats/format.h"
 #include "container/atomic_file.h"
 #include "container/container.h"
 #include "formats/lc0/linear16.h"
 #include "container/lcz_codec.h"
 #include "container/output_file.h"
+#include "formats/f32/f32_file.h"
+#include "formats/format.h"
 #include "formats/lc0/lc0_file.h"
 #include "formats/lc0/skeleton.h"
-#include "formats/f32/f32_file.h"
 #include "formats/npy/npy_file.h"
 #include "pipeline/presets.h"
 #include "pipeline/verify.h"

@@ -14,10 +14,12 @@
 
 #include "container/lcz_codec.h"
 #include "container/output_file.h"
+#include "formats/float16.h"
 #include "formats/format.h"
 #include "formats/gzip.h"
 #include "formats/lc0/lc0_file.h"
 #include "formats/npy/npy_file.h"
+#include "formats/onnx/onnx_writer.h"
 #include "codecs/core/splitmix.h"
 #include "nets/sha256.h"
 #include "pipeline/presets.h"
@@ -145,6 +147,51 @@ Bytes golden_npy_input() {
   return npy_file_bytes(net);
 }
 
+// An ONNX model in miniature shaped like the leela2onnx nets (maia-2200.onnx.gz: batch norm
+// folded into the convolutions, so each output channel of a kernel has its own scale, spread
+// over about 0.02-0.5 in one layer): a conv kernel in raw_data, its bias in float_data, an
+// int64 shape initializer, a FLOAT16 dense layer (raw_data) and a BFLOAT16 bias (int32_data),
+// an opaque node, opset and metadata entry, and a field of a later ONNX version; gzip-compressed.
+Bytes golden_onnx_input() {
+  Rng rng(23);
+  using Kind = SourceEncoding::Kind;
+  lczonnx::Model m;
+  m.set_ir_version(8);
+  m.set_producer_name("lcz golden");
+  m.add_opset_import(std::string("\x0a\x00\x10\x11", 4));                  // {domain "", version 17}
+  lczonnx::StringEntry entry;  // metadata_props holds StringStringEntryProto, the same wire format
+  entry.set_key("made");
+  entry.set_value("code");
+  m.add_metadata_props(entry.SerializeAsString());
+  m.GetReflection()->MutableUnknownFields(&m)->AddVarint(99, 7);
+  lczonnx::Graph& g = *m.mutable_graph();
+  g.set_name("golden");
+  g.add_node(std::string("\x0a\x01x\x12\x01y\x22\x04Relu", 12));         // {input x, output y, op_type Relu}
+  std::vector<float> kernel;
+  for (int channel = 0; channel < 16; ++channel) {
+    const double scale = 0.02 + 0.48 * (static_cast<double>(rng.next() >> 11) * 0x1p-53);  // 0.02 .. 0.5
+    const std::vector<float> w = laplace_values(rng, 8 * 9, scale);
+    kernel.insert(kernel.end(), w.begin(), w.end());
+  }
+  auto half_exact = [](std::vector<float> v, Kind kind) {
+    for (float& x : v) x = kind == Kind::float16 ? half_to_float(float_to_half(x)) : bfloat16_to_float(float_to_bfloat16(x));
+    return v;
+  };
+  *g.add_initializer() = onnx_initializer("/conv/w/kernel", {16, 8, 3, 3}, kernel, Kind::float32);
+  *g.add_initializer() = onnx_initializer("/conv/w/bias", {16}, laplace_values(rng, 16, 1.5), Kind::float32, /*raw=*/false);
+  lczonnx::Tensor& shape = *g.add_initializer();
+  shape.set_name("/const/shape");
+  shape.set_data_type(7);
+  shape.add_dims(2);
+  shape.add_int64_data(-1);
+  shape.add_int64_data(1024);
+  *g.add_initializer() = onnx_initializer("/dense/w", {64, 4}, half_exact(laplace_values(rng, 256, 0.05), Kind::float16), Kind::float16);
+  *g.add_initializer() = onnx_initializer("/dense/b", {4}, half_exact(laplace_values(rng, 4, 0.5), Kind::bfloat16), Kind::bfloat16, false);
+  std::string raw;
+  REQUIRE(m.SerializeToString(&raw));
+  return gzip_compress(std::span(reinterpret_cast<const uint8_t*>(raw.data()), raw.size()));
+}
+
 PipelineSpec pipeline_of(const std::string& json) { return parse_pipeline(nlohmann::json::parse(json), "", "golden"); }
 
 void write_file(const fs::path& path, std::span<const uint8_t> bytes) {
@@ -175,6 +222,16 @@ TEST_CASE("golden .lcz files decode to their recorded SHA-256, one per registere
     INFO("format " << f.name << " needs a golden .lcz in tests/golden/golden.tsv (tests/golden/README.md)");
     CHECK(per_format[f.name] > 0);
   }
+  // A golden file without a row (coded alone) fails, and says the row to add once it is checked.
+  std::set<std::string> listed;
+  for (const GoldenRow& row : rows) listed.insert(row.file);
+  for (const auto& entry : fs::directory_iterator(kGoldenDir)) {
+    const std::string name = entry.path().filename().string();
+    if (entry.path().extension() != ".lcz" || listed.count(name)) continue;
+    const DecompressResult d = decompress(read_file_bytes(entry.path()), name, nullptr, 1);
+    FAIL_CHECK("tests/golden/" << name << " has no row in golden.tsv; its row would be:\n"
+                               << name << "\t-\t" << values_sha256(d.net) << "\t" << output_sha256(d));
+  }
 }
 
 // Writes the golden files and tests/golden/golden.tsv again: only when format 1.0 changes on
@@ -195,6 +252,7 @@ TEST_CASE("write the golden .lcz files", "[.golden-write]") {
        pipeline_of(R"({"name": "npy-golden", "granularity": "tensor",
                        "stages": [{"stage": "quantize", "mode": "round"}, "zigzag", "varint", "zstd"]})"),
        0},
+      {"onnx.lcz", "", golden_onnx_input(), {}, "golden.onnx.gz", preset_pipeline("strong"), 800},
   };
   std::string manifest =
       "# Golden .lcz files (README.md here): file, base (- none), SHA-256 of the decoded float32 values,\n"

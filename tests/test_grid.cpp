@@ -6,12 +6,12 @@
 #include <cmath>
 #include <random>
 
-#include "formats/format.h"
 #include "codecs/core/registry.h"
-#include "formats/lc0/linear16.h"
 #include "codecs/quantize/linear16_lattice.h"
 #include "codecs/quantize/rounding.h"
+#include "formats/format.h"
 #include "formats/lc0/lc0_file.h"
+#include "formats/lc0/linear16.h"
 #include "formats/lc0/skeleton.h"
 #include "harness/run.h"
 #include "tests/test_support.h"

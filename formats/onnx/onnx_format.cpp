@@ -14,7 +14,7 @@ namespace {
 
 SourceNet read_onnx(std::span<const uint8_t> bytes, const std::filesystem::path& path) {
   const std::string name = path.string();
-  const lczonnx::Model model = parse_onnx_model(bytes, name);
+  lczonnx::Model model = parse_onnx_model(bytes, name);
   SourceNet s;
   s.name = name;
   s.format = SourceFormat::onnx;
@@ -22,7 +22,7 @@ SourceNet read_onnx(std::span<const uint8_t> bytes, const std::filesystem::path&
   s.net.format = "onnx";
   s.net.tensors = onnx_tensors(model, name);
   if (s.net.tensors.empty()) throw_input(name + ": ONNX model without any float initializer (no weights to compress)");
-  s.skeleton = onnx_skeleton(model);
+  s.skeleton = onnx_skeleton(std::move(model));  // the tensors hold the weights now
   return s;
 }
 

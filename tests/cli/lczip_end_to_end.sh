@@ -126,6 +126,10 @@ for p in strong fast; do
   expect 0 "check_onnx of the made model ($p): FLOAT16, BFLOAT16, float_data, int64" -- \
     /usr/bin/python3 "$check_onnx" made.onnx "made-$p.onnx"
 done
+expect 0 "an ONNX model through standard input with --format onnx" -- \
+  sh -c "'$lczip' compress - --format onnx -o made-stdin.lcz < made.onnx"
+expect 0 "decompress it under a .onnx.gz name" -- "$lczip" decompress made-stdin.lcz -o made-stdin.onnx.gz
+expect 0 "check_onnx of the gzip output" -- /usr/bin/python3 "$check_onnx" made.onnx made-stdin.onnx.gz
 
 expect 2 "unknown option" -- "$lczip" compress "$data/maia-1900.pb.gz" -o x.lcz --colour
 expect 2 "no subcommand" -- "$lczip"

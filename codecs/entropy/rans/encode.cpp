@@ -150,6 +150,11 @@ class BlockEncoder {
   Model group_contexts(int m, int precision) const;
   void choose_mantissa(Model& model, int precision) const;
   void write_rans(std::span<const int32_t> v, const Model& model, int precision, Bytes& out);
+  // The phases of write_rans, in stream order.
+  static void write_header(ByteWriter& w, const Model& model, int precision);
+  void write_tables(ByteWriter& w, const Model& model, int precision);  // and the symbols they give
+  void write_words(ByteWriter& w, Bytes& out, size_t n, const Model& model);
+  void write_raw_bits(ByteWriter& w, std::span<const int32_t> v, const Model& model);
   void write_packed(std::span<const int32_t> v, Bytes& out);
 
   EncoderOptions options_;
@@ -276,17 +281,19 @@ void BlockEncoder::choose_mantissa(Model& model, int precision) const {
   }
 }
 
-void BlockEncoder::write_rans(std::span<const int32_t> v, const Model& model, int precision, Bytes& out) {
-  const size_t n = v.size();
-  const FineMaps& maps = fine_maps();
-  ByteWriter w(out);
+// Block mode, precision, table count, the context boundaries of tables 1..K-1, each table's
+// mantissa bits.
+void BlockEncoder::write_header(ByteWriter& w, const Model& model, int precision) {
   w.u8(static_cast<uint8_t>(BlockMode::rans));
   w.u8(static_cast<uint8_t>(precision));
   w.u8(static_cast<uint8_t>(model.tables));
   for (int k = 0; k + 1 < model.tables; ++k) w.u8(model.bounds[k]);
   for (int k = 0; k < model.tables; ++k) w.u8(model.m[k]);
+}
 
-  // Tables, and the encoder symbols they give.
+// The frequency tables, and the encoder symbols they give.
+void BlockEncoder::write_tables(ByteWriter& w, const Model& model, int precision) {
+  const FineMaps& maps = fine_maps();
   Bytes table_bytes;
   BitWriter tw(table_bytes);
   std::array<uint32_t, kMaxTokens> freq{};
@@ -306,8 +313,12 @@ void BlockEncoder::write_rans(std::span<const int32_t> v, const Model& model, in
   tw.flush();
   w.varint(table_bytes.size());
   w.bytes(table_bytes);
+}
 
-  // rANS, last value first, into words_ from the back; value i goes to lane i % kLanes.
+// rANS, last value first, into words_ from the back; value i goes to lane i % kLanes. Then
+// the lane states and the words.
+void BlockEncoder::write_words(ByteWriter& w, Bytes& out, size_t n, const Model& model) {
+  const FineMaps& maps = fine_maps();
   std::array<uint16_t, kContexts> offset{};  // of the context's table in symbols_
   std::array<const uint8_t*, kContexts> token_of_context{};  // fine token -> token at the table's m
   for (int e = 0; e < kContexts; ++e) {
@@ -355,8 +366,13 @@ void BlockEncoder::write_rans(std::span<const int32_t> v, const Model& model, in
   const size_t at = out.size();
   out.resize(at + word_count * 2);
   for (size_t i = 0; i < word_count; ++i) store_le16(&out[at + 2 * i], ptr[i]);
+}
 
-  // Raw bits: sign, then the low mantissa bits, LSB first; branch-free 64-bit writer.
+// Raw bits: sign, then the low mantissa bits, LSB first; branch-free 64-bit writer.
+void BlockEncoder::write_raw_bits(ByteWriter& w, std::span<const int32_t> v, const Model& model) {
+  const size_t n = v.size();
+  const FineMaps& maps = fine_maps();
+  const uint8_t* fine = fine_.data();
   raw_.resize(n * 4 + 16);
   uint8_t* p = raw_.data();
   uint64_t acc = 0;
@@ -390,6 +406,14 @@ void BlockEncoder::write_rans(std::span<const int32_t> v, const Model& model, in
   const size_t raw_size = static_cast<size_t>(p - raw_.data());
   w.varint(raw_size);
   w.bytes({raw_.data(), raw_size});
+}
+
+void BlockEncoder::write_rans(std::span<const int32_t> v, const Model& model, int precision, Bytes& out) {
+  ByteWriter w(out);
+  write_header(w, model, precision);
+  write_tables(w, model, precision);
+  write_words(w, out, v.size(), model);
+  write_raw_bits(w, v, model);
 }
 
 void BlockEncoder::write_packed(std::span<const int32_t> v, Bytes& out) {
