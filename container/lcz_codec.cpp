@@ -150,13 +150,16 @@ OutputChoice choose_output(const Tensor& original, const F32& decoded, SourceFor
 
 // The base values of each piece (the same weights of the tensor's counterpart in the base);
 // nullopt when a piece's tensor has none.
-std::optional<Pipeline::Bases> bases_for(const BaseNet& base, const std::vector<int64_t>& match,
+// A whole tensor brings its shape (the quantizer may fit a prediction per channel).
+std::optional<Pipeline::Bases> bases_for(const BaseNet& base, const std::vector<int64_t>& match, const NetLayout& layout,
                                          const std::vector<TensorPiece>& pieces) {
   Pipeline::Bases bases;
   for (const auto& p : pieces) {
     if (match[p.tensor] < 0) return std::nullopt;
     const auto& values = base.net.tensors[static_cast<size_t>(match[p.tensor])].values;
-    bases.emplace_back(values.data() + p.begin, p.end - p.begin);
+    const std::span<const float> piece(values.data() + p.begin, p.end - p.begin);
+    if (p.whole(layout)) bases.emplace_back(piece, layout.tensors[p.tensor].shape);
+    else bases.emplace_back(piece);
   }
   return bases;
 }
@@ -258,7 +261,7 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
     payloads[c] = pipeline.encode_values(values);
     // Against the base where that is smaller: the decoded values are the same either way.
     std::optional<Pipeline::Bases> bases;
-    if (options.base) bases = bases_for(*options.base, base_match, pieces);
+    if (options.base) bases = bases_for(*options.base, base_match, layout, pieces);
     if (bases) {
       Bytes against = pipeline.encode_values(values, &*bases);
       if (against.size() < payloads[c].size()) {
@@ -348,7 +351,7 @@ DecompressResult decompress(std::span<const uint8_t> file, const std::string& so
     const Pipeline pipeline(spec, {.tolerance = h.tolerance, .max_decoded_bytes = decode_limit(chunk.weight_count)});
     std::optional<Pipeline::Bases> bases;
     if (chunk.mode == ChunkMode::against_base) {
-      bases = bases_for(*base, base_match, pieces);
+      bases = bases_for(*base, base_match, layout, pieces);
       if (!bases)
         throw_input(source + ": chunk " + std::to_string(c) + " was coded against base tensors that the base given lacks");
     }

@@ -1,0 +1,268 @@
+#include "codecs/quantize/base_prediction.h"
+
+#include <algorithm>
+#include <bit>
+#include <cmath>
+#include <string>
+
+#include "codecs/quantize/rounding.h"
+
+namespace lcz {
+namespace {
+
+constexpr int kMaxShift = 62;
+constexpr uint8_t kHasOffsets = 0x80;
+constexpr int kOffsetShift = 2;  // offsets in quarters of an integer: their rounding moves a prediction by 1/8 at most
+constexpr uint64_t kMaxChannels = uint64_t{1} << 24;
+constexpr int kClasses = 15;     // magnitude classes of a predicted integer in the context (the last one open)
+constexpr int kFractions = 8;    // where a position lies between two integers
+
+uint64_t zigzag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+int64_t unzigzag(uint64_t u) { return static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1); }
+
+// f(i, position) for every value, in order.
+template <class F>
+void for_each_position(const BasePrediction& p, std::span<const float> base, const IndexSpace& s, F&& f) {
+  const size_t n = base.size();
+  if (p.mode != BasePrediction::Mode::predicted) {
+    for (size_t i = 0; i < n; ++i) f(i, s.a * static_cast<double>(base[i]) + s.c0);
+    return;
+  }
+  const uint64_t channels = p.channels, inner = p.inner;
+  const double fs = std::ldexp(1.0, -p.scale_shift), ft = std::ldexp(1.0, -p.offset_shift);
+  std::vector<double> factor(channels), add(channels);
+  for (uint64_t c = 0; c < channels; ++c) {
+    factor[c] = 1.0 + static_cast<double>(p.scale[c]) * fs;
+    add[c] = s.c0 + (p.offset.empty() ? 0.0 : static_cast<double>(p.offset[c]) * ft);
+  }
+  for (size_t o = 0; o < n; o += channels * inner)
+    for (uint64_t c = 0; c < channels; ++c) {
+      const size_t begin = o + c * inner;
+      for (size_t i = begin; i < begin + inner; ++i) f(i, (s.a * static_cast<double>(base[i])) * factor[c] + add[c]);
+    }
+}
+
+uint8_t context_of(double position, const IndexSpace& s) {
+  if (!(std::fabs(position) < 2147483647.0)) position = 0;  // NaN and far outside: no information
+  const double r = s.nearest ? std::nearbyint(position) : std::trunc(position);
+  // nearest: position - r in [-1/2, 1/2]; toward zero: in (-1, 1).
+  const double frac = s.nearest ? position - r + 0.5 : (position - r + 1) / 2;
+  const int fb = std::clamp(static_cast<int>(frac * kFractions), 0, kFractions - 1);
+  const auto m = static_cast<uint32_t>(std::fabs(r));
+  const int cls = std::min(static_cast<int>(std::bit_width(m)), kClasses - 1);
+  return static_cast<uint8_t>(1 + ((cls * kFractions + fb) * 2 + (position < 0 ? 1 : 0)));
+}
+
+// Estimated bits of coding v in contexts ctx with an adaptive coder: per context the
+// empirical entropy of the magnitude classes plus what learning them costs (half a log2 of
+// the context's count per class seen), and the sign and the bits below the leading one raw.
+class CostEstimate {
+ public:
+  double bits(const int32_t* v, const uint8_t* ctx, size_t n) {
+    hist_.assign(kBaseContexts * 33, 0);
+    double raw = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const uint32_t m = v[i] < 0 ? 0u - static_cast<uint32_t>(v[i]) : static_cast<uint32_t>(v[i]);
+      const int t = std::bit_width(m);
+      ++hist_[ctx[i] * 33 + t];
+      raw += t;  // t - 1 bits and the sign
+    }
+    double bits = raw;
+    for (int c = 0; c < kBaseContexts; ++c) {
+      const uint32_t* h = &hist_[c * 33];
+      uint64_t total = 0;
+      int used = 0;
+      for (int t = 0; t < 33; ++t) total += h[t], used += h[t] > 0;
+      if (total == 0) continue;
+      const double lt = std::log2(static_cast<double>(total));
+      for (int t = 0; t < 33; ++t)
+        if (h[t]) bits += h[t] * (lt - std::log2(static_cast<double>(h[t])));
+      bits += 0.5 * used * std::log2(static_cast<double>(total) + 1);
+    }
+    return bits;
+  }
+
+ private:
+  std::vector<uint32_t> hist_;
+};
+
+// Values, contexts and estimated bits of coding `own` under prediction p.
+struct Trial {
+  BasePrediction p;
+  double bits = 0;
+};
+
+class Chooser {
+ public:
+  Chooser(std::span<const int32_t> own, std::span<const float> base, const IndexSpace& s)
+      : own_(own), base_(base), s_(s), values_(own.size()), ctx_(own.size()) {}
+
+  double cost(const BasePrediction& p) {
+    for_each_position(p, base_, s_, [&](size_t i, double pos) {
+      ctx_[i] = context_of(pos, s_);
+      values_[i] = p.mode == BasePrediction::Mode::alone ? own_[i] : wrap_sub(own_[i], s_.index(pos));
+    });
+    Bytes record;
+    ByteWriter w(record);
+    write_prediction(p, w);
+    return estimate_.bits(values_.data(), ctx_.data(), values_.size()) + 8.0 * static_cast<double>(record.size());
+  }
+
+  // Least-squares fit, per channel, of own - (a*b + c0) against a*b (and 1, with offsets).
+  BasePrediction fit(uint64_t channels, uint64_t inner, bool offsets, int scale_shift) const {
+    struct Sums {
+      double zz = 0, z = 0, zy = 0, y = 0, n = 0;
+    };
+    std::vector<Sums> sums(channels);
+    const size_t n = own_.size();
+    for (size_t o = 0; o < n; o += channels * inner)
+      for (uint64_t c = 0; c < channels; ++c) {
+        Sums& sc = sums[c];
+        const size_t begin = o + c * inner;
+        for (size_t i = begin; i < begin + inner; ++i) {
+          const double z = s_.a * static_cast<double>(base_[i]);
+          const double y = static_cast<double>(own_[i]) - (z + s_.c0);
+          sc.zz += z * z, sc.z += z, sc.zy += z * y, sc.y += y, sc.n += 1;
+        }
+      }
+    BasePrediction p;
+    p.mode = BasePrediction::Mode::predicted;
+    p.channels = channels;
+    p.inner = inner;
+    p.scale_shift = scale_shift;
+    p.offset_shift = offsets ? kOffsetShift : 0;
+    const double limit = 0x1p53;
+    auto quantized = [&](double v, int shift) {
+      const double q = std::nearbyint(std::ldexp(v, shift));
+      return static_cast<int64_t>(std::isfinite(q) ? std::clamp(q, -limit, limit) : 0.0);
+    };
+    for (const Sums& sc : sums) {
+      double e = 0, off = 0;
+      if (offsets) {
+        const double det = sc.zz * sc.n - sc.z * sc.z;
+        if (det > 1e-9 * sc.zz * sc.n) {
+          e = (sc.zy * sc.n - sc.z * sc.y) / det;
+          off = (sc.zz * sc.y - sc.z * sc.zy) / det;
+        } else if (sc.n > 0) {
+          off = sc.y / sc.n;
+        }
+        p.offset.push_back(quantized(off, kOffsetShift));
+      } else if (sc.zz > 0) {
+        e = sc.zy / sc.zz;
+      }
+      p.scale.push_back(quantized(e, scale_shift));
+    }
+    return p;
+  }
+
+  std::span<const int32_t> values() const { return values_; }
+
+ private:
+  std::span<const int32_t> own_;
+  std::span<const float> base_;
+  IndexSpace s_;
+  std::vector<int32_t> values_;
+  std::vector<uint8_t> ctx_;
+  CostEstimate estimate_;
+};
+
+}  // namespace
+
+void write_prediction(const BasePrediction& p, ByteWriter& w) {
+  w.u8(static_cast<uint8_t>(p.mode));
+  if (p.mode != BasePrediction::Mode::predicted) return;
+  w.varint(p.channels);
+  w.varint(p.inner);
+  w.u8(static_cast<uint8_t>(p.scale_shift));
+  w.u8(static_cast<uint8_t>(p.offset_shift | (p.offset.empty() ? 0 : kHasOffsets)));
+  for (int64_t k : p.scale) w.varint(zigzag(k));
+  for (int64_t j : p.offset) w.varint(zigzag(j));
+}
+
+BasePrediction read_prediction(ByteReader& r, uint64_t n) {
+  BasePrediction p;
+  const size_t at = r.offset();
+  const uint8_t mode = r.u8();
+  if (mode > static_cast<uint8_t>(BasePrediction::Mode::predicted)) r.fail(at, "unknown base mode " + std::to_string(mode));
+  p.mode = static_cast<BasePrediction::Mode>(mode);
+  if (p.mode != BasePrediction::Mode::predicted) return p;
+  const size_t channels_at = r.offset();
+  p.channels = r.varint();
+  p.inner = r.varint();
+  if (p.channels < 1 || p.channels > kMaxChannels || p.inner < 1 || p.inner > n || p.channels > n / p.inner ||
+      n % (p.channels * p.inner) != 0)
+    r.fail(channels_at, std::to_string(p.channels) + " channels of " + std::to_string(p.inner) + " do not divide " +
+                            std::to_string(n) + " values");
+  const size_t shift_at = r.offset();
+  p.scale_shift = r.u8();
+  const uint8_t t = r.u8();
+  p.offset_shift = t & ~kHasOffsets;
+  if (p.scale_shift > kMaxShift || p.offset_shift > kMaxShift) r.fail(shift_at, "prediction shift out of range");
+  if (r.remaining() / ((t & kHasOffsets) ? 2 : 1) < p.channels) r.fail(shift_at, "prediction record cut off");
+  p.scale.resize(p.channels);
+  for (auto& k : p.scale) k = unzigzag(r.varint());
+  if (t & kHasOffsets) {
+    p.offset.resize(p.channels);
+    for (auto& j : p.offset) j = unzigzag(r.varint());
+  }
+  return p;
+}
+
+void predicted_indices(const BasePrediction& p, std::span<const float> base, const IndexSpace& space, int32_t* out) {
+  for_each_position(p, base, space, [&](size_t i, double pos) { out[i] = space.index(pos); });
+}
+
+void prediction_contexts(const BasePrediction& p, std::span<const float> base, const IndexSpace& space, uint8_t* out) {
+  for_each_position(p, base, space, [&](size_t i, double pos) { out[i] = context_of(pos, space); });
+}
+
+BasePrediction choose_prediction(std::span<const int32_t> own, const BaseTensor& base, const IndexSpace& space,
+                                 std::vector<int32_t>& residual) {
+  const size_t n = own.size();
+  Chooser chooser(own, base.values, space);
+  BasePrediction best;  // alone
+  double best_bits = chooser.cost(best);
+  auto consider = [&](const BasePrediction& p) {
+    const double bits = chooser.cost(p);
+    if (bits < best_bits) best = p, best_bits = bits;
+    return bits;
+  };
+  consider({.mode = BasePrediction::Mode::residual});
+  // A fit needs a few values per channel; the channels are the axes of the shape, or the
+  // whole tensor when there is no shape.
+  std::vector<std::pair<uint64_t, uint64_t>> layouts = {{1, n}};
+  uint64_t product = 1;
+  for (uint32_t d : base.shape) product *= d;
+  if (product == n && base.shape.size() > 1) {
+    uint64_t inner = n;
+    for (uint32_t d : base.shape) {
+      inner /= d;
+      if (d >= 2 && d <= kMaxChannels && n / d >= 4) layouts.push_back({d, inner});
+    }
+  }
+  double max_z = 0;
+  for (float b : base.values) max_z = std::max(max_z, std::fabs(space.a * static_cast<double>(b)));
+  if (n >= 4 && std::isfinite(max_z) && max_z > 0) {
+    // A factor k 2^-s moves the largest prediction by up to max_z 2^-s / 2: s0 keeps that
+    // under a quarter of an integer; coarser factors cost fewer record bits, tried below.
+    const int s0 = std::clamp(static_cast<int>(std::ceil(std::log2(max_z))) + 1, 0, kMaxShift);
+    BasePrediction fitted;
+    double fitted_bits = INFINITY;
+    for (const auto& [channels, inner] : layouts) {
+      BasePrediction p = chooser.fit(channels, inner, /*offsets=*/true, s0);
+      const double bits = chooser.cost(p);
+      if (bits < fitted_bits) fitted = std::move(p), fitted_bits = bits;
+    }
+    if (fitted_bits < INFINITY) {
+      consider(fitted);
+      consider(chooser.fit(fitted.channels, fitted.inner, /*offsets=*/false, s0));
+      const bool offsets = best.mode == BasePrediction::Mode::predicted ? !best.offset.empty() : true;
+      for (int ds : {2, 4}) consider(chooser.fit(fitted.channels, fitted.inner, offsets, std::max(0, s0 - ds)));
+    }
+  }
+  (void)chooser.cost(best);
+  residual.assign(chooser.values().begin(), chooser.values().end());
+  return best;
+}
+
+}  // namespace lcz
