@@ -258,15 +258,23 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
     Pipeline::Values values;
     for (const auto& p : pieces) values.emplace_back(net.tensors[p.tensor].values.data() + p.begin, p.end - p.begin);
     const Pipeline pipeline(options.pipeline, {.tolerance = options.tolerance, .max_decoded_bytes = decode_limit(plan[c].count)});
-    payloads[c] = pipeline.encode_values(values);
-    // Against the base where that is smaller: the decoded values are the same either way.
+    // Against the base where that is smaller: the decoded values are the same either way. When
+    // the quantizer coded some tensor from the base, its estimate said the base pays there, and
+    // the chunk is kept against the base without coding it alone too (half the work); when it
+    // coded every tensor alone, both are coded and the smaller kept, so an unrelated base costs
+    // its digest and no more.
     std::optional<Pipeline::Bases> bases;
     if (options.base) bases = bases_for(*options.base, base_match, layout, pieces);
+    size_t used_base = 0;
     if (bases) {
-      Bytes against = pipeline.encode_values(values, &*bases);
-      if (against.size() < payloads[c].size()) {
-        payloads[c] = std::move(against);
-        header.chunks[c].mode = ChunkMode::against_base;
+      payloads[c] = pipeline.encode_values(values, &*bases, &used_base);
+      header.chunks[c].mode = ChunkMode::against_base;
+    }
+    if (used_base == 0) {
+      Bytes alone = pipeline.encode_values(values);
+      if (!bases || alone.size() <= payloads[c].size()) {
+        payloads[c] = std::move(alone);
+        header.chunks[c].mode = ChunkMode::alone;
       }
     }
     // Decode what was written, as a client will, and check it as the client will load it.

@@ -143,7 +143,8 @@ void check_count(const F32& values, const TensorLayout& t, const std::string& wh
 
 }  // namespace
 
-Bytes Pipeline::encode_split(const Values& tensors, const Bases* bases, std::span<const std::string> names) const {
+Bytes Pipeline::encode_split(const Values& tensors, const Bases* bases, std::span<const std::string> names,
+                             size_t* used_base) const {
   const size_t n = spec_.tensor_stages;
   Bytes out;
   ByteWriter w(out);
@@ -160,6 +161,7 @@ Bytes Pipeline::encode_split(const Values& tensors, const Bases* bases, std::spa
     if (bases) {
       w.varint(side.size());
       w.bytes(side);
+      if (used_base) *used_base += stages_[0]->side_uses_base(side);
     }
     if (with_context) append_context(context, element_count(part) - tensors[i].size(), (*bases)[i], side);
     append(joined, part);
@@ -228,11 +230,15 @@ Bytes Pipeline::encode_tensors(std::span<const Tensor> tensors, const Bases* bas
   return encode_named(values, bases, names);
 }
 
-Bytes Pipeline::encode_values(const Values& tensors, const Bases* bases) const { return encode_named(tensors, bases, {}); }
+Bytes Pipeline::encode_values(const Values& tensors, const Bases* bases, size_t* used_base) const {
+  return encode_named(tensors, bases, {}, used_base);
+}
 
-Bytes Pipeline::encode_named(const Values& tensors, const Bases* bases, std::span<const std::string> names) const {
+Bytes Pipeline::encode_named(const Values& tensors, const Bases* bases, std::span<const std::string> names,
+                             size_t* used_base) const {
   check_bases(bases, tensors.size(), where());
-  if (spec_.tensor_stages > 0) return encode_split(tensors, bases, names);
+  if (used_base) *used_base = 0;
+  if (spec_.tensor_stages > 0) return encode_split(tensors, bases, names, used_base);
   Bytes out;
   ByteWriter w(out);
   // Against a base, each coded unit is preceded by the first stage's side record.
@@ -243,6 +249,7 @@ Bytes Pipeline::encode_named(const Values& tensors, const Bases* bases, std::spa
     if (base) {
       w.varint(side.size());
       w.bytes(side);
+      if (used_base) *used_base += stages_[0]->side_uses_base(side);
     }
     return std::get<Bytes>(std::move(s));
   };

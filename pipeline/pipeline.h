@@ -38,7 +38,9 @@ class Pipeline {
   using Bases = std::vector<BaseTensor>;
   using Values = std::vector<std::span<const float>>;  // one span per tensor (or piece of one)
   Bytes encode_tensors(std::span<const Tensor> tensors, const Bases* bases = nullptr) const;
-  Bytes encode_values(const Values& tensors, const Bases* bases = nullptr) const;
+  // `used_base`, when given, receives how many tensors the first stage coded using their base
+  // (Stage::side_uses_base): 0 means the bases bought nothing but the coder's context.
+  Bytes encode_values(const Values& tensors, const Bases* bases = nullptr, size_t* used_base = nullptr) const;
   std::vector<F32> decode_tensors(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout,
                                   const Bases* bases = nullptr) const;
   // Whether the first stage can code against a base.
@@ -61,7 +63,8 @@ class Pipeline {
 
  private:
   // names: one per tensor of `tensors` (or empty: "tensor #i"), for refusals.
-  Bytes encode_named(const Values& tensors, const Bases* bases, std::span<const std::string> names) const;
+  Bytes encode_named(const Values& tensors, const Bases* bases, std::span<const std::string> names,
+                     size_t* used_base = nullptr) const;
   // Stages [first, last); a base (when given) goes to stage 0, which writes its side record
   // to `side` (decoding: reads it from there). `context`, when not empty, goes to stage 1;
   // when it is empty and the range runs stage 0 against a base and then stage 1, stage 1 gets
@@ -76,7 +79,7 @@ class Pipeline {
   // `header` elements without a context, then stage 0's base_context of the base's values.
   void append_context(std::vector<uint8_t>& context, size_t header, const BaseTensor& base,
                       std::span<const uint8_t> side) const;
-  Bytes encode_split(const Values& tensors, const Bases* bases, std::span<const std::string> names) const;
+  Bytes encode_split(const Values& tensors, const Bases* bases, std::span<const std::string> names, size_t* used_base) const;
   std::vector<F32> decode_split(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout,
                                 const Bases* bases) const;
   std::string where() const { return "pipeline '" + spec_.name + "'"; }

@@ -50,6 +50,8 @@ class Stage {
   // that encoder and decoder derive it alike before any value is coded: what an entropy
   // coder that takes a context codes the quantizer's values in. Nothing of it is stored.
   virtual void base_context(const BaseTensor& base, std::span<const uint8_t> side, uint8_t* out) const;
+  // Whether a side record says the values were coded from the base (not alone).
+  virtual bool side_uses_base(std::span<const uint8_t> side) const { return !side.empty(); }
 
   // An entropy coder may code its input in a context: one byte per element of the input's
   // last context.size() elements (the ones before it have none). Decoding needs the same

@@ -20,27 +20,47 @@ constexpr int kFractions = 8;    // where a position lies between two integers
 uint64_t zigzag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
 int64_t unzigzag(uint64_t u) { return static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1); }
 
-// f(i, position) for every value, in order.
-template <class F>
-void for_each_position(const BasePrediction& p, std::span<const float> base, const IndexSpace& s, F&& f) {
-  const size_t n = base.size();
-  if (p.mode != BasePrediction::Mode::predicted) {
-    for (size_t i = 0; i < n; ++i) f(i, s.a * static_cast<double>(base[i]) + s.c0);
-    return;
-  }
-  const uint64_t channels = p.channels, inner = p.inner;
-  const double fs = std::ldexp(1.0, -p.scale_shift), ft = std::ldexp(1.0, -p.offset_shift);
-  std::vector<double> factor(channels), add(channels);
-  for (uint64_t c = 0; c < channels; ++c) {
-    factor[c] = 1.0 + static_cast<double>(p.scale[c]) * fs;
-    add[c] = s.c0 + (p.offset.empty() ? 0.0 : static_cast<double>(p.offset[c]) * ft);
-  }
-  for (size_t o = 0; o < n; o += channels * inner)
-    for (uint64_t c = 0; c < channels; ++c) {
-      const size_t begin = o + c * inner;
-      for (size_t i = begin; i < begin + inner; ++i) f(i, (s.a * static_cast<double>(base[i])) * factor[c] + add[c]);
+// Where the prediction puts each base value in the index space: (a * b) * factor_c + add_c
+// (alone and residual: one channel with factor 1 and add c0, which is a * b + c0 exactly).
+class Positions {
+ public:
+  Positions(const BasePrediction& p, std::span<const float> base, const IndexSpace& s) : base_(base), a_(s.a) {
+    if (p.mode != BasePrediction::Mode::predicted) {
+      factor_ = {1.0};
+      add_ = {s.c0};
+      inner_ = std::max<size_t>(base.size(), 1);
+      return;
     }
-}
+    channels_ = p.channels;
+    inner_ = p.inner;
+    const double fs = std::ldexp(1.0, -p.scale_shift), ft = std::ldexp(1.0, -p.offset_shift);
+    for (uint64_t c = 0; c < channels_; ++c) {
+      factor_.push_back(1.0 + static_cast<double>(p.scale[c]) * fs);
+      add_.push_back(s.c0 + (p.offset.empty() ? 0.0 : static_cast<double>(p.offset[c]) * ft));
+    }
+  }
+  double at(size_t i) const {
+    const size_t c = (i / inner_) % channels_;
+    return (a_ * static_cast<double>(base_[i])) * factor_[c] + add_[c];
+  }
+  // f(i, position) for every value, in order.
+  template <class F>
+  void each(F&& f) const {
+    const size_t n = base_.size();
+    for (size_t o = 0; o < n; o += channels_ * inner_)
+      for (size_t c = 0; c < channels_; ++c) {
+        const size_t begin = o + c * inner_, end = std::min(n, begin + inner_);
+        const double fc = factor_[c], ac = add_[c];
+        for (size_t i = begin; i < end; ++i) f(i, (a_ * static_cast<double>(base_[i])) * fc + ac);
+      }
+  }
+
+ private:
+  std::span<const float> base_;
+  double a_;
+  size_t channels_ = 1, inner_ = 1;
+  std::vector<double> factor_, add_;
+};
 
 uint8_t context_of(double position, const IndexSpace& s) {
   if (!(std::fabs(position) < 2147483647.0)) position = 0;  // NaN and far outside: no information
@@ -58,32 +78,39 @@ uint8_t context_of(double position, const IndexSpace& s) {
 // the context's count per class seen), and the sign and the bits below the leading one raw.
 class CostEstimate {
  public:
-  double bits(const int32_t* v, const uint8_t* ctx, size_t n) {
-    hist_.assign(kBaseContexts * 33, 0);
+  // scale: values stood for by each of the n (a sample of n * scale values).
+  double bits(const int32_t* v, const uint8_t* ctx, size_t n, double scale) {
+    hist_.resize(kBaseContexts * 33);
+    for (int c : used_) std::fill_n(&hist_[c * 33], 33, 0u);
+    used_.clear();
     double raw = 0;
     for (size_t i = 0; i < n; ++i) {
       const uint32_t m = v[i] < 0 ? 0u - static_cast<uint32_t>(v[i]) : static_cast<uint32_t>(v[i]);
       const int t = std::bit_width(m);
-      ++hist_[ctx[i] * 33 + t];
+      uint32_t* h = &hist_[ctx[i] * 33];
+      if (!seen_[ctx[i]]) seen_[ctx[i]] = true, used_.push_back(ctx[i]);
+      ++h[t];
       raw += t;  // t - 1 bits and the sign
     }
-    double bits = raw;
-    for (int c = 0; c < kBaseContexts; ++c) {
+    double bits = raw * scale;
+    for (int c : used_) {
+      seen_[c] = false;
       const uint32_t* h = &hist_[c * 33];
       uint64_t total = 0;
-      int used = 0;
-      for (int t = 0; t < 33; ++t) total += h[t], used += h[t] > 0;
-      if (total == 0) continue;
+      int classes = 0;
+      for (int t = 0; t < 33; ++t) total += h[t], classes += h[t] > 0;
       const double lt = std::log2(static_cast<double>(total));
       for (int t = 0; t < 33; ++t)
-        if (h[t]) bits += h[t] * (lt - std::log2(static_cast<double>(h[t])));
-      bits += 0.5 * used * std::log2(static_cast<double>(total) + 1);
+        if (h[t]) bits += scale * h[t] * (lt - std::log2(static_cast<double>(h[t])));
+      bits += 0.5 * classes * std::log2(scale * static_cast<double>(total) + 1);
     }
     return bits;
   }
 
  private:
   std::vector<uint32_t> hist_;
+  std::vector<int> used_;
+  bool seen_[kBaseContexts] = {};
 };
 
 // Values, contexts and estimated bits of coding `own` under prediction p.
@@ -92,42 +119,79 @@ struct Trial {
   double bits = 0;
 };
 
+// Candidates are compared on a sample of the values (whole tensors up to kSample values): the
+// estimate needs the shape of the residual's distribution, not every value.
+constexpr size_t kSample = 4096;
+
 class Chooser {
  public:
   Chooser(std::span<const int32_t> own, std::span<const float> base, const IndexSpace& s)
-      : own_(own), base_(base), s_(s), values_(own.size()), ctx_(own.size()) {}
+      : own_(own), base_(base), s_(s) {
+    const size_t n = own.size();
+    const size_t m = std::min(n, kSample);
+    sample_.resize(m);
+    // One value from each of m equal stretches, at a position that varies from stretch to
+    // stretch: a fixed stride would alias with the tensor's layout (a 3x3 kernel every 9).
+    for (size_t k = 0; k < m; ++k) {
+      const size_t begin = static_cast<size_t>(static_cast<unsigned __int128>(k) * n / m);
+      const size_t end = static_cast<size_t>(static_cast<unsigned __int128>(k + 1) * n / m);
+      const uint64_t h = (k + 1) * 0x9E3779B97F4A7C15ull;
+      sample_[k] = begin + static_cast<size_t>((h >> 32) % (end - begin));
+    }
+    values_.resize(m);
+    ctx_.resize(m);
+  }
 
   double cost(const BasePrediction& p) {
-    for_each_position(p, base_, s_, [&](size_t i, double pos) {
-      ctx_[i] = context_of(pos, s_);
-      values_[i] = p.mode == BasePrediction::Mode::alone ? own_[i] : wrap_sub(own_[i], s_.index(pos));
-    });
+    const Positions positions(p, base_, s_);
+    const bool alone = p.mode == BasePrediction::Mode::alone;
+    for (size_t k = 0; k < sample_.size(); ++k) {
+      const size_t i = sample_[k];
+      const double pos = positions.at(i);
+      ctx_[k] = context_of(pos, s_);
+      values_[k] = alone ? own_[i] : wrap_sub(own_[i], s_.index(pos));
+    }
     Bytes record;
     ByteWriter w(record);
     write_prediction(p, w);
-    return estimate_.bits(values_.data(), ctx_.data(), values_.size()) + 8.0 * static_cast<double>(record.size());
+    const double scale = static_cast<double>(own_.size()) / static_cast<double>(std::max<size_t>(sample_.size(), 1));
+    return estimate_.bits(values_.data(), ctx_.data(), values_.size(), scale) + 8.0 * static_cast<double>(record.size());
   }
 
-  // Least-squares fit, per channel, of own - (a*b + c0) against a*b (and 1, with offsets).
-  BasePrediction fit(uint64_t channels, uint64_t inner, bool offsets, int scale_shift) const {
-    struct Sums {
-      double zz = 0, z = 0, zy = 0, y = 0, n = 0;
+  // The values to code under p: own minus the prediction (alone: own).
+  void residual(const BasePrediction& p, std::vector<int32_t>& out) const {
+    out.resize(own_.size());
+    const bool alone = p.mode == BasePrediction::Mode::alone;
+    Positions(p, base_, s_).each([&](size_t i, double pos) { out[i] = alone ? own_[i] : wrap_sub(own_[i], s_.index(pos)); });
+  }
+
+  // Sums for a least-squares fit, per channel, of y = own - (a*b + c0) against z = a*b (and
+  // 1, with offsets): over the sample, or over every value.
+  struct Sums {
+    double zz = 0, z = 0, zy = 0, y = 0, n = 0;
+    void add(double zi, double yi) { zz += zi * zi, z += zi, zy += zi * yi, y += yi, n += 1; }
+  };
+  std::vector<Sums> sums(uint64_t channels, uint64_t inner, bool sampled) const {
+    std::vector<Sums> out(channels);
+    auto add = [&](size_t i, uint64_t c) {
+      const double z = s_.a * static_cast<double>(base_[i]);
+      out[c].add(z, static_cast<double>(own_[i]) - (z + s_.c0));
     };
-    std::vector<Sums> sums(channels);
+    if (sampled) {
+      for (size_t i : sample_) add(i, (i / inner) % channels);
+      return out;
+    }
     const size_t n = own_.size();
     for (size_t o = 0; o < n; o += channels * inner)
-      for (uint64_t c = 0; c < channels; ++c) {
-        Sums& sc = sums[c];
-        const size_t begin = o + c * inner;
-        for (size_t i = begin; i < begin + inner; ++i) {
-          const double z = s_.a * static_cast<double>(base_[i]);
-          const double y = static_cast<double>(own_[i]) - (z + s_.c0);
-          sc.zz += z * z, sc.z += z, sc.zy += z * y, sc.y += y, sc.n += 1;
-        }
-      }
+      for (uint64_t c = 0; c < channels; ++c)
+        for (size_t i = o + c * inner; i < o + (c + 1) * inner; ++i) add(i, c);
+    return out;
+  }
+
+  static BasePrediction fit(const std::vector<Sums>& sums, uint64_t inner, bool offsets, int scale_shift) {
     BasePrediction p;
     p.mode = BasePrediction::Mode::predicted;
-    p.channels = channels;
+    p.channels = sums.size();
     p.inner = inner;
     p.scale_shift = scale_shift;
     p.offset_shift = offsets ? kOffsetShift : 0;
@@ -155,12 +219,11 @@ class Chooser {
     return p;
   }
 
-  std::span<const int32_t> values() const { return values_; }
-
  private:
   std::span<const int32_t> own_;
   std::span<const float> base_;
   IndexSpace s_;
+  std::vector<size_t> sample_;
   std::vector<int32_t> values_;
   std::vector<uint8_t> ctx_;
   CostEstimate estimate_;
@@ -209,11 +272,11 @@ BasePrediction read_prediction(ByteReader& r, uint64_t n) {
 }
 
 void predicted_indices(const BasePrediction& p, std::span<const float> base, const IndexSpace& space, int32_t* out) {
-  for_each_position(p, base, space, [&](size_t i, double pos) { out[i] = space.index(pos); });
+  Positions(p, base, space).each([&](size_t i, double pos) { out[i] = space.index(pos); });
 }
 
 void prediction_contexts(const BasePrediction& p, std::span<const float> base, const IndexSpace& space, uint8_t* out) {
-  for_each_position(p, base, space, [&](size_t i, double pos) { out[i] = context_of(pos, space); });
+  Positions(p, base, space).each([&](size_t i, double pos) { out[i] = context_of(pos, space); });
 }
 
 BasePrediction choose_prediction(std::span<const int32_t> own, const BaseTensor& base, const IndexSpace& space,
@@ -246,22 +309,23 @@ BasePrediction choose_prediction(std::span<const int32_t> own, const BaseTensor&
     // A factor k 2^-s moves the largest prediction by up to max_z 2^-s / 2: s0 keeps that
     // under a quarter of an integer; coarser factors cost fewer record bits, tried below.
     const int s0 = std::clamp(static_cast<int>(std::ceil(std::log2(max_z))) + 1, 0, kMaxShift);
-    BasePrediction fitted;
+    // The layout is chosen on the sample, with offsets; the fit of the chosen one is redone
+    // on every value, with and without offsets and at coarser factors.
+    uint64_t channels = 0, inner = 0;
     double fitted_bits = INFINITY;
-    for (const auto& [channels, inner] : layouts) {
-      BasePrediction p = chooser.fit(channels, inner, /*offsets=*/true, s0);
-      const double bits = chooser.cost(p);
-      if (bits < fitted_bits) fitted = std::move(p), fitted_bits = bits;
+    for (const auto& [c, in] : layouts) {
+      const double bits = chooser.cost(Chooser::fit(chooser.sums(c, in, /*sampled=*/true), in, /*offsets=*/true, s0));
+      if (bits < fitted_bits) channels = c, inner = in, fitted_bits = bits;
     }
-    if (fitted_bits < INFINITY) {
-      consider(fitted);
-      consider(chooser.fit(fitted.channels, fitted.inner, /*offsets=*/false, s0));
+    if (channels > 0) {
+      const auto sums = chooser.sums(channels, inner, /*sampled=*/false);
+      consider(Chooser::fit(sums, inner, /*offsets=*/true, s0));
+      consider(Chooser::fit(sums, inner, /*offsets=*/false, s0));
       const bool offsets = best.mode == BasePrediction::Mode::predicted ? !best.offset.empty() : true;
-      for (int ds : {2, 4}) consider(chooser.fit(fitted.channels, fitted.inner, offsets, std::max(0, s0 - ds)));
+      for (int ds : {2, 4}) consider(Chooser::fit(sums, inner, offsets, std::max(0, s0 - ds)));
     }
   }
-  (void)chooser.cost(best);
-  residual.assign(chooser.values().begin(), chooser.values().end());
+  chooser.residual(best, residual);
   return best;
 }
 

@@ -155,6 +155,11 @@ class Grid final : public TypedStage<F32, I32> {
   // range), whichever the estimate says is smallest.
  public:
   bool codes_against_base() const override { return true; }
+  bool side_uses_base(std::span<const uint8_t> side) const override {
+    if (side.empty() || side[0] > kLattice) return false;
+    const size_t mode_at = 1 + 4 * (header_size(side[0]) - 1);
+    return side.size() > mode_at && side[mode_at] != static_cast<uint8_t>(BasePrediction::Mode::alone);
+  }
   void base_context(const BaseTensor& base, std::span<const uint8_t> side, uint8_t* out) const override {
     const AgainstBase a = read_side(side, base.values.size());
     prediction_contexts(a.prediction, base.values, space_of(a.header, step_), out);

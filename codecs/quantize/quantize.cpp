@@ -28,6 +28,9 @@ class Quantize final : public TypedStage<F32, I32> {
   // (base_prediction.h), whichever the estimate says is smallest; the choice is the side record.
  public:
   bool codes_against_base() const override { return true; }
+  bool side_uses_base(std::span<const uint8_t> side) const override {
+    return !side.empty() && side[0] != static_cast<uint8_t>(BasePrediction::Mode::alone);
+  }
   void base_context(const BaseTensor& base, std::span<const uint8_t> side, uint8_t* out) const override {
     prediction_contexts(read_record(side, base.values.size()), base.values, space(), out);
   }
