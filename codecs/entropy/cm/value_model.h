@@ -52,6 +52,7 @@ struct ModelParams {
   int mantissa_bits = 1;  // 0..kMaxMantissaBits
   int period = 9;         // 1..kMaxPeriod
   bool match = true;
+  bool base_context = false;  // values come with a context byte derived from a base (Stage::base_context)
 };
 constexpr int kMaxMantissaBits = 3;
 constexpr int kMaxPeriod = 16;
@@ -62,8 +63,9 @@ class ValueModel {
 
   // Encoder: codes v. Decoder: v is ignored; the decoded magnitude and sign are then in
   // magnitude() and negative() (a corrupt stream can yield a magnitude no int32 has).
+  // bctx: the value's base context (0: none), used when params.base_context is set.
   template <class Coder>
-  void code(Coder& coder, int32_t v);
+  void code(Coder& coder, int32_t v, int bctx = 0);
 
   uint32_t magnitude() const { return mag_; }
   bool negative() const { return neg_; }
@@ -88,6 +90,8 @@ class ValueModel {
   static constexpr int kFinalists = 8;         // lags scored on the whole window
   static constexpr int kOutlierToken = 25;     // values of this token and above skip the averages
   static constexpr int kExactRuns = 16;        // contexts of the exact-match flag
+  static constexpr int kBaseContexts = 256;    // base context bytes
+  static constexpr int kBaseSignContexts = 16; // their low 4 bits (base_prediction.h: fraction and sign)
 
   // Adaptation.
   static constexpr uint32_t kLimit = 255;  // counter: rate floor 1/(kLimit + 1.5)
@@ -124,6 +128,8 @@ class ValueModel {
   std::vector<Counter> tok_tp_, tok_pos_, tok_far_;
   std::vector<Counter> man_bf_;
   std::vector<Counter> sgn_s12_, sgn_far_, sgn_match_;
+  std::vector<Counter> tok_base_;  // [base context][bf / 8][decision]
+  std::vector<Counter> sgn_base_;  // [base context's fraction and sign][s1]
   std::vector<Counter> match_z_;  // [conf][z], shared by every threshold decision
   std::vector<Counter> exact_flag_;  // [conf][exact run]: "v is the prediction"
   // Mixer weight sets: [decision][match active][input].
@@ -171,6 +177,10 @@ inline ValueModel::ValueModel(const ModelParams& p, uint64_t value_count) : p_(p
   tok_tp_.assign(kHistTokens * (kBuckets / 4) * kTokIds, kCounterInit);
   tok_pos_.assign(p.period * (kBuckets / 2) * kTokIds, kCounterInit);
   tok_far_.assign(kHistTokens * (kBuckets / 4) * kTokIds, kCounterInit);
+  if (p.base_context) {
+    tok_base_.assign(kBaseContexts * (kBuckets / 8 + 1) * kTokIds, kCounterInit);
+    sgn_base_.assign(kBaseSignContexts * 3, kCounterInit);
+  }
   far_.assign(kFar, 0);
   man_bf_.assign(kBuckets * kManIds, kCounterInit);
   sgn_s12_.assign(9, kCounterInit);
@@ -224,7 +234,7 @@ template <class Coder>
 }
 
 template <class Coder>
-inline void ValueModel::code(Coder& coder, int32_t v) {
+inline void ValueModel::code(Coder& coder, int32_t v, int bctx) {
   const uint32_t m_in = v < 0 ? 0u - static_cast<uint32_t>(v) : static_cast<uint32_t>(v);
   const int t_in = std::bit_width(m_in);
   predict();
@@ -255,9 +265,12 @@ inline void ValueModel::code(Coder& coder, int32_t v) {
   // 1. Token. Decision ids: "t > j" (j = 0..31) is j, the first decision "t >= c" is
   // 32 + c - 1, "t == j" (j = 1..31, knowing t <= j) is 64 + j - 1. Each is "m >= 2^k" with
   // k = j, c - 1, j - 1 respectively.
+  // A value with a base context: that context (with the coarse local scale) replaces the
+  // position's or the long lag's, which say less about a residual from a base.
   Counter* const rows[kTokK] = {&tok_tp_[(tp * (kBuckets / 4) + (bf >> 2)) * kTokIds],
-                                far_lag_ ? &tok_far_[(tq * (kBuckets / 4) + (bf >> 2)) * kTokIds]
-                                         : &tok_pos_[(pos_ * (kBuckets / 2) + (bf >> 1)) * kTokIds]};
+                                bctx > 0    ? &tok_base_[(bctx * (kBuckets / 8 + 1) + (bf >> 3)) * kTokIds]
+                                : far_lag_ ? &tok_far_[(tq * (kBuckets / 4) + (bf >> 2)) * kTokIds]
+                                           : &tok_pos_[(pos_ * (kBuckets / 2) + (bf >> 1)) * kTokIds]};
   const int c = std::bit_width(std::min<uint64_t>(avg_f_ >> 4, 0xFFFFFFFFu));
   // The counters this value most likely needs, fetched together rather than one decision
   // after another (the tables are larger than a level-2 cache): the token's decisions next to
@@ -284,8 +297,11 @@ inline void ValueModel::code(Coder& coder, int32_t v) {
     // 2. Sign.
     const int s1 = h1 >> 6, s2 = h2 >> 6, sq = hq >> 6, sq2 = hq2 >> 6;
     if (conf_ == 0) {
-      // One counter, no mixer: the long lag's signs while a lag is known, else the last two.
-      Counter& c = far_lag_ ? sgn_far_[(sq * 3 + sq2) * 3 + s1] : sgn_s12_[s1 * 3 + s2];
+      // One counter, no mixer: the base context's sign and fraction where there is one, the
+      // long lag's signs while a lag is known, else the last two.
+      Counter& c = bctx > 0  ? sgn_base_[((bctx - 1) & (kBaseSignContexts - 1)) * 3 + s1]
+                   : far_lag_ ? sgn_far_[(sq * 3 + sq2) * 3 + s1]
+                              : sgn_s12_[s1 * 3 + s2];
       neg = coder.bit(std::clamp<uint32_t>(counter_p16(c), kPMin, 65536 - kPMin), v < 0);
       counter_update(c, neg, kLimit);
     } else {
