@@ -73,24 +73,30 @@ uint8_t context_of(double position, const IndexSpace& s) {
   return static_cast<uint8_t>(1 + ((cls * kFractions + fb) * 2 + (position < 0 ? 1 : 0)));
 }
 
-// Estimated bits of coding v in contexts ctx with an adaptive coder: per context the
-// empirical entropy of the magnitude classes plus what learning them costs (half a log2 of
-// the context's count per class seen), and the sign and the bits below the leading one raw.
+// Estimated bits of coding v in contexts ctx with an adaptive coder: per context (the base
+// context and the previous value's class, which both coders also see) the empirical entropy
+// of the magnitude classes plus what learning them costs (half a log2 of the context's count
+// per class seen), and the sign and the bits below the leading one raw.
 class CostEstimate {
  public:
+  static constexpr int kPrevious = 8;  // classes of the previous value, the last one open
+  static constexpr int kRows = kBaseContexts * kPrevious;
+
   // scale: values stood for by each of the n (a sample of n * scale values).
   double bits(const int32_t* v, const uint8_t* ctx, size_t n, double scale) {
-    hist_.resize(kBaseContexts * 33);
+    hist_.resize(kRows * 33);
     for (int c : used_) std::fill_n(&hist_[c * 33], 33, 0u);
     used_.clear();
     double raw = 0;
+    int previous = 0;
     for (size_t i = 0; i < n; ++i) {
       const uint32_t m = v[i] < 0 ? 0u - static_cast<uint32_t>(v[i]) : static_cast<uint32_t>(v[i]);
       const int t = std::bit_width(m);
-      uint32_t* h = &hist_[ctx[i] * 33];
-      if (!seen_[ctx[i]]) seen_[ctx[i]] = true, used_.push_back(ctx[i]);
-      ++h[t];
+      const int row = ctx[i] * kPrevious + previous;
+      if (!seen_[row]) seen_[row] = true, used_.push_back(row);
+      ++hist_[row * 33 + t];
       raw += t;  // t - 1 bits and the sign
+      previous = std::min(t, kPrevious - 1);
     }
     double bits = raw * scale;
     for (int c : used_) {
@@ -110,7 +116,7 @@ class CostEstimate {
  private:
   std::vector<uint32_t> hist_;
   std::vector<int> used_;
-  bool seen_[kBaseContexts] = {};
+  std::vector<bool> seen_ = std::vector<bool>(kRows);
 };
 
 // Values, contexts and estimated bits of coding `own` under prediction p.
@@ -148,7 +154,7 @@ class Chooser {
     for (size_t k = 0; k < sample_.size(); ++k) {
       const size_t i = sample_[k];
       const double pos = positions.at(i);
-      ctx_[k] = context_of(pos, s_);
+      ctx_[k] = alone ? 0 : context_of(pos, s_);
       values_[k] = alone ? own_[i] : wrap_sub(own_[i], s_.index(pos));
     }
     Bytes record;
@@ -276,6 +282,10 @@ void predicted_indices(const BasePrediction& p, std::span<const float> base, con
 }
 
 void prediction_contexts(const BasePrediction& p, std::span<const float> base, const IndexSpace& space, uint8_t* out) {
+  if (p.mode == BasePrediction::Mode::alone) {
+    std::fill(out, out + base.size(), uint8_t{0});
+    return;
+  }
   Positions(p, base, space).each([&](size_t i, double pos) { out[i] = context_of(pos, space); });
 }
 

@@ -63,7 +63,8 @@ void predicted_indices(const BasePrediction& p, std::span<const float> base, con
 
 // Context byte of each value, 1..kBaseContexts - 1, from its predicted position: the
 // magnitude class of the predicted integer, where the position lies between two integers
-// (which way a small residual goes), and its sign.
+// (which way a small residual goes), and its sign. A tensor coded alone gets 0 (none): the
+// coder codes it as without a base.
 constexpr int kBaseContexts = 241;
 void prediction_contexts(const BasePrediction& p, std::span<const float> base, const IndexSpace& space, uint8_t* out);
 

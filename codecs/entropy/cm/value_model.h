@@ -117,8 +117,9 @@ class ValueModel {
     const int64_t z = (d * kZScale * static_cast<int64_t>(recip_err_)) >> 32;
     return conf_ * kZ + static_cast<int>(std::clamp<int64_t>(z + kZ / 2, 0, kZ - 1));
   }
+  // base: the row of the value's base context, or nullptr.
   template <class Coder>
-  int token_decision(Coder& coder, int d, int y, Counter* const* rows);
+  int token_decision(Coder& coder, int d, int y, Counter* const* rows, Counter* base);
   void predict();
   void update(int t);
   void detect_lag();
@@ -134,6 +135,7 @@ class ValueModel {
   std::vector<Counter> exact_flag_;  // [conf][exact run]: "v is the prediction"
   // Mixer weight sets: [decision][match active][input].
   std::vector<int32_t> tok_w_, man_w_, sgn_w_;
+  std::vector<int32_t> tok_bw_, sgn_bw_;  // with a base context: [decision][match active][input], [input]
 
   // Recent values: token | sign << 6 (0 zero, 1 positive, 2 negative).
   uint8_t hist_[kHist] = {};
@@ -180,6 +182,8 @@ inline ValueModel::ValueModel(const ModelParams& p, uint64_t value_count) : p_(p
   if (p.base_context) {
     tok_base_.assign(kBaseContexts * (kBuckets / 8 + 1) * kTokIds, kCounterInit);
     sgn_base_.assign(kBaseSignContexts * 3, kCounterInit);
+    tok_bw_.assign(kTokIds * 2 * (kTokK + 2), kW0);
+    sgn_bw_.assign(2, kW0);
   }
   far_.assign(kFar, 0);
   man_bf_.assign(kBuckets * kManIds, kCounterInit);
@@ -220,11 +224,19 @@ inline void ValueModel::predict() {
 }
 
 template <class Coder>
-[[gnu::always_inline]] inline int ValueModel::token_decision(Coder& coder, int d, int y, Counter* const* rows) {
+[[gnu::always_inline]] inline int ValueModel::token_decision(Coder& coder, int d, int y, Counter* const* rows, Counter* base) {
   // The decision is "m >= 2^k" for the k below (see code()). Its counters and weights sit at
   // 3k + kind: the decisions one value needs are neighbours in memory (two cache lines per row).
   const int k = d < 32 ? d : d < 64 ? d - 32 : d - 64;
   const int slot = 3 * k + (d >> 5);
+  if (base) {  // one more input, the base context's: the mixer learns how much it says
+    if (conf_ == 0) {
+      Counter* const cs[kTokK + 1] = {rows[0] + slot, rows[1] + slot, base + slot};
+      return mix_code<kTokK + 1>(coder, y, cs, &tok_bw_[(slot * 2) * (kTokK + 2)], kLr, kLimit);
+    }
+    Counter* const cs[kTokK + 2] = {rows[0] + slot, rows[1] + slot, base + slot, &match_z_[z_of(uint64_t{1} << k)]};
+    return mix_code<kTokK + 2>(coder, y, cs, &tok_bw_[(slot * 2 + 1) * (kTokK + 2)], kLr, kLimit);
+  }
   if (conf_ == 0) {
     Counter* const cs[kTokK] = {rows[0] + slot, rows[1] + slot};
     return mix_code<kTokK>(coder, y, cs, &tok_w_[(slot * 2) * (kTokK + 1)], kLr, kLimit);
@@ -265,12 +277,11 @@ inline void ValueModel::code(Coder& coder, int32_t v, int bctx) {
   // 1. Token. Decision ids: "t > j" (j = 0..31) is j, the first decision "t >= c" is
   // 32 + c - 1, "t == j" (j = 1..31, knowing t <= j) is 64 + j - 1. Each is "m >= 2^k" with
   // k = j, c - 1, j - 1 respectively.
-  // A value with a base context: that context (with the coarse local scale) replaces the
-  // position's or the long lag's, which say less about a residual from a base.
   Counter* const rows[kTokK] = {&tok_tp_[(tp * (kBuckets / 4) + (bf >> 2)) * kTokIds],
-                                bctx > 0    ? &tok_base_[(bctx * (kBuckets / 8 + 1) + (bf >> 3)) * kTokIds]
-                                : far_lag_ ? &tok_far_[(tq * (kBuckets / 4) + (bf >> 2)) * kTokIds]
-                                           : &tok_pos_[(pos_ * (kBuckets / 2) + (bf >> 1)) * kTokIds]};
+                                far_lag_ ? &tok_far_[(tq * (kBuckets / 4) + (bf >> 2)) * kTokIds]
+                                         : &tok_pos_[(pos_ * (kBuckets / 2) + (bf >> 1)) * kTokIds]};
+  // A value with a base context: its row (with the coarse local scale) is one more input.
+  Counter* const brow = bctx > 0 ? &tok_base_[(bctx * (kBuckets / 8 + 1) + (bf >> 3)) * kTokIds] : nullptr;
   const int c = std::bit_width(std::min<uint64_t>(avg_f_ >> 4, 0xFFFFFFFFu));
   // The counters this value most likely needs, fetched together rather than one decision
   // after another (the tables are larger than a level-2 cache): the token's decisions next to
@@ -283,12 +294,12 @@ inline void ValueModel::code(Coder& coder, int32_t v, int bctx) {
     __builtin_prefetch(&man_bf_[bf * kManIds + (c - 1) * kNodes]);
   }
   int t;
-  if (c == 0 || token_decision(coder, 32 + c - 1, t_in >= c, rows)) {
+  if (c == 0 || token_decision(coder, 32 + c - 1, t_in >= c, rows, brow)) {
     t = c;
-    while (t < 32 && token_decision(coder, t, t_in > t, rows)) ++t;
+    while (t < 32 && token_decision(coder, t, t_in > t, rows, brow)) ++t;
   } else {
     t = c - 1;
-    while (t > 0 && !token_decision(coder, 64 + t - 1, t_in == t, rows)) --t;
+    while (t > 0 && !token_decision(coder, 64 + t - 1, t_in == t, rows, brow)) --t;
   }
 
   uint32_t mag = 0;
@@ -296,12 +307,14 @@ inline void ValueModel::code(Coder& coder, int32_t v, int bctx) {
   if (t > 0) {
     // 2. Sign.
     const int s1 = h1 >> 6, s2 = h2 >> 6, sq = hq >> 6, sq2 = hq2 >> 6;
-    if (conf_ == 0) {
-      // One counter, no mixer: the base context's sign and fraction where there is one, the
-      // long lag's signs while a lag is known, else the last two.
-      Counter& c = bctx > 0  ? sgn_base_[((bctx - 1) & (kBaseSignContexts - 1)) * 3 + s1]
-                   : far_lag_ ? sgn_far_[(sq * 3 + sq2) * 3 + s1]
-                              : sgn_s12_[s1 * 3 + s2];
+    if (conf_ == 0 && bctx > 0) {
+      // Two counters mixed: the base context's sign and fraction, and the neighbours' signs.
+      Counter* const cs[2] = {far_lag_ ? &sgn_far_[(sq * 3 + sq2) * 3 + s1] : &sgn_s12_[s1 * 3 + s2],
+                              &sgn_base_[((bctx - 1) & (kBaseSignContexts - 1)) * 3 + s1]};
+      neg = mix_code<2>(coder, v < 0, cs, sgn_bw_.data(), kLr, kLimit);
+    } else if (conf_ == 0) {
+      // One counter, no mixer: the long lag's signs while a lag is known, else the last two.
+      Counter& c = far_lag_ ? sgn_far_[(sq * 3 + sq2) * 3 + s1] : sgn_s12_[s1 * 3 + s2];
       neg = coder.bit(std::clamp<uint32_t>(counter_p16(c), kPMin, 65536 - kPMin), v < 0);
       counter_update(c, neg, kLimit);
     } else {
