@@ -18,6 +18,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "formats/format.h"
 #include "codecs/core/registry.h"
 #include "nets/net.h"
 #include "nets/repeats.h"

@@ -88,19 +88,8 @@ class HeaderReader {
 }  // namespace
 
 const char* source_format_name(SourceFormat f) {
-  switch (f) {
-    case SourceFormat::f32: return "f32";
-    case SourceFormat::npy: return "npy";
-    case SourceFormat::lc0: return "lc0";
-  }
-  return "?";
-}
-
-SourceFormat source_format_of(const std::string& net_format) {
-  if (net_format == "lc0") return SourceFormat::lc0;
-  if (net_format == "f32") return SourceFormat::f32;
-  if (net_format == "npy") return SourceFormat::npy;
-  throw_input("a net of format '" + net_format + "' cannot be stored in a container (lc0, f32 or npy)");
+  const NetFileFormat* format = find_format(f);
+  return format ? format->name.c_str() : "?";
 }
 
 std::vector<TensorPiece> pieces_of(const NetLayout& layout, uint64_t first, uint64_t count) {
@@ -159,7 +148,7 @@ Bytes write_container(ContainerHeader header, std::vector<Bytes> payloads) {
   h.u8(header.base_sha256 ? 1 : 0);
   if (header.base_sha256) h.bytes(*header.base_sha256);
   h.varint(header.chunk_weights);
-  write_string(h, header.lc0_skeleton);
+  write_string(h, header.skeleton);
   h.varint(header.tensors.size());
   for (const auto& t : header.tensors) {
     write_string(h, t.layout.name);
@@ -274,7 +263,8 @@ ContainerHeader read_container_header(std::span<const uint8_t> file, const std::
   if (!(h.tolerance > 0) || !std::isfinite(h.tolerance)) hr.fail(tol_at, "tolerance is not a positive number");
   const size_t format_at = r.offset();
   const uint8_t format = r.u8();
-  if (format < 1 || format > 3) hr.fail(format_at, "source format " + std::to_string(format) + " is unknown");
+  const NetFileFormat* source_format = find_format(static_cast<SourceFormat>(format));
+  if (!source_format) hr.fail(format_at, "source format " + std::to_string(format) + " is unknown");
   h.source_format = static_cast<SourceFormat>(format);
   h.source_name = hr.string(kMaxNameBytes, "source name length");
   const size_t flags_at = r.offset();
@@ -287,9 +277,10 @@ ContainerHeader read_container_header(std::span<const uint8_t> file, const std::
     h.base_sha256 = sha;
   }
   h.chunk_weights = r.varint();
-  h.lc0_skeleton = hr.string(r.remaining(), "Lc0 skeleton length");
-  if (!h.lc0_skeleton.empty() && h.source_format != SourceFormat::lc0)
-    hr.fail(r.offset(), "an Lc0 skeleton in a container whose source is not lc0");
+  h.skeleton = hr.string(r.remaining(), "skeleton length");
+  if (!h.skeleton.empty() && !source_format->has_skeleton)
+    hr.fail(r.offset(), std::string("a skeleton in a container whose source format (") + source_format->name +
+                            ") has none");
   // Every tensor takes at least 15 bytes of fields: a count above that is refused before allocating.
   const uint64_t tensor_count = r.count(r.remaining() / 15, "tensor count");
   h.tensors.reserve(tensor_count);

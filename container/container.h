@@ -13,13 +13,14 @@
 //   fields:
 //     varint+bytes   pipeline, JSON with every stage parameter spelled out
 //     u64le          tolerance (IEEE-754 double bits)
-//     u8             source format (1 f32, 2 npy, 3 lc0)
+//     u8             source format (SourceFormat in formats/format.h: 1 f32, 2 npy, 3 lc0)
 //     varint+bytes   source file name (informational)
 //     u8             flags: bit 0 = coded against a base net
 //     32 bytes       SHA-256 of the base net file (only with flag bit 0)
 //     varint         chunk weights: the coding unit the writer aimed at (informational)
-//     varint+bytes   Lc0 skeleton: the source's pblczero.Net without any weight payload
-//                    (empty unless the source format is lc0)
+//     varint+bytes   skeleton: the source file without its weights, as its format defines
+//                    it (lc0: the pblczero.Net without any weight payload); empty for
+//                    formats without one (f32, npy)
 //     varint         tensor count T, then T tensors:
 //       varint+bytes name; varint rank; rank x varint dims; varint element count
 //       u8 + f32le + f32le   source encoding (kind, min_val, max_val)
@@ -44,6 +45,7 @@
 #include <nlohmann/json.hpp>
 
 #include "codecs/core/stream.h"
+#include "formats/format.h"
 #include "nets/net.h"
 
 namespace lcz {
@@ -52,9 +54,8 @@ inline constexpr std::array<uint8_t, 8> kContainerMagic = {0x89, 'L', 'C', 'Z', 
 inline constexpr uint16_t kContainerMajor = 1;
 inline constexpr uint16_t kContainerMinor = 0;
 
-enum class SourceFormat : uint8_t { f32 = 1, npy = 2, lc0 = 3 };
+// The format's name ("lc0") of a container id, or "?".
 const char* source_format_name(SourceFormat f);
-SourceFormat source_format_of(const std::string& net_format);  // "lc0", "f32", "npy"; else lcz::Error(input)
 
 enum class ChunkMode : uint8_t { alone = 0, against_base = 1 };
 
@@ -82,7 +83,7 @@ struct ContainerHeader {
   std::string source_name;
   std::optional<std::array<uint8_t, 32>> base_sha256;
   uint64_t chunk_weights = 0;
-  std::string lc0_skeleton;
+  std::string skeleton;           // the source file without its weights (the format's own bytes)
   std::vector<ContainerTensor> tensors;
   std::vector<ContainerChunk> chunks;
 

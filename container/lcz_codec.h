@@ -1,9 +1,10 @@
 // Compressing a net into an .lcz container and back, with the registered stages of one
-// pipeline. The net is cut into balanced chunks (see kDefaultChunkWeights), whole Lc0 layers,
-// each chunk is coded on its own, so chunks run in parallel and the bytes are the same for
-// any thread count. compress() decodes what it wrote and refuses to return a container that
-// breaks the tolerance, measured on the net as the user will load it (for an Lc0 source: every
-// layer as a released lc0 decodes the LINEAR16 file that decompress writes).
+// pipeline. The net is cut into balanced chunks (container/chunk_plan.h; whole tensors where
+// the format asks for them), each chunk is coded on its own, so chunks run in parallel and the
+// bytes are the same for any thread count. compress() decodes what it wrote and refuses to
+// return a container that breaks the tolerance, measured on the net as the user will load the
+// file that decompress writes (the format's output policy, formats/format.h).
+// container/output_file.h writes that file.
 #pragma once
 #include <array>
 #include <cstdint>
@@ -13,36 +14,19 @@
 #include <vector>
 
 #include "codecs/core/stream.h"
+#include "container/base_net.h"
 #include "container/container.h"
+#include "formats/format.h"
 #include "nets/net.h"
 #include "pipeline/spec.h"
 #include "pipeline/verify.h"
 
 namespace lcz {
 
-// A net as read from its file, with what is needed to write it back.
-struct SourceNet {
-  Net net;
-  SourceFormat format = SourceFormat::f32;
-  std::string name;               // file name, for messages and the container
-  std::string lc0_skeleton;       // lc0 sources: the Net message without weights
-};
-
-// Reads a net file's bytes (lc0 .pb/.pb.gz, .npy, raw .f32). `name` is used in messages and
-// to pick raw float32 by extension under NetFormat::detect.
-SourceNet read_source_net(std::span<const uint8_t> bytes, const std::string& name, NetFormat format = NetFormat::detect);
-
-// A base net that a target is coded against: the client has the same file.
-struct BaseNet {
-  Net net;
-  std::array<uint8_t, 32> sha256{};  // of the base file's bytes
-};
-BaseNet read_base_net(std::span<const uint8_t> bytes, const std::string& name);
-
 using ProgressFn = std::function<void(const std::string&)>;
 
 // The largest chunk asked for: a net of W weights is cut into n = ceil(W / this) chunks of
-// about W / n weights (Lc0 layers whole, a raw .f32 or .npy tensor cut anywhere), so no chunk
+// about W / n weights (whole tensors where the format asks, else cut anywhere), so no chunk
 // is a small remainder. The strong coder (cm) learns within a chunk: against the whole net as
 // one stream (harness rows), 2^19 costs 0.05-0.19 % on the shared nets, header included
 // (README, "lczip on these nets"); parallel work needs chunks: 48 on a net of 25 M weights.
@@ -77,16 +61,5 @@ struct DecompressResult {
 // recorded XXH64. A container coded against a base needs that base (its SHA-256 must match).
 DecompressResult decompress(std::span<const uint8_t> file, const std::string& source, const BaseNet* base,
                             unsigned threads, const ProgressFn& progress = {}, const ContainerReadOptions& read = {});
-
-// The file decompress writes: for an lc0 source the rebuilt net, gzip-compressed; raw
-// float32 or .npy otherwise. write_output_file hands it to `sink` in pieces and releases each
-// tensor once written (it consumes `decoded`); output_file_bytes returns it whole.
-using ByteSink = std::function<void(std::span<const uint8_t>)>;
-void write_output_file(DecompressResult decoded, const ByteSink& sink);
-Bytes output_file_bytes(const DecompressResult& decoded);
-
-// The values a user gets when loading that file: for LINEAR16 layers as a released lc0
-// decodes them, otherwise the decoded values themselves.
-Net as_loaded(const DecompressResult& decoded);
 
 }  // namespace lcz

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "nets/lc0_reader.h"
+#include "formats/lc0/lc0_file.h"
 
 namespace lcz::fuzz {
 

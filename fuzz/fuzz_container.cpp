@@ -7,6 +7,7 @@
 // fuzz/base_pair.h (seeds coded against it carry its SHA-256), which reaches the decoders of
 // coding given a base: side records, base contexts, cm and rans in a context.
 #include "container/lcz_codec.h"
+#include "container/output_file.h"
 #include "fuzz/base_pair.h"
 #include "fuzz/fuzz_target.h"
 

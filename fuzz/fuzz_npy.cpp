@@ -1,6 +1,6 @@
 // The .npy reader (magic, version, header dict, shape against the data size) on arbitrary bytes.
 #include "fuzz/fuzz_target.h"
-#include "nets/npy_reader.h"
+#include "formats/npy/npy_file.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   lcz::fuzz::expect_only(lcz::ErrorKind::input, [&] {

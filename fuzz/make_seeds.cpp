@@ -14,8 +14,9 @@
 
 #include "codecs/core/registry.h"
 #include "container/lcz_codec.h"
+#include "container/output_file.h"
+#include "formats/lc0/lc0_file.h"
 #include "fuzz/base_pair.h"
-#include "nets/lc0_reader.h"
 
 namespace fs = std::filesystem;
 using namespace lcz;

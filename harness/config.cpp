@@ -10,6 +10,7 @@
 #include <set>
 
 #include "codecs/core/error.h"
+#include "formats/format.h"
 #include "harness/grid_expand.h"
 #include "nets/input_file.h"
 #include "pipeline/json_check.h"
@@ -148,11 +149,9 @@ class ConfigReader {
       s.name = s.path.filename().string();
       if (d.contains("format")) {
         const json& f = d["format"];
-        std::string fmt = f.is_string() ? f.get<std::string>() : "";
-        if (fmt == "lc0") s.format = NetFormat::lc0;
-        else if (fmt == "f32") s.format = NetFormat::f32;
-        else if (fmt == "npy") s.format = NetFormat::npy;
-        else if (fmt != "detect") fail(join(path, "format"), f.dump() + " is not one of detect, lc0, f32, npy");
+        const std::string fmt = f.is_string() ? f.get<std::string>() : "";
+        if (fmt != "detect" && !find_format(fmt)) fail(join(path, "format"), f.dump() + " is not one of " + format_names());
+        s.format = fmt;
       }
     }
     if (d.contains("name")) {

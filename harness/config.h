@@ -19,7 +19,7 @@ namespace lcz {
 struct DatasetSpec {
   std::string name;                    // as reported: the file name, or the delta's name
   std::filesystem::path path;          // resolved file (unset for a delta); a repeat net's source
-  NetFormat format = NetFormat::detect;
+  std::string format = "detect";      // a format's name (formats/format.h) or "detect"
   std::filesystem::path base, target;  // a delta: target - base
   std::string json_path;               // "datasets[2]": where the config names it
   // A repeat net (test data made by code, nets/repeats.h): the weights of `path`, all tensors

@@ -9,6 +9,7 @@
 #include <unordered_map>
 
 #include "codecs/core/error.h"
+#include "formats/format.h"
 #include "nets/repeats.h"
 #include "nets/sha256.h"
 #include "harness/report/provenance.h"
@@ -16,7 +17,7 @@
 namespace lcz {
 
 Dataset load_dataset(const DatasetSpec& spec, DatasetInfo* info) {
-  auto read = [&](const std::filesystem::path& file, NetFormat format) {
+  auto read = [&](const std::filesystem::path& file, const std::string& format) {
     const std::vector<uint8_t> bytes = read_net_file(file, format);
     if (info) {
       info->files.push_back(file.string());
@@ -25,8 +26,8 @@ Dataset load_dataset(const DatasetSpec& spec, DatasetInfo* info) {
     return read_net_bytes(bytes, file, format);
   };
   if (spec.is_delta()) {
-    Net base = read(spec.base, NetFormat::detect);
-    return {read(spec.target, NetFormat::detect), std::move(base)};
+    Net base = read(spec.base, "detect");
+    return {read(spec.target, "detect"), std::move(base)};
   }
   Net net = read(spec.path, spec.format);
   if (!spec.repeats) return {std::move(net), std::nullopt};

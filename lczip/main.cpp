@@ -15,6 +15,8 @@
 #include "codecs/core/error.h"
 #include "container/atomic_file.h"
 #include "container/lcz_codec.h"
+#include "container/output_file.h"
+#include "formats/format.h"
 #include "nets/net.h"
 #include "pipeline/presets.h"
 #include "pipeline/verify.h"
@@ -62,12 +64,9 @@ std::optional<lcz::BaseNet> load_base(const std::string& path) {
   return lcz::read_base_net(read_input(path), path);
 }
 
-lcz::NetFormat parse_format(const std::string& f) {
-  if (f == "detect") return lcz::NetFormat::detect;
-  if (f == "lc0") return lcz::NetFormat::lc0;
-  if (f == "f32") return lcz::NetFormat::f32;
-  if (f == "npy") return lcz::NetFormat::npy;
-  lcz::throw_config("--format " + f + ": expected detect, lc0, f32 or npy");
+const std::string& parse_format(const std::string& f) {
+  if (f != "detect" && !lcz::find_format(f)) lcz::throw_config("--format " + f + ": expected one of " + lcz::format_names());
+  return f;
 }
 
 struct CompressArgs {
@@ -182,8 +181,8 @@ int run_verify(const std::string& input, const std::string& original_path, const
   const lcz::DecompressResult d =
       lcz::decompress(file, display_name(input), base ? &*base : nullptr, threads, {}, {.max_weights = max_weights});
   lcz::SourceNet original = lcz::read_source_net(read_input(original_path), display_name(original_path));
-  // A raw .f32 or .npy tensor is named after its file: another file name is not another tensor.
-  if (original.format != lcz::SourceFormat::lc0 && original.net.tensors.size() == d.net.tensors.size())
+  // A tensor named after its file (.f32, .npy): another file name is not another tensor.
+  if (original.net.named_by_file && original.net.tensors.size() == d.net.tensors.size())
     for (size_t i = 0; i < d.net.tensors.size(); ++i) original.net.tensors[i].name = d.net.tensors[i].name;
   const lcz::Verification v = lcz::verify(original.net, lcz::as_loaded(d));
   if (!v.mismatch.empty()) {
@@ -212,7 +211,7 @@ int main(int argc, char** argv) {
   compress->add_option("--config", c.config, "a harness config whose pipelines (and tolerance) --pipeline picks from");
   compress->add_option("--tolerance", c.tolerance, "absolute error bound per weight, e.g. 2^-17 (default) or 1e-5");
   compress->add_option("--base", c.base, "code the net against this base net (the client needs the same file)");
-  compress->add_option("--format", c.format, "input format: detect (default), lc0, f32, npy");
+  compress->add_option("--format", c.format, "input format: " + lcz::format_names() + " (default detect)");
   compress->add_option("--threads", c.threads, "threads (default: all cores); the output is the same for any count")
       ->check(CLI::Range(1, 1024));
   compress->add_option("--chunk-weights", c.chunk_weights, "weights per independently coded chunk (0: one chunk)")

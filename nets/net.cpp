@@ -7,46 +7,9 @@
 #include <unordered_map>
 
 #include "codecs/core/error.h"
-#include "nets/f32_reader.h"
 #include "nets/input_file.h"
-#include "nets/lc0_reader.h"
-#include "nets/npy_reader.h"
 
 namespace lcz {
-namespace {
-
-std::string lower_case(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
-  return text;
-}
-
-// The format a file's name says, or detect when the name says nothing.
-NetFormat format_from_name(const std::filesystem::path& path) {
-  const std::string ext = lower_case(path.extension().string());
-  if (ext == ".gz" || ext == ".pb") return NetFormat::lc0;  // .pb.gz, .pb (gzip or plain: the reader checks)
-  if (ext == ".npy") return NetFormat::npy;
-  if (ext == ".f32" || ext == ".bin" || ext == ".hex" || ext == ".raw") return NetFormat::f32;
-  return NetFormat::detect;
-}
-
-// Raw float32 and npy files hold at most 2^32 - 1 values, plus an npy header.
-constexpr uint64_t kMaxRawFileBytes = (uint64_t{1} << 34) + (uint64_t{1} << 20);
-
-}  // namespace
-
-// The name first; content only for a name that says nothing. Raw float32 has no header, so
-// any float data may begin with bytes that look like a magic number: the extension (or the
-// config's "format") decides, and a headerless file needs one of them.
-NetFormat detect_net_format(std::span<const uint8_t> bytes, const std::filesystem::path& path) {
-  if (const NetFormat by_name = format_from_name(path); by_name != NetFormat::detect) return by_name;
-  if (is_gzip(bytes) || starts_with_lc0_magic(bytes)) return NetFormat::lc0;
-  if (is_npy(bytes)) return NetFormat::npy;
-  throw_input(path.string() +
-              ": not a recognised net: the extension is none of .pb.gz .pb .npy .f32 .bin .hex .raw, and the content "
-              "is neither gzip nor an Lc0 protobuf (magic 0x1c0) nor .npy (raw float32 needs one of those extensions, "
-              "or \"format\": \"f32\" in the config)");
-}
-
 namespace {
 
 std::string shape_text(const std::vector<uint32_t>& shape) {
@@ -90,27 +53,6 @@ void require_finite(const Tensor& tensor, const std::string& source) {
               std::to_string(bad - tensor.values.begin()) + "; error bounds need finite weights");
 }
 
-std::vector<uint8_t> read_net_file(const std::filesystem::path& path, NetFormat format) {
-  if (format == NetFormat::detect) format = format_from_name(path);
-  // An Lc0 file is parsed by protobuf, which takes at most 2 GiB: refuse a larger one unread.
-  return read_regular_file(path, format == NetFormat::lc0 ? kMaxLc0MessageBytes : kMaxRawFileBytes, ErrorKind::input);
-}
-
-Net read_net(const std::filesystem::path& path, NetFormat format) {
-  return read_net_bytes(read_net_file(path, format), path, format);
-}
-
-Net read_net_bytes(std::span<const uint8_t> bytes, const std::filesystem::path& path, NetFormat format) {
-  if (format == NetFormat::detect) format = detect_net_format(bytes, path);
-  switch (format) {
-    case NetFormat::lc0: return read_lc0_net(bytes, path);
-    case NetFormat::npy: return read_npy_net(bytes, path);
-    case NetFormat::f32: return read_f32_net(bytes, path);
-    case NetFormat::detect: break;
-  }
-  throw_input(path.string() + ": no reader for this format");
-}
-
 std::vector<int64_t> base_counterparts(const NetLayout& layout, const Net& base) {
   std::vector<int64_t> match(layout.tensors.size(), -1);
   std::unordered_map<std::string, size_t> by_name;
@@ -134,10 +76,9 @@ Net delta_net(const Net& base, const Net& target) {
   delta.source = target.source + " - " + base.source;
   delta.format = "delta";
   delta.tensors.reserve(base.tensors.size());
-  // A raw float32 or npy net is one tensor named after its file: two such files (v1.f32,
-  // v2.f32) are compared by shape, not by a name that only repeats the file name.
-  const auto named_by_file = [](const Net& n) { return n.format == "f32" || n.format == "npy"; };
-  const bool compare_names = !(named_by_file(base) && named_by_file(target));
+  // A net of one tensor named after its file: two such files (v1.f32, v2.f32) are compared
+  // by shape, not by a name that only repeats the file name.
+  const bool compare_names = !(base.named_by_file && target.named_by_file);
   for (size_t i = 0; i < base.tensors.size(); ++i) {
     const Tensor& b = base.tensors[i];
     const Tensor& t = target.tensors[i];
@@ -176,6 +117,7 @@ Net single_tensor_net(std::span<const uint8_t> le_floats, std::vector<uint32_t> 
   Net net;
   net.source = path.string();
   net.format = format;
+  net.named_by_file = true;
   net.tensors.push_back(std::move(tensor));
   return net;
 }

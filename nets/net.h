@@ -1,5 +1,5 @@
-// A net in memory: an ordered list of named tensors of float32 weights. Readers for each file
-// format live beside this file; read_net() picks one by the file's content.
+// A net in memory: an ordered list of named tensors of float32 weights, whatever file it came
+// from. Reading and writing files is formats/ (formats/format.h).
 #pragma once
 #include <cstdint>
 #include <filesystem>
@@ -25,8 +25,11 @@ struct Tensor {
 
 struct Net {
   std::string source;             // file path, or "target - base" for a delta
-  std::string format;             // "lc0", "f32", "npy", "delta"
+  std::string format;             // the file format's name (formats/format.h), or "delta"
   std::vector<Tensor> tensors;
+  // One tensor named after its file (a headerless or single-array format): its name says
+  // nothing, so two versions of the net are matched by position.
+  bool named_by_file = false;
 
   uint64_t weight_count() const;
 };
@@ -42,7 +45,7 @@ struct TensorLayout {
 };
 
 struct NetLayout {
-  std::string format;             // "lc0", "f32", "npy", "delta"
+  std::string format;             // as Net::format
   std::vector<TensorLayout> tensors;
 
   uint64_t weight_count() const;
@@ -50,45 +53,30 @@ struct NetLayout {
 
 NetLayout layout_of(const Net& net);
 
-enum class NetFormat { detect, lc0, f32, npy };
-
-// Reads a net file. The format given wins; detect goes by the extension (.pb.gz/.gz/.pb ->
-// lc0, .npy -> npy, .f32/.bin/.hex/.raw -> raw little-endian float32) and only for any other
-// name by content (gzip or the Lc0 magic -> lc0, "\x93NUMPY" -> npy); the reader then checks
-// the content. Throws lcz::Error(kind input) naming the file and what is wrong (not a regular
-// file, too large, not gzip, truncated, unknown encoding, size not a multiple of 4, no
-// weights, NaN/Inf weights, ...).
-Net read_net(const std::filesystem::path& path, NetFormat format = NetFormat::detect);
-// The same from bytes already read; `path` names the source in messages and, under detect,
-// its extension decides the reader.
-Net read_net_bytes(std::span<const uint8_t> bytes, const std::filesystem::path& path, NetFormat format = NetFormat::detect);
-// read_net's first step: the bytes of a net file, unparsed, under the size limit of its format
-// (an Lc0 file at most 2 GiB, refused unread); for callers that need the bytes too (SHA-256).
-std::vector<uint8_t> read_net_file(const std::filesystem::path& path, NetFormat format = NetFormat::detect);
-// detect as read_net does it (the extension, else the content); throws lcz::Error(input)
-// when nothing matches.
-NetFormat detect_net_format(std::span<const uint8_t> bytes, const std::filesystem::path& path);
-
 // For each tensor of `layout`, the index of its counterpart in `base` (same element count),
 // or -1: by name where the two nets share tensor names, else by position (raw .f32 and .npy
 // tensors are named after their files, so two versions of one net differ in name only).
 std::vector<int64_t> base_counterparts(const NetLayout& layout, const Net& base);
 
 // target - base, tensor by tensor in float32; shapes must match, and names too unless both
-// nets are single tensors named after their files (f32, npy).
+// nets are named_by_file.
 Net delta_net(const Net& base, const Net& target);
 
 // All weights concatenated in tensor order.
 std::vector<float> concatenated(const Net& net);
 
-// For the readers. The whole file; throws lcz::Error(input) naming it if it cannot be read.
+// The largest raw float32 or .npy file: 2^32 - 1 values, plus a header.
+inline constexpr uint64_t kMaxRawFileBytes = (uint64_t{1} << 34) + (uint64_t{1} << 20);
+
+// The whole file, at most kMaxRawFileBytes; throws lcz::Error(input) naming it if it cannot be read.
 std::vector<uint8_t> read_file_bytes(const std::filesystem::path& path);
 
 // Throws lcz::Error(input) naming the source, the tensor and the index of the first NaN/Inf:
 // no codec is asked to bound the error of a value that has none.
 void require_finite(const Tensor& tensor, const std::string& source);
 
-// A net of one float32 tensor named after the file, from little-endian bytes (checked finite).
+// A net of one float32 tensor named after the file (named_by_file), from little-endian bytes
+// (checked finite).
 Net single_tensor_net(std::span<const uint8_t> le_floats, std::vector<uint32_t> shape,
                       const std::filesystem::path& path, const std::string& format);
 

@@ -3,7 +3,7 @@
 
   scripts/check_lc0_net.py ORIGINAL.pb.gz DECODED.pb.gz [--tolerance 2^-17]
 
-Reads both files with Python's protobuf (messages generated from nets/lc0_net.proto, the
+Reads both files with Python's protobuf (messages generated from formats/lc0/lc0_net.proto, the
 public field numbers) and numpy, and checks that
   - every layer of DECODED that holds weights is LINEAR16 (explicitly, or by the net-wide
     default), which is all a released lc0 (<= v0.32.1) loads;
@@ -25,7 +25,7 @@ import tempfile
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-PROTO = os.path.join(HERE, "..", "nets", "lc0_net.proto")
+PROTO = os.path.join(HERE, "..", "formats", "lc0", "lc0_net.proto")
 
 LINEAR16, FLOAT16, BFLOAT16, FLOAT32 = 1, 2, 3, 4
 

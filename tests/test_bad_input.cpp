@@ -12,11 +12,12 @@
 #include <random>
 #include <sstream>
 
+#include "formats/format.h"
 #include "codecs/core/error.h"
 #include "harness/config.h"
 #include "harness/report/writers.h"
 #include "nets/input_file.h"
-#include "nets/lc0_reader.h"
+#include "formats/lc0/lc0_file.h"
 #include "nets/net.h"
 #include "pipeline/json_text.h"
 #include "pipeline/pipeline.h"
@@ -125,7 +126,7 @@ TEST_CASE("a config or dataset that is not a regular file is named by what it is
                   {"bad.json: datasets[0]", name, "not a"});
     require_error(ErrorKind::input, [&] { read_net(dir / name); }, {name, "not a"});
   }
-  require_error(ErrorKind::input, [] { read_net("/dev/zero", NetFormat::f32); }, {"/dev/zero", "character device"});
+  require_error(ErrorKind::input, [] { read_net("/dev/zero", "f32"); }, {"/dev/zero", "character device"});
   // A config file over the size limit is refused unread.
   write_bytes(dir / "huge.json", std::string(kMaxConfigBytes + 1, ' '));
   require_error(ErrorKind::config, [&] { load_config(dir / "huge.json"); }, {"huge.json", "more than the"});

@@ -15,7 +15,7 @@
 #include "codecs/entropy/rans/decode.h"
 #include "codecs/entropy/rans/encode.h"
 #include "codecs/quantize/base_prediction.h"
-#include "codecs/quantize/linear16.h"
+#include "formats/lc0/linear16.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/presets.h"
 #include "tests/test_support.h"

@@ -8,6 +8,7 @@
 #include <limits>
 #include <random>
 
+#include "formats/format.h"
 #include "codecs/core/byte_io.h"
 #include "codecs/core/registry.h"
 #include "nets/net.h"

@@ -1,6 +1,7 @@
 // Config validation: every class of mistake is an error naming the file and the JSON path.
 #include <catch2/catch.hpp>
 
+#include "formats/format.h"
 #include "codecs/core/error.h"
 #include "harness/config.h"
 #include "harness/run.h"

@@ -12,12 +12,15 @@
 
 #include <unistd.h>
 
+#include "formats/format.h"
 #include "container/atomic_file.h"
 #include "container/container.h"
 #include "container/lcz_codec.h"
-#include "nets/lc0_reader.h"
-#include "nets/lc0_skeleton.h"
-#include "nets/net_writers.h"
+#include "container/output_file.h"
+#include "formats/lc0/lc0_file.h"
+#include "formats/lc0/skeleton.h"
+#include "formats/f32/f32_file.h"
+#include "formats/npy/npy_file.h"
 #include "pipeline/presets.h"
 #include "pipeline/verify.h"
 #include "tests/test_support.h"
@@ -87,7 +90,7 @@ TEST_CASE("lczip round trip of maia-1900: every layer LINEAR16, within tol as lc
         REQUIRE(std::equal(tensors[i].values.begin(), tensors[i].values.end(), predicted.tensors[i].values.begin(),
                            [](float a, float b) { return std::bit_cast<uint32_t>(a) == std::bit_cast<uint32_t>(b); }));
       // Everything but the weights is the original's.
-      CHECK(lc0_skeleton(message) == original.lc0_skeleton);
+      CHECK(lc0_skeleton(message) == original.skeleton);
     }
   }
 }

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <set>
 
+#include "formats/format.h"
 #include "codecs/core/error.h"
 #include "nets/generate.h"
 #include "tests/test_support.h"

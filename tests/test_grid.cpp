@@ -6,11 +6,12 @@
 #include <cmath>
 #include <random>
 
+#include "formats/format.h"
 #include "codecs/core/registry.h"
-#include "codecs/quantize/linear16.h"
+#include "formats/lc0/linear16.h"
 #include "codecs/quantize/linear16_lattice.h"
-#include "nets/lc0_reader.h"
-#include "nets/lc0_skeleton.h"
+#include "formats/lc0/lc0_file.h"
+#include "formats/lc0/skeleton.h"
 #include "harness/run.h"
 #include "tests/test_support.h"
 
@@ -107,7 +108,7 @@ TEST_CASE("grid detects the Lc0 development formula too, and rounds data that is
   F32 release, dev, noise;
   for (int i = 0; i < 5000; ++i) {
     int u = i == 0 ? 0 : i == 1 ? 65535 : u16(rng);
-    release.push_back(linear16_to_float(static_cast<uint16_t>(u), lo, hi));
+    release.push_back(linear16_release(static_cast<uint16_t>(u), lo, hi));
     float theta = static_cast<float>(u) / 65535.0f;
     dev.push_back(lo * (1.0f - theta) + hi * theta);
     noise.push_back(std::uniform_real_distribution<float>(lo, hi)(rng));

@@ -8,8 +8,9 @@
 #include <fstream>
 #include <random>
 
+#include "formats/format.h"
 #include "codecs/core/error.h"
-#include "nets/lc0_reader.h"
+#include "formats/lc0/lc0_file.h"
 #include "nets/net.h"
 #include "nets/sha256.h"
 #include "tests/test_support.h"
@@ -188,8 +189,8 @@ TEST_CASE("FLOAT16 and BFLOAT16 conversions match the compiler's and the bit lay
   CHECK(float_to_bfloat16(std::bit_cast<float>(0x3f808000u)) == 0x3f80);  // tie, to even
   CHECK(float_to_bfloat16(std::bit_cast<float>(0x3f818000u)) == 0x3f82);  // tie, to even
   CHECK(float_to_bfloat16(std::bit_cast<float>(0x3f808001u)) == 0x3f81);
-  CHECK(linear16_to_float(0, -1.5f, 2.0f) == -1.5f);
-  CHECK(linear16_to_float(65535, -1.5f, 2.0f) == 2.0f);
+  CHECK(linear16_release(0, -1.5f, 2.0f) == -1.5f);
+  CHECK(linear16_release(65535, -1.5f, 2.0f) == 2.0f);
 }
 
 TEST_CASE("small Lc0 nets round-trip in each encoding, gzip and plain", "[nets][lc0]") {
@@ -316,7 +317,7 @@ TEST_CASE("input errors are lcz::Error(input) naming the file and the problem", 
     require_input_error([&] { read_net(path); }, path.string(), "not a recognised net");
     const auto forced = dir / "notes.pb";
     write_text(forced, "hello, these are not weights");
-    require_input_error([&] { read_net(forced, NetFormat::lc0); }, forced.string(), "not an Lc0 net");
+    require_input_error([&] { read_net(forced, "lc0"); }, forced.string(), "not an Lc0 net");
   }
   SECTION("gzip of something that is not a net") {
     const auto path = dir / "text.pb.gz";

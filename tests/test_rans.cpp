@@ -11,6 +11,7 @@
 #include <random>
 #include <set>
 
+#include "formats/format.h"
 #include "codecs/core/byte_io.h"
 #include "codecs/core/registry.h"
 #include "codecs/entropy/rans/format.h"

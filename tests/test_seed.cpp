@@ -2,6 +2,7 @@
 // every round trip verified against the tolerance, and a decoder that breaks the bound caught.
 #include <catch2/catch.hpp>
 
+#include "formats/format.h"
 #include "nets/sha256.h"
 #include "harness/run.h"
 #include "tests/test_support.h"

@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "formats/format.h"
 #include "codecs/core/error.h"
 #include "codecs/core/stream.h"
 #include "nets/net.h"

@@ -15,6 +15,7 @@
 
 #include "bench/lczip/big_net.h"
 #include "container/lcz_codec.h"
+#include "container/output_file.h"
 #include "nets/net.h"
 #include "pipeline/presets.h"
 

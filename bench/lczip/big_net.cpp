@@ -4,7 +4,7 @@
 #include <random>
 #include <stdexcept>
 
-#include "nets/lc0_reader.h"
+#include "formats/lc0/lc0_file.h"
 #include "nets/net.h"
 
 namespace lcz::bench {

@@ -2,7 +2,7 @@
 
 #include "codecs/core/byte_io.h"
 #include "codecs/quantize/base_prediction.h"
-#include "codecs/quantize/linear16.h"
+#include "formats/lc0/linear16.h"
 #include "codecs/quantize/linear16_lattice.h"
 #include "codecs/quantize/rounding.h"
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "codecs/quantize/linear16.h"
+#include "formats/lc0/linear16.h"
 
 namespace lcz {
 namespace {

@@ -9,7 +9,7 @@
 #include <optional>
 #include <span>
 
-#include "codecs/quantize/linear16.h"
+#include "formats/lc0/linear16.h"
 
 namespace lcz {
 

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "formats/format.h"
 #include "codecs/core/error.h"
 #include "harness/cli/commands.h"
 #include "nets/generate.h"

@@ -1,8 +1,7 @@
-#include "nets/lc0_reader.h"
+#include "formats/lc0/lc0_file.h"
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/unknown_field_set.h>
-#include <zlib.h>
 
 #include <algorithm>
 #include <bit>
@@ -15,7 +14,9 @@
 #include <stdexcept>
 
 #include "codecs/core/error.h"
-#include "codecs/quantize/linear16.h"
+#include "formats/float16.h"
+#include "formats/gzip.h"
+#include "formats/lc0/linear16.h"
 
 namespace lcz {
 
@@ -32,8 +33,6 @@ using google::protobuf::UnknownFieldSet;
 
 // protobuf parses at most INT_MAX bytes.
 constexpr size_t kMaxMessageBytes = INT_MAX;
-// zlib counts in uInt: feed and drain it in slices no larger than this.
-constexpr size_t kZlibSlice = size_t{1} << 30;
 
 uint16_t u16le(const uint8_t* p) { return static_cast<uint16_t>(p[0] | (p[1] << 8)); }
 
@@ -159,7 +158,7 @@ class LayerWalker {
       case SourceEncoding::Kind::linear16: {
         const float min_val = layer.min_val(), max_val = layer.max_val();
         for (size_t i = 0; i < values.size(); ++i)
-          values[i] = linear16_to_float(u16le(bytes + 2 * i), min_val, max_val);
+          values[i] = linear16_release(u16le(bytes + 2 * i), min_val, max_val);
         break;
       }
       case SourceEncoding::Kind::float16:
@@ -228,61 +227,15 @@ SourceEncoding::Kind default_encoding(const pblczero::Net& net, const std::strin
   return SourceEncoding::Kind::linear16;
 }
 
-struct InflateStream {
-  z_stream z{};
-  InflateStream() {
-    if (inflateInit2(&z, 16 + MAX_WBITS) != Z_OK) throw std::runtime_error("zlib: inflateInit2 failed");
-  }
-  ~InflateStream() { inflateEnd(&z); }
-};
 
 }  // namespace
 
 // ---- Element conversions ----
 
-float linear16_to_float(uint16_t u, float min_val, float max_val) { return linear16_release(u, min_val, max_val); }
 
-float half_to_float(uint16_t half) {
-  const uint32_t sign = uint32_t{half & 0x8000u} << 16;
-  const uint32_t exponent = (half >> 10) & 0x1f;
-  const uint32_t mantissa = half & 0x3ff;
-  if (exponent == 0) {
-    // Zero or subnormal: mantissa * 2^-24 is exact in float32.
-    const float magnitude = static_cast<float>(mantissa) * 0x1p-24f;
-    return std::bit_cast<float>(sign | std::bit_cast<uint32_t>(magnitude));
-  }
-  if (exponent == 31) return std::bit_cast<float>(sign | 0x7f800000u | (mantissa << 13));
-  return std::bit_cast<float>(sign | ((exponent + 127 - 15) << 23) | (mantissa << 13));
-}
-
-float bfloat16_to_float(uint16_t bf16) { return std::bit_cast<float>(uint32_t{bf16} << 16); }
-
-uint16_t float_to_half(float value) {
-  const uint32_t bits = std::bit_cast<uint32_t>(value);
-  const auto sign = static_cast<uint16_t>((bits >> 16) & 0x8000);
-  const uint32_t magnitude = bits & 0x7fffffff;
-  if (magnitude > 0x7f800000) return sign | 0x7e00 | static_cast<uint16_t>((magnitude >> 13) & 0x3ff);  // NaN
-  if (magnitude >= 0x477ff000) return sign | 0x7c00;  // >= 65520 rounds to Inf
-  if (magnitude >= 0x38800000) {                      // normal half (>= 2^-14)
-    const uint32_t rounded = magnitude + 0xfff + ((magnitude >> 13) & 1);
-    return sign | static_cast<uint16_t>((rounded - ((127u - 15) << 23)) >> 13);
-  }
-  // Subnormal half: scaling by 2^24 is exact, nearbyint rounds to nearest even (1024 = 2^-14).
-  const float scaled = std::bit_cast<float>(magnitude) * 0x1p24f;
-  return sign | static_cast<uint16_t>(std::nearbyint(scaled));
-}
-
-uint16_t float_to_bfloat16(float value) {
-  const uint32_t bits = std::bit_cast<uint32_t>(value);
-  if ((bits & 0x7fffffff) > 0x7f800000) return static_cast<uint16_t>((bits >> 16) | 0x40);  // quiet NaN
-  return static_cast<uint16_t>((bits + 0x7fff + ((bits >> 16) & 1)) >> 16);
-}
 
 // ---- Reading ----
 
-bool is_gzip(std::span<const uint8_t> bytes) {
-  return bytes.size() >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
-}
 
 bool starts_with_lc0_magic(std::span<const uint8_t> bytes) {
   // tag (field 1, wire type fixed32) then 0x000001c0 little-endian
@@ -290,72 +243,6 @@ bool starts_with_lc0_magic(std::span<const uint8_t> bytes) {
   return bytes.size() >= sizeof kPrefix && std::equal(std::begin(kPrefix), std::end(kPrefix), bytes.begin());
 }
 
-namespace {
-
-// Inflates every gzip member of `compressed` through a small scratch buffer, handing each
-// piece to emit(data, size), and stops with an error the moment the total passes max_bytes:
-// nothing is held beyond the limit, whatever the file claims. Returns the total.
-template <class Emit>
-size_t inflate_members(std::span<const uint8_t> compressed, const std::string& source, size_t max_bytes, Emit emit) {
-  InflateStream stream;
-  z_stream& z = stream.z;
-  uint8_t scratch[1 << 16];
-  size_t fed = 0, produced = 0;
-  for (;;) {
-    if (z.avail_in == 0 && fed < compressed.size()) {
-      z.next_in = const_cast<Bytef*>(compressed.data() + fed);
-      z.avail_in = static_cast<uInt>(std::min(compressed.size() - fed, kZlibSlice));
-      fed += z.avail_in;
-    }
-    z.next_out = scratch;
-    z.avail_out = sizeof scratch;
-    const int rc = inflate(&z, Z_NO_FLUSH);
-    const size_t piece = sizeof scratch - z.avail_out;
-    if (piece > max_bytes - produced)
-      throw_input(source + ": gzip content inflates past " + std::to_string(max_bytes) +
-                  " bytes, the most this reader accepts (refused while inflating, at compressed offset " +
-                  std::to_string(fed - z.avail_in) + ")");
-    emit(scratch, piece);
-    produced += piece;
-    const size_t consumed = fed - z.avail_in;
-    if (rc == Z_STREAM_END) {
-      if (consumed == compressed.size()) break;
-      // Concatenated members are one gzip file (gzread reads them all); anything else is not.
-      if (!is_gzip(compressed.subspan(consumed)))
-        throw_input(source + ": " + std::to_string(compressed.size() - consumed) +
-                    " bytes of trailing garbage after the gzip stream at offset " + std::to_string(consumed));
-      inflateReset(&z);
-      continue;
-    }
-    if (rc == Z_DATA_ERROR || rc == Z_NEED_DICT)
-      throw_input(source + ": corrupt gzip data near compressed offset " + std::to_string(consumed) + ": " +
-                  (z.msg ? z.msg : "invalid data"));
-    if (rc == Z_MEM_ERROR) throw std::bad_alloc();
-    if (rc != Z_OK && rc != Z_BUF_ERROR) throw std::runtime_error("zlib: inflate returned " + std::to_string(rc));
-    // All input consumed, output room left, stream not finished: the file was cut short.
-    if (z.avail_in == 0 && fed == compressed.size() && z.avail_out != 0)
-      throw_input(source + ": truncated gzip stream (ends after " + std::to_string(compressed.size()) +
-                  " bytes, " + std::to_string(produced) + " bytes inflated)");
-  }
-  return produced;
-}
-
-}  // namespace
-
-std::vector<uint8_t> gunzip(std::span<const uint8_t> compressed, const std::string& source, size_t max_bytes) {
-  if (!is_gzip(compressed)) throw_input(source + ": not gzip data (no 1f 8b magic)");
-  // Two passes: the first counts (and enforces the limit) without keeping anything, the
-  // second fills a buffer of exactly that size. Inflating twice costs far less than the
-  // peak of a growing buffer (2x while it is copied) or a size taken on the file's word.
-  const size_t size = inflate_members(compressed, source, max_bytes, [](const uint8_t*, size_t) {});
-  std::vector<uint8_t> out(size);
-  size_t at = 0;
-  inflate_members(compressed, source, size, [&](const uint8_t* data, size_t n) {
-    std::memcpy(out.data() + at, data, n);
-    at += n;
-  });
-  return out;
-}
 
 pblczero::Net parse_lc0_net(std::span<const uint8_t> file_bytes, const std::string& source, size_t max_inflated_bytes) {
   std::vector<uint8_t> inflated;
@@ -397,6 +284,23 @@ Net read_lc0_net(std::span<const uint8_t> file_bytes, const std::filesystem::pat
 
 // ---- Writing ----
 
+std::string linear16_params(std::span<const float> values, float min_val, float max_val) {
+  std::string params(values.size() * 2, '\0');
+  for (size_t i = 0; i < values.size(); ++i) {
+    const uint16_t u = nearest_linear16_index(values[i], min_val, max_val);
+    params[2 * i] = static_cast<char>(u & 0xff);
+    params[2 * i + 1] = static_cast<char>(u >> 8);
+  }
+  return params;
+}
+
+std::vector<float> as_lc0_decodes_linear16(std::span<const float> values, float min_val, float max_val) {
+  std::vector<float> out(values.size());
+  for (size_t i = 0; i < values.size(); ++i)
+    out[i] = linear16_release(nearest_linear16_index(values[i], min_val, max_val), min_val, max_val);
+  return out;
+}
+
 void write_lc0_layer(pblczero::Weights::Layer& layer, std::span<const float> values,
                      SourceEncoding::Kind encoding) {
   const char* stage = "lc0 layer writer";
@@ -417,11 +321,7 @@ void write_lc0_layer(pblczero::Weights::Layer& layer, std::span<const float> val
         min_val = *lo;
         max_val = *hi;
       }
-      const double range = static_cast<double>(max_val) - min_val;
-      for (float v : values) {
-        const double step = range > 0 ? (v - static_cast<double>(min_val)) / range * 65535.0 : 0.0;
-        put_u16(static_cast<uint16_t>(std::clamp(std::nearbyint(step), 0.0, 65535.0)));
-      }
+      params = linear16_params(values, min_val, max_val);
       layer.set_min_val(min_val);
       layer.set_max_val(max_val);
       layer.set_encoding(Layer::LINEAR16);
@@ -450,32 +350,6 @@ void write_lc0_layer(pblczero::Weights::Layer& layer, std::span<const float> val
   layer.set_params(std::move(params));
 }
 
-std::vector<uint8_t> gzip_compress(std::span<const uint8_t> bytes, int level) {
-  z_stream z{};
-  // 16 + window bits: gzip wrapper; zlib writes mtime 0 and no name, so output is reproducible.
-  if (deflateInit2(&z, level, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK)
-    throw std::runtime_error("zlib: deflateInit2 failed");
-  std::unique_ptr<z_stream, int (*)(z_stream*)> guard(&z, deflateEnd);
-  std::vector<uint8_t> out;
-  size_t fed = 0;
-  int rc = Z_OK;
-  while (rc != Z_STREAM_END) {
-    if (z.avail_in == 0 && fed < bytes.size()) {
-      z.next_in = const_cast<Bytef*>(bytes.data() + fed);
-      z.avail_in = static_cast<uInt>(std::min(bytes.size() - fed, kZlibSlice));
-      fed += z.avail_in;
-    }
-    const size_t produced = out.size();
-    out.resize(produced + std::max<size_t>(deflateBound(&z, z.avail_in), 1 << 16));
-    z.next_out = out.data() + produced;
-    z.avail_out = static_cast<uInt>(out.size() - produced);
-    rc = deflate(&z, fed == bytes.size() ? Z_FINISH : Z_NO_FLUSH);
-    out.resize(out.size() - z.avail_out);
-    if (rc != Z_OK && rc != Z_STREAM_END && rc != Z_BUF_ERROR)
-      throw std::runtime_error("zlib: deflate returned " + std::to_string(rc));
-  }
-  return out;
-}
 
 void write_lc0_net_file(const std::filesystem::path& path, const pblczero::Net& net, bool gzip) {
   std::string serialized;

@@ -1,4 +1,4 @@
-#include "nets/lc0_skeleton.h"
+#include "formats/lc0/skeleton.h"
 
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/io/coded_stream.h>
@@ -8,8 +8,8 @@
 #include <map>
 
 #include "codecs/core/error.h"
-#include "codecs/quantize/linear16.h"
-#include "nets/lc0_reader.h"
+#include "formats/lc0/linear16.h"
+#include "formats/lc0/lc0_file.h"
 
 namespace lcz {
 namespace {
@@ -75,23 +75,6 @@ std::string lc0_skeleton(const pblczero::Net& net) {
     layer.clear_max_val();
   });
   return serialize_deterministic(skeleton);
-}
-
-std::string linear16_params(std::span<const float> values, float min_val, float max_val) {
-  std::string params(values.size() * 2, '\0');
-  for (size_t i = 0; i < values.size(); ++i) {
-    const uint16_t u = nearest_linear16_index(values[i], min_val, max_val);
-    params[2 * i] = static_cast<char>(u & 0xff);
-    params[2 * i + 1] = static_cast<char>(u >> 8);
-  }
-  return params;
-}
-
-std::vector<float> as_lc0_decodes_linear16(std::span<const float> values, float min_val, float max_val) {
-  std::vector<float> out(values.size());
-  for (size_t i = 0; i < values.size(); ++i)
-    out[i] = linear16_release(nearest_linear16_index(values[i], min_val, max_val), min_val, max_val);
-  return out;
 }
 
 pblczero::Net rebuild_lc0_net(const std::string& skeleton, std::span<const Tensor> tensors,

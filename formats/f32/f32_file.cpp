@@ -1,6 +1,7 @@
-#include "nets/f32_reader.h"
+#include "formats/f32/f32_file.h"
 
 #include <bit>
+#include <cstring>
 
 #include "codecs/core/error.h"
 
@@ -18,6 +19,16 @@ Net read_f32_net(std::span<const uint8_t> file_bytes, const std::filesystem::pat
   if (count > UINT32_MAX) throw_input(source + ": more than 2^32-1 floats in one tensor");
 
   return single_tensor_net(file_bytes, {static_cast<uint32_t>(count)}, path, "f32");
+}
+
+std::vector<uint8_t> f32_file_bytes(const Net& net) {
+  std::vector<uint8_t> out(net.weight_count() * sizeof(float));
+  size_t at = 0;
+  for (const Tensor& t : net.tensors) {
+    std::memcpy(out.data() + at, t.values.data(), t.values.size() * sizeof(float));
+    at += t.values.size() * sizeof(float);
+  }
+  return out;
 }
 
 }  // namespace lcz

@@ -22,11 +22,4 @@ std::string lc0_skeleton(const pblczero::Net& net);
 pblczero::Net rebuild_lc0_net(const std::string& skeleton, std::span<const Tensor> tensors,
                               std::span<const SourceEncoding> encodings, const std::string& source);
 
-// LINEAR16 params of values on the range [min_val, max_val]: the index of each value whose
-// Lc0 release decode is nearest to it (bit-exact where the value lies on the grid).
-std::string linear16_params(std::span<const float> values, float min_val, float max_val);
-
-// The values as a released Lc0 decodes `linear16_params(values, min_val, max_val)`.
-std::vector<float> as_lc0_decodes_linear16(std::span<const float> values, float min_val, float max_val);
-
 }  // namespace lcz

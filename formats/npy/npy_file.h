@@ -28,4 +28,8 @@ NpyHeader parse_npy_header(std::span<const uint8_t> file_bytes, const std::strin
 // Only descr '<f4' with fortran_order False; the data must be exactly product(shape) floats.
 Net read_npy_net(std::span<const uint8_t> file_bytes, const std::filesystem::path& path);
 
+// Format version 1, descr '<f4', C order, the tensor's shape. Throws lcz::Error(codec) for a
+// net of more than one tensor.
+std::vector<uint8_t> npy_file_bytes(const Net& net);
+
 }  // namespace lcz

@@ -1,0 +1,104 @@
+#include "formats/lc0/lc0_format.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "codecs/core/error.h"
+#include "codecs/core/max_error.h"
+#include "codecs/quantize/linear16_lattice.h"
+#include "formats/lc0/lc0_file.h"
+#include "formats/lc0/skeleton.h"
+#include "formats/output_policy.h"
+
+namespace lcz {
+namespace {
+
+SourceNet read_lc0(std::span<const uint8_t> bytes, const std::filesystem::path& path) {
+  const std::string name = path.string();
+  const pblczero::Net message = parse_lc0_net(bytes, name);
+  SourceNet s;
+  s.name = name;
+  s.format = SourceFormat::lc0;
+  s.net.source = name;
+  s.net.format = "lc0";
+  s.net.tensors = lc0_tensors(message, name);
+  if (s.net.tensors.empty()) throw_input(name + ": Lc0 net without any weight tensor");
+  s.skeleton = lc0_skeleton(message);
+  return s;
+}
+
+F32 loaded_lc0(const F32& decoded, const SourceEncoding& output) {
+  if (output.kind == SourceEncoding::Kind::linear16) return as_lc0_decodes_linear16(decoded, output.min_val, output.max_val);
+  return loaded_ieee(decoded, output);
+}
+
+// An Lc0 LINEAR16 layer stays LINEAR16 (released lc0 loads nothing else), on the first of
+// these ranges that keeps the bound: the source range, the range of the original values
+// (where the grid stage finds a layer's grid, exactly or on a lattice), the range the
+// quantizer coded it on (a fitted lattice), the range of the decoded values.
+// FLOAT16/BFLOAT16 stay so where the bound holds, else become FLOAT32.
+OutputChoice choose_lc0_output(const Tensor& original, const F32& decoded, double tolerance,
+                               const std::optional<CodedRange>& coded) {
+  const auto kind = original.source.kind;
+  if (kind == SourceEncoding::Kind::float32 || kind == SourceEncoding::Kind::none) return as_decoded(original, decoded);
+  if (kind == SourceEncoding::Kind::float16 || kind == SourceEncoding::Kind::bfloat16)
+    return keep_16bit_or_float32(original, decoded, tolerance);
+  std::vector<SourceEncoding> candidates = {original.source};
+  if (!original.values.empty()) {
+    const auto [lo, hi] = std::minmax_element(original.values.begin(), original.values.end());
+    candidates.push_back({SourceEncoding::Kind::linear16, *lo, *hi});
+  }
+  if (coded) {
+    candidates.push_back({SourceEncoding::Kind::linear16, coded->min_val, coded->max_val});
+  } else if (auto fit = fit_linear16_lattice(original.values, tolerance)) {
+    candidates.push_back({SourceEncoding::Kind::linear16, fit->min_val, fit->max_val});
+  }
+  if (!decoded.empty()) {
+    const auto [lo, hi] = std::minmax_element(decoded.begin(), decoded.end());
+    candidates.push_back({SourceEncoding::Kind::linear16, *lo, *hi});
+  }
+  double best = INFINITY;
+  size_t best_worst = 0;
+  for (const auto& c : candidates) {
+    size_t worst = 0;
+    const double e = max_abs_error(original.values, loaded_lc0(decoded, c), &worst);
+    if (e <= tolerance) return {c, e, worst, ""};
+    if (!(e >= best)) best = e, best_worst = worst;
+  }
+  throw Error(ErrorKind::verify, "tensor " + original.name + " cannot be written as LINEAR16 within the tolerance: " +
+                                     "as lc0 decodes it, weight " + std::to_string(best_worst) + " is off by " +
+                                     std::to_string(best / tolerance) +
+                                     " x the tolerance (a pipeline that starts with grid keeps Lc0 layers on a LINEAR16 grid)");
+}
+
+void write_lc0(const std::string& skeleton, Net net, std::span<const SourceEncoding> outputs, const std::string& source,
+               const ByteSink& sink) {
+  std::string serialized;
+  {
+    const pblczero::Net message = rebuild_lc0_net(skeleton, net.tensors, outputs, source);
+    std::vector<Tensor>().swap(net.tensors);  // the layers hold the weights now
+    if (!message.SerializePartialToString(&serialized)) throw Error(ErrorKind::codec, "cannot serialize the Lc0 net");
+  }
+  // gzip as Lc0 ships nets; at level 1: the file is for loading, and level 6 would take
+  // ten times as long as decoding the weights did.
+  sink(gzip_compress(std::span(reinterpret_cast<const uint8_t*>(serialized.data()), serialized.size()), 1));
+}
+
+}  // namespace
+
+NetFileFormat lc0_format() {
+  return {.id = SourceFormat::lc0,
+          .name = "lc0",
+          .description = "Lc0 network (.pb.gz, .pb): protobuf pblczero.Net, gzip-compressed or plain",
+          .extensions = {".pb.gz", ".pb", ".gz"},
+          .sniff = [](std::span<const uint8_t> b) { return is_gzip(b) || starts_with_lc0_magic(b); },
+          .max_file_bytes = kMaxLc0MessageBytes,  // protobuf parses at most 2 GiB: refused unread
+          .whole_tensors = true,
+          .has_skeleton = true,
+          .read = read_lc0,
+          .choose_output = choose_lc0_output,
+          .loaded_values = loaded_lc0,
+          .write = write_lc0};
+}
+
+}  // namespace lcz
