@@ -416,16 +416,30 @@ void BlockEncoder::write_packed(std::span<const int32_t> v, Bytes& out) {
 void BlockEncoder::encode(std::span<const int32_t> v, const uint8_t* base, Bytes& out) {
   const uint64_t n = v.size();
   ByteWriter(out).varint(n);
-  analyze(v, base);
   const int precision = std::clamp(static_cast<int>(std::bit_width(n)), kMinPrecision, options_.max_precision);
-  // Contexts are grouped on the tokens at m = 2 (the usual choice), then m is chosen for
-  // those groups: choosing both jointly costs four groupings for a difference of ~0.01%.
-  Model model = group_contexts(2, precision);
-  choose_mantissa(model, precision);
+  auto code = [&](const uint8_t* b) {
+    analyze(v, b);
+    // Contexts are grouped on the tokens at m = 2 (the usual choice), then m is chosen for
+    // those groups: choosing both jointly costs four groupings for a difference of ~0.01%.
+    Model model = group_contexts(2, precision);
+    choose_mantissa(model, precision);
+    write_rans(v, model, precision, b ? BlockMode::rans_base : BlockMode::rans, out);
+  };
+  const size_t at = out.size();
+  code(nullptr);
+  // With base contexts the block is also coded in mode 2, and the smaller kept: values coded
+  // alone, or a base that says little, lose nothing to the base's contexts.
+  if (base) {
+    const Bytes plain(out.begin() + static_cast<std::ptrdiff_t>(at), out.end());
+    out.resize(at);
+    code(base);
+    if (out.size() - at > plain.size()) {
+      out.resize(at);
+      out.insert(out.end(), plain.begin(), plain.end());
+    }
+  }
   // Tiny or incompressible blocks: fixed-width zigzag values when that is smaller.
   const uint64_t packed_bytes = 2 + (n * packed_width_ + 7) / 8;
-  const size_t at = out.size();
-  write_rans(v, model, precision, base ? BlockMode::rans_base : BlockMode::rans, out);
   if (out.size() - at <= packed_bytes) return;
   out.resize(at);
   write_packed(v, out);

@@ -18,6 +18,7 @@
 //   mode 1 (packed): u8 width (0..32) | zigzag values, `width` bits each, LSB first
 //   mode 2 (rans in a base context; only in a stream coded in a context, Stage::encode_in_context):
 //     as mode 0, but the context of a group mixes e with the base: base_group_context below
+//     (the encoder codes such a block both ways and keeps the smaller)
 //
 // A value v is coded as a token (its magnitude class plus the top m bits below the leading
 // one: a log-linear bucket, m chosen per table: contexts of small scale gain nothing from
