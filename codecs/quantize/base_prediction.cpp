@@ -62,15 +62,16 @@ class Positions {
   std::vector<double> factor_, add_;
 };
 
+// Branch-free (it runs once per value in the decoder): the class bit_width(|r|) is read off
+// the exponent of |r| + 1/2, which is exact for integers below 2^31.
 uint8_t context_of(double position, const IndexSpace& s) {
-  if (!(std::fabs(position) < 2147483647.0)) position = 0;  // NaN and far outside: no information
-  const double r = s.nearest ? std::nearbyint(position) : std::trunc(position);
-  // nearest: position - r in [-1/2, 1/2]; toward zero: in (-1, 1).
-  const double frac = s.nearest ? position - r + 0.5 : (position - r + 1) / 2;
-  const int fb = std::clamp(static_cast<int>(frac * kFractions), 0, kFractions - 1);
-  const auto m = static_cast<uint32_t>(std::fabs(r));
-  const int cls = std::min(static_cast<int>(std::bit_width(m)), kClasses - 1);
-  return static_cast<uint8_t>(1 + ((cls * kFractions + fb) * 2 + (position < 0 ? 1 : 0)));
+  const double p = position > -2147483647.0 && position < 2147483647.0 ? position : 0.0;  // NaN, far out: none
+  const double r = s.nearest ? (p + 0x1.8p52) - 0x1.8p52 : static_cast<double>(static_cast<int64_t>(p));
+  // nearest: p - r in [-1/2, 1/2]; toward zero: in (-1, 1).
+  const double frac = s.nearest ? p - r + 0.5 : (p - r + 1) * 0.5;
+  const int fb = std::min(static_cast<int>(frac * kFractions), kFractions - 1);  // frac >= 0
+  const int cls = std::min(static_cast<int>(std::bit_cast<uint64_t>(std::fabs(r) + 0.5) >> 52) - 1022, kClasses - 1);
+  return static_cast<uint8_t>(1 + ((cls * kFractions + fb) * 2 + (p < 0 ? 1 : 0)));
 }
 
 // Estimated bits of coding v in contexts ctx with an adaptive coder: per context (the base

@@ -22,6 +22,7 @@
 // (IndexSpace: position = a * v + c0): position = (a * b) * (1 + k_c 2^-s) + (c0 + j_c 2^-t),
 // evaluated in double (no contraction), its integer as IndexSpace::index gives it.
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -40,9 +41,12 @@ struct IndexSpace {
   double lo = -2147483647.0, hi = 2147483647.0;
 
   int32_t index(double position) const {
-    double k = nearest ? std::nearbyint(position) : std::trunc(position);
-    k = k < hi ? k : hi;  // NaN -> hi
-    return static_cast<int32_t>(k > lo ? k : lo);
+    // Clamped first (NaN -> hi), then rounded without libm: adding and subtracting 1.5 * 2^52
+    // rounds to nearest (ties to even) below 2^51; lo and hi are integers, so the order of
+    // clamping and rounding does not matter.
+    double k = position < hi ? position : hi;
+    k = k > lo ? k : lo;
+    return nearest ? static_cast<int32_t>((k + 0x1.8p52) - 0x1.8p52) : static_cast<int32_t>(k);
   }
 };
 
