@@ -181,10 +181,8 @@ Bytes write_container(ContainerHeader header, std::vector<Bytes> payloads) {
   file.reserve(kPreambleBytes + 16 + std::min(fields.size(), coded.size()) + 8 + payload_bytes);
   ByteWriter w(file);
   w.bytes(kContainerMagic);
-  w.u8(static_cast<uint8_t>(header.major));
-  w.u8(static_cast<uint8_t>(header.major >> 8));
-  w.u8(static_cast<uint8_t>(header.minor));
-  w.u8(static_cast<uint8_t>(header.minor >> 8));
+  w.u16le(header.major);
+  w.u16le(header.minor);
   Bytes section;
   ByteWriter hs(section);
   hs.u8(use_coded ? kHeaderZstd : kHeaderStored);
@@ -200,15 +198,18 @@ Bytes write_container(ContainerHeader header, std::vector<Bytes> payloads) {
   return file;
 }
 
-ContainerHeader read_container_header(std::span<const uint8_t> file, const std::string& source,
-                                      const ContainerReadOptions& options) {
+namespace {
+
+// Phase 1: magic, version, header length and the header checksum. Returns where the checksum
+// stands (the header section ends there).
+size_t read_preamble(std::span<const uint8_t> file, const std::string& source, const ContainerReadOptions& options,
+                     ContainerHeader& h) {
   ByteReader pre(file, source, ErrorKind::input);
-  ContainerHeader h;
   if (file.size() < kContainerMagic.size() || !std::equal(kContainerMagic.begin(), kContainerMagic.end(), file.begin()))
     throw_input(source + ": not an lcz container (no \\x89LCZ magic at offset 0)");
   pre.bytes(kContainerMagic.size());
-  h.major = static_cast<uint16_t>(pre.u8() | pre.u8() << 8);
-  h.minor = static_cast<uint16_t>(pre.u8() | pre.u8() << 8);
+  h.major = pre.u16le();
+  h.minor = pre.u16le();
   if (h.major > kContainerMajor)
     throw_input(source + ": container format version " + std::to_string(h.major) + "." + std::to_string(h.minor) +
                 " is newer than this lczip reads (" + std::to_string(kContainerMajor) + "." +
@@ -225,8 +226,11 @@ ContainerHeader read_container_header(std::span<const uint8_t> file, const std::
   if (options.verify_checksums && stored != xxh64(file.first(checksum_at)))
     throw_input(source + ": header checksum mismatch at offset " + std::to_string(checksum_at) +
                 ": the header is corrupt");
+  return checksum_at;
+}
 
-  // The header section: coding, length of the fields, the fields.
+// Phase 2: the header section (coding, length of the fields, the fields): the fields, decoded.
+Bytes header_fields(std::span<const uint8_t> file, size_t checksum_at, const std::string& source) {
   ByteReader section(file.first(checksum_at), source + ": header", ErrorKind::input);
   section.bytes(kPreambleBytes);
   const size_t coding_at = section.offset();
@@ -251,9 +255,12 @@ ContainerHeader read_container_header(std::span<const uint8_t> file, const std::
       section.fail(coding_at, "the header decodes to " + std::to_string(fields.size()) + " bytes, its length field says " +
                                   std::to_string(field_bytes));
   }
+  return fields;
+}
 
-  // Offsets in the messages below count from the start of the (decoded) fields.
-  HeaderReader hr(fields, source);
+// Phase 3: what the net is and how it was coded: pipeline, tolerance, source format and name,
+// base, chunk weights, skeleton.
+void read_net_fields(HeaderReader& hr, ContainerHeader& h) {
   ByteReader& r = hr.r();
   const std::string pipeline_text = hr.string(r.remaining(), "pipeline JSON length");
   h.pipeline = nlohmann::json::parse(pipeline_text, nullptr, /*allow_exceptions=*/false);
@@ -281,6 +288,11 @@ ContainerHeader read_container_header(std::span<const uint8_t> file, const std::
   if (!h.skeleton.empty() && !source_format->has_skeleton)
     hr.fail(r.offset(), std::string("a skeleton in a container whose source format (") + source_format->name +
                             ") has none");
+}
+
+// Phase 4: the tensors (name, dims, count, encodings). Returns their weights, at most max_weights.
+uint64_t read_tensors(HeaderReader& hr, ContainerHeader& h, uint64_t max_weights) {
+  ByteReader& r = hr.r();
   // Every tensor takes at least 15 bytes of fields: a count above that is refused before allocating.
   const uint64_t tensor_count = r.count(r.remaining() / 15, "tensor count");
   h.tensors.reserve(tensor_count);
@@ -308,12 +320,20 @@ ContainerHeader read_container_header(std::span<const uint8_t> file, const std::
   uint64_t total_weights = 0;
   for (const auto& t : h.tensors) {
     total_weights += t.layout.count;  // each at most 2^36: no overflow
-    if (total_weights > options.max_weights)
-      hr.fail(r.offset(), "the tensors hold more than " + std::to_string(options.max_weights) +
+    if (total_weights > max_weights)
+      hr.fail(r.offset(), "the tensors hold more than " + std::to_string(max_weights) +
                               " weights, the most this reader is set to decode (lczip: --max-weights)");
   }
+  return total_weights;
+}
+
+// Phase 5: the chunks, which must cover the tensors' weights and whose payloads must end
+// exactly at the end of the file (they start after the header checksum).
+void read_chunks(HeaderReader& hr, ContainerHeader& h, uint64_t total_weights, size_t payloads_at,
+                 std::span<const uint8_t> file, const std::string& source) {
+  ByteReader& r = hr.r();
   const uint64_t chunk_count = r.count(std::min<uint64_t>(total_weights, r.remaining() / 19), "chunk count");
-  uint64_t next_weight = 0, next_offset = checksum_at + 8;
+  uint64_t next_weight = 0, next_offset = payloads_at;
   for (uint64_t i = 0; i < chunk_count; ++i) {
     ContainerChunk c;
     const size_t at = r.offset();
@@ -323,9 +343,9 @@ ContainerHeader read_container_header(std::span<const uint8_t> file, const std::
                       std::to_string(total_weights - next_weight) + " are left");
     const size_t mode_at = r.offset();
     const uint8_t mode = r.u8();
-    if (mode > 1) hr.fail(mode_at, "chunk " + std::to_string(i) + ": unknown mode " + std::to_string(mode));
+    if (mode > 2) hr.fail(mode_at, "chunk " + std::to_string(i) + ": unknown mode " + std::to_string(mode));
     c.mode = static_cast<ChunkMode>(mode);
-    if (c.mode == ChunkMode::against_base && !h.base_sha256)
+    if (needs_base(c.mode) && !h.base_sha256)
       hr.fail(mode_at, "chunk " + std::to_string(i) + " is coded against a base but the container names none");
     const size_t bytes_at = r.offset();
     c.payload_bytes = r.varint();
@@ -347,6 +367,20 @@ ContainerHeader read_container_header(std::span<const uint8_t> file, const std::
   if (next_offset != file.size())
     throw_input(source + ": " + std::to_string(file.size() - next_offset) +
                 " unexpected bytes after the last payload, at offset " + std::to_string(next_offset));
+}
+
+}  // namespace
+
+ContainerHeader read_container_header(std::span<const uint8_t> file, const std::string& source,
+                                      const ContainerReadOptions& options) {
+  ContainerHeader h;
+  const size_t checksum_at = read_preamble(file, source, options, h);
+  const Bytes fields = header_fields(file, checksum_at, source);
+  // Offsets in the messages of the phases below count from the start of the (decoded) fields.
+  HeaderReader hr(fields, source);
+  read_net_fields(hr, h);
+  const uint64_t total_weights = read_tensors(hr, h, options.max_weights);
+  read_chunks(hr, h, total_weights, checksum_at + 8, file, source);
   return h;
 }
 

@@ -79,7 +79,7 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
     size_t used_base = 0;
     if (bases) {
       payloads[c] = pipeline.encode_values(values, &*bases, &used_base);
-      header.chunks[c].mode = ChunkMode::against_base;
+      header.chunks[c].mode = ChunkMode::given_base;
     }
     if (used_base == 0) {
       Bytes alone = pipeline.encode_values(values);
@@ -89,13 +89,15 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
       }
     }
     // Decode what was written, as a client will, and check it as the client will load it.
-    const bool against_base = header.chunks[c].mode == ChunkMode::against_base;
-    std::vector<F32> decoded = pipeline.decode_tensors(payloads[c], piece_layout, against_base ? &*bases : nullptr);
+    const bool against_base = needs_base(header.chunks[c].mode);
+    Pipeline::Lattices lattices;
+    std::vector<F32> decoded =
+        pipeline.decode_tensors(payloads[c], piece_layout, against_base ? &*bases : nullptr, &lattices);
     for (size_t k = 0; k < pieces.size(); ++k) {
       const TensorPiece& p = pieces[k];
       PieceCheck check{.tensor = p.tensor};
       if (p.whole(layout)) {  // whole tensors get their output encoding from the format here
-        OutputChoice o = format->choose_output(net.tensors[p.tensor], decoded[k], options.tolerance, std::nullopt);
+        OutputChoice o = format->choose_output(net.tensors[p.tensor], decoded[k], options.tolerance, lattices[k]);
         header.tensors[p.tensor].output = o.output;
         check.max_error = o.max_error;
         check.index = o.worst;
@@ -133,7 +135,7 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
                                        ", weight " + std::to_string(result.as_loaded.worst_index) + " is off by " +
                                        std::to_string(result.as_loaded.max_abs_error / options.tolerance) + " x the tolerance");
   for (const auto& p : payloads) result.payload_bytes += p.size();
-  for (const auto& c : header.chunks) result.chunks_against_base += c.mode == ChunkMode::against_base;
+  for (const auto& c : header.chunks) result.chunks_against_base += needs_base(c.mode);
   result.file = write_container(std::move(header), std::move(payloads));
   // The header must read back as written (payload checksums, offsets, the stored pipeline).
   const ContainerHeader check = read_container_header(result.file, "compressed output", {.max_weights = kMaxWeightsCeiling});
@@ -147,10 +149,10 @@ DecompressResult decompress(std::span<const uint8_t> file, const std::string& so
   result.header = read_container_header(file, source, read);
   const ContainerHeader& h = result.header;
   const PipelineSpec spec = stored_pipeline(h, source);
-  const bool needs_base = std::any_of(h.chunks.begin(), h.chunks.end(), [](const ContainerChunk& c) {
-    return c.mode == ChunkMode::against_base;
+  const bool any_needs_base = std::any_of(h.chunks.begin(), h.chunks.end(), [](const ContainerChunk& c) {
+    return lcz::needs_base(c.mode);
   });
-  if (needs_base && !base)
+  if (any_needs_base && !base)
     throw Error(ErrorKind::config, source + ": was coded against a base net; give it with --base FILE");
   if (base && !h.base_sha256)
     throw Error(ErrorKind::config, source + ": was not coded against a base; --base is not needed");
@@ -169,14 +171,16 @@ DecompressResult decompress(std::span<const uint8_t> file, const std::string& so
     const std::vector<TensorPiece> pieces = pieces_of(layout, chunk.first_weight, chunk.weight_count);
     const Pipeline pipeline(spec, {.tolerance = h.tolerance, .max_decoded_bytes = decode_limit(chunk.weight_count)});
     std::optional<Pipeline::Bases> bases;
-    if (chunk.mode == ChunkMode::against_base) {
+    if (needs_base(chunk.mode)) {
       bases = bases_for(*base, base_match, layout, pieces);
       if (!bases)
         throw_input(source + ": chunk " + std::to_string(c) + " was coded against base tensors that the base given lacks");
     }
     std::vector<F32> decoded =
         pipeline.decode_tensors(chunk_payload(file, h, c, source, read.verify_checksums), piece_layouts(layout, pieces),
-                                bases ? &*bases : nullptr);
+                                bases ? &*bases : nullptr, nullptr,
+                                chunk.mode == ChunkMode::against_base ? Pipeline::BaseFraming::residual_1_0
+                                                                      : Pipeline::BaseFraming::given);
     if (read.verify_checksums && xxh64_of_values(decoded) != chunk.values_xxh64)
       throw Error(ErrorKind::codec, source + ": chunk " + std::to_string(c) + " (from tensor " +
                                         h.tensors[pieces.front().tensor].layout.name + ") decodes to other values than were " +

@@ -17,14 +17,15 @@ std::vector<SourceEncoding> outputs_of(const ContainerHeader& h) {
 
 }  // namespace
 
-void write_output_file(DecompressResult d, const ByteSink& sink) {
+void write_output_file(DecompressResult d, const ByteSink& sink, const std::string& output_name) {
   const std::string source = d.net.source;
-  format_of(d.header).write(d.header.skeleton, std::move(d.net), outputs_of(d.header), source, sink);
+  const std::string file_name = output_name.empty() ? d.header.source_name : output_name;
+  format_of(d.header).write(d.header.skeleton, std::move(d.net), outputs_of(d.header), source, file_name, sink);
 }
 
-Bytes output_file_bytes(const DecompressResult& d) {
+Bytes output_file_bytes(const DecompressResult& d, const std::string& output_name) {
   Bytes out;
-  write_output_file(d, [&](std::span<const uint8_t> b) { out.insert(out.end(), b.begin(), b.end()); });
+  write_output_file(d, [&](std::span<const uint8_t> b) { out.insert(out.end(), b.begin(), b.end()); }, output_name);
   return out;
 }
 

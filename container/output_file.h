@@ -6,9 +6,11 @@
 namespace lcz {
 
 // Hands the file to `sink` in pieces and releases each tensor once written (it consumes
-// `decoded`); output_file_bytes returns it whole.
-void write_output_file(DecompressResult decoded, const ByteSink& sink);
-Bytes output_file_bytes(const DecompressResult& decoded);
+// `decoded`); output_file_bytes returns it whole. `output_name` is the name it is written
+// under, "" for standard output or none (then the source's name stands for it): an ONNX
+// model is gzip-compressed when that name ends in .gz.
+void write_output_file(DecompressResult decoded, const ByteSink& sink, const std::string& output_name = "");
+Bytes output_file_bytes(const DecompressResult& decoded, const std::string& output_name = "");
 
 // The values a user gets when loading that file (for an Lc0 LINEAR16 layer: as a released lc0
 // decodes it), by the format's loaded_values.

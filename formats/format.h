@@ -14,13 +14,14 @@
 #include <vector>
 
 #include "codecs/core/error.h"
+#include "codecs/core/stage.h"
 #include "codecs/core/stream.h"
 #include "nets/net.h"
 
 namespace lcz {
 
 // A format's id in the .lcz container (its "source format" byte): never reused.
-enum class SourceFormat : uint8_t { f32 = 1, npy = 2, lc0 = 3 };
+enum class SourceFormat : uint8_t { f32 = 1, npy = 2, lc0 = 3, onnx = 4 };
 
 // A net as read from its file, with what its format needs to write the file back.
 struct SourceNet {
@@ -28,13 +29,6 @@ struct SourceNet {
   SourceFormat format = SourceFormat::f32;
   std::string name;               // the file's name, for messages and the container
   std::string skeleton;           // the file without its weights (format-defined; may be empty)
-};
-
-// The LINEAR16 range (and lattice step) a quantizer coded a tensor on, as the grid stage's
-// header records it: an output policy writes the tensor on it rather than fitting one again.
-struct CodedRange {
-  float min_val = 0, max_val = 0;
-  int32_t step = 1;
 };
 
 // How a decoded tensor will be written, and the error of what a client then loads.
@@ -64,18 +58,20 @@ struct NetFileFormat {
   // bytes -> the net and its skeleton. Throws lcz::Error(input) naming `path`.
   std::function<SourceNet(std::span<const uint8_t> bytes, const std::filesystem::path& path)> read;
   // How decompress writes `decoded` (the original's tensor after coding) so that what a client
-  // loads stays within `tolerance` of the original. `coded` is the range the quantizer coded
-  // the tensor on, when it says one. Throws lcz::Error(verify) when no encoding of the format
+  // loads stays within `tolerance` of the original. `coded` is the lattice the quantizer coded
+  // the tensor on, when it says one (Stage::coded_lattice). Throws lcz::Error(verify) when no encoding of the format
   // keeps the bound.
   std::function<OutputChoice(const Tensor& original, const F32& decoded, double tolerance,
-                             const std::optional<CodedRange>& coded)>
+                             const std::optional<CodedLattice>& coded)>
       choose_output;
   // The values a client loads from a tensor written in `output`.
   std::function<F32(const F32& decoded, const SourceEncoding& output)> loaded_values;
   // Writes the file: the skeleton, the decoded tensors and each one's chosen output encoding.
   // Consumes `net` (tensors may be released as written) and hands the bytes to `sink`.
+  // `file_name` is the name the file is written under (for standard output, the source's
+  // name): a format that travels both gzip-compressed and plain (ONNX) picks by it.
   std::function<void(const std::string& skeleton, Net net, std::span<const SourceEncoding> outputs,
-                     const std::string& source, const ByteSink& sink)>
+                     const std::string& source, const std::string& file_name, const ByteSink& sink)>
       write;
 };
 

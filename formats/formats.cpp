@@ -5,12 +5,14 @@
 #include "formats/format.h"
 #include "formats/lc0/lc0_format.h"
 #include "formats/npy/npy_format.h"
+#include "formats/onnx/onnx_format.h"
 
 namespace lcz {
 
 const std::vector<NetFileFormat>& net_file_formats() {
   static const std::vector<NetFileFormat> formats = {
       lc0_format(),
+      onnx_format(),
       npy_format(),
       f32_format(),
   };

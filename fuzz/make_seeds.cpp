@@ -2,7 +2,7 @@
 // emptied first). ctest runs it before replaying the corpora, scripts/fuzz.sh before fuzzing;
 // the seeds are never committed (tests/fuzz/<target>/ holds only inputs found by fuzzing).
 // Every seed is made here, by code, from the current formats: small Lc0 nets of each
-// encoding, npy files of each header version, raw .f32, valid encodings of every registered
+// encoding, small ONNX models of each float type and data field, npy files of each header version, raw .f32, valid encodings of every registered
 // stage, small containers, the shipped configs. No real net is copied; scripts/fuzz.sh adds
 // slices of the shared nets at fuzz time.
 #include <bit>
@@ -15,8 +15,10 @@
 #include "codecs/core/registry.h"
 #include "container/lcz_codec.h"
 #include "container/output_file.h"
+#include "formats/gzip.h"
 #include "formats/lc0/lc0_file.h"
 #include "fuzz/base_pair.h"
+#include "formats/onnx/onnx_writer.h"
 
 namespace fs = std::filesystem;
 using namespace lcz;
@@ -208,6 +210,57 @@ void stage_seeds(const fs::path& dir) {
 
 }  // namespace
 
+// A small ONNX model shaped like the leela2onnx nets: a conv kernel and its bias, an int64
+// shape initializer, an opaque node, opset and metadata entry, a field of a later ONNX.
+lczonnx::Model onnx_model(SourceEncoding::Kind kind, bool raw) {
+  lczonnx::Model m;
+  m.set_ir_version(8);
+  m.set_producer_name("seeds");
+  m.add_opset_import(std::string("\x0a\x00\x10\x11", 4));
+  m.add_metadata_props(std::string("\x0a\x01k\x12\x01v", 6));
+  m.GetReflection()->MutableUnknownFields(&m)->AddVarint(99, 1);
+  lczonnx::Graph& g = *m.mutable_graph();
+  g.set_name("seed");
+  g.add_node(std::string("\x0a\x01x\x12\x01y\x22\x04Relu", 11));
+  *g.add_initializer() = onnx_initializer("/conv/w/kernel", {2, 3, 2, 2}, weights(24, 21), kind, raw);
+  lczonnx::Tensor& shape = *g.add_initializer();
+  shape.set_name("/const/shape");
+  shape.set_data_type(7);
+  shape.add_dims(2);
+  shape.set_raw_data(std::string("\xff\xff\xff\xff\xff\xff\xff\xff\x08\0\0\0\0\0\0\0", 16));
+  *g.add_initializer() = onnx_initializer("/conv/w/bias", {2}, weights(2, 22, 2.0f), kind, raw);
+  *g.add_initializer() = onnx_initializer("/scalar", {}, std::vector<float>{0.5f}, kind, raw);
+  return m;
+}
+
+void onnx_seeds(const fs::path& dir) {
+  using Kind = SourceEncoding::Kind;
+  int n = 0;
+  auto save = [&](const lczonnx::Model& m) {
+    const std::string raw = m.SerializeAsString();
+    const std::span<const uint8_t> bytes(reinterpret_cast<const uint8_t*>(raw.data()), raw.size());
+    write(dir / ("model-" + std::to_string(n) + ".onnx"), raw);
+    write(dir / ("model-" + std::to_string(n) + ".onnx.gz"), as_text(gzip_compress(bytes)));
+    ++n;
+  };
+  for (Kind kind : {Kind::float32, Kind::float16, Kind::bfloat16})
+    for (bool raw : {true, false}) save(onnx_model(kind, raw));
+  // What the reader refuses, so the fuzzer starts next to each refusal.
+  lczonnx::Model external = onnx_model(Kind::float32, true);
+  lczonnx::Tensor& t = *external.mutable_graph()->mutable_initializer(0);
+  t.clear_raw_data();
+  t.set_data_location(1);
+  auto* entry = t.add_external_data();
+  entry->set_key("location");
+  entry->set_value("w.bin");
+  save(external);
+  lczonnx::Model sparse = onnx_model(Kind::float32, true);
+  auto* s = sparse.mutable_graph()->add_sparse_initializer();
+  *s->mutable_values() = onnx_initializer("/sparse", {2}, weights(2, 23), Kind::float32);
+  s->add_dims(4);
+  save(sparse);
+}
+
 // Small containers of each source format, pipeline kind and chunking.
 void container_seeds(const fs::path& dir) {
   int n = 0;
@@ -242,6 +295,10 @@ void container_seeds(const fs::path& dir) {
         write(dir / ("base-" + std::to_string(n++) + ".lcz"), as_text(compress(t, o).file));
       }
   }
+  const std::string onnx = onnx_model(SourceEncoding::Kind::float32, true).SerializeAsString();
+  const SourceNet onnx_net = read_source_net(std::span(reinterpret_cast<const uint8_t*>(onnx.data()), onnx.size()), "m.onnx");
+  save(onnx_net, R"({"name": "strong", "tensor_stages": 1, "stages": ["grid", "cm"]})", 0);
+  save(onnx_net, R"({"name": "fast", "tensor_stages": 1, "stages": ["grid", "rans"]})", 16);
   for (const SourceNet* s : {&lc0, &f32}) {
     save(*s, R"({"name": "strong", "tensor_stages": 1, "stages": ["grid", "cm"]})", 0);
     save(*s, R"({"name": "fast", "tensor_stages": 1, "stages": ["grid", "rans"]})", 64);
@@ -261,6 +318,7 @@ int main(int argc, char** argv) {
   const fs::path root = argv[1];
   fs::remove_all(root);  // no stale seed of an older format stays behind
   lc0_seeds(root / "lc0");
+  onnx_seeds(root / "onnx");
   npy_seeds(root / "npy");
   f32_seeds(root / "f32");
   stage_seeds(root / "stage_decode");

@@ -136,7 +136,7 @@ int run_decompress(const DecompressArgs& a) {
                                             {.max_weights = a.max_weights});
   end_progress(progress);
   std::vector<uint8_t>().swap(file);
-  lcz::write_output_file(std::move(d), [&](std::span<const uint8_t> b) { out.write(b); });
+  lcz::write_output_file(std::move(d), [&](std::span<const uint8_t> b) { out.write(b); }, a.output == "-" ? "" : a.output);
   out.commit();
   return 0;
 }

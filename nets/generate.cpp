@@ -7,30 +7,21 @@
 #include <numeric>
 
 #include "codecs/core/error.h"
+#include "codecs/core/splitmix.h"
 
 namespace lcz {
 
 namespace {
 
-// splitmix64: small, fast, and the same numbers on every platform.
-class Random {
+// splitmix64 (the same numbers on every platform) with the distributions generation needs.
+class Random : public SplitMix64 {
  public:
-  explicit Random(uint64_t seed) : state_(seed) {}
-  uint64_t next() {
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  double uniform() { return (next() >> 11) * 0x1p-53; }  // [0, 1)
-  double normal() {                                       // Box-Muller
+  using SplitMix64::SplitMix64;
+  double normal() {  // Box-Muller
     const double u = 1.0 - uniform(), v = uniform();
     return std::sqrt(-2.0 * std::log(u)) * std::cos(2.0 * std::numbers::pi * v);
   }
   size_t below(size_t n) { return static_cast<size_t>(uniform() * static_cast<double>(n)); }
-
- private:
-  uint64_t state_;
 };
 
 uint64_t tensor_seed(uint64_t seed, uint64_t index) { return Random(seed ^ (index * 0xd1b54a32d192ed03ULL)).next(); }

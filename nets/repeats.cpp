@@ -5,25 +5,16 @@
 #include <stdexcept>
 
 #include "codecs/core/error.h"
+#include "codecs/core/splitmix.h"
 
 namespace lcz {
 namespace {
 
-// splitmix64: small, fast, and the same sequence on every platform and standard library.
-class SplitMix {
+// Uniform in [0, n), n >= 1 (the modulo bias is below 2^-40 for the sizes used here).
+class SplitMix : public SplitMix64 {
  public:
-  explicit SplitMix(uint64_t seed) : x_(seed) {}
-  uint64_t next() {
-    uint64_t z = (x_ += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
-  }
-  // Uniform in [0, n), n >= 1 (the modulo bias is below 2^-40 for the sizes used here).
+  using SplitMix64::SplitMix64;
   uint64_t below(uint64_t n) { return next() % n; }
-
- private:
-  uint64_t x_;
 };
 
 }  // namespace

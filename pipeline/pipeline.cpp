@@ -3,6 +3,7 @@
 #include <cstdio>
 
 #include "codecs/core/byte_io.h"
+#include "codecs/core/zigzag.h"
 
 namespace lcz {
 
@@ -61,6 +62,18 @@ void Pipeline::append_context(std::vector<uint8_t>& context, size_t header, cons
   stages_[0]->base_context(base, side, context.data() + at + header);
 }
 
+Stream Pipeline::decode_tensor(Stream s, size_t last, const BaseTensor* base, std::span<const uint8_t> side,
+                               std::span<const uint8_t> context, std::optional<CodedLattice>* lattice) const {
+  std::vector<uint8_t> own_context;
+  if (context.empty() && base && !side.empty() && last > 1 && context_to_stage1()) {
+    append_context(own_context, 0, *base, side);  // aligned to the end: after any header
+    context = own_context;
+  }
+  s = decode_range(std::move(s), 1, last, nullptr, {}, context);
+  if (lattice) *lattice = stages_[0]->coded_lattice(s, base ? side : std::span<const uint8_t>());
+  return decode_range(std::move(s), 0, 1, base, side, {});
+}
+
 namespace {
 
 std::string weight_text(std::span<const float> values, uint64_t k) {
@@ -108,9 +121,6 @@ F32 Pipeline::decode(const Bytes& bytes) const {
 }
 
 namespace {
-
-uint64_t zigzag64(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
-int64_t unzigzag64(uint64_t u) { return static_cast<int64_t>(u >> 1) ^ -static_cast<int64_t>(u & 1); }
 
 F32 concatenated(const Pipeline::Values& bases) {
   size_t n = 0;
@@ -178,12 +188,13 @@ Bytes Pipeline::encode_split(const Values& tensors, const Bases* bases, std::spa
 }
 
 std::vector<F32> Pipeline::decode_split(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout,
-                                        const Bases* bases) const {
+                                        const Bases* bases, Lattices* lattices, BaseFraming framing) const {
   const size_t n = spec_.tensor_stages;
   ByteReader r(bytes, where());
   std::vector<uint64_t> counts;
-  std::vector<std::span<const uint8_t>> sides(layout.size());
-  const bool with_context = bases && n == 1 && context_to_stage1();
+  std::vector<std::span<const uint8_t>> sides_of(layout.size());
+  const bool sides = bases && framing == BaseFraming::given;
+  const bool with_context = sides && n == 1 && context_to_stage1();
   std::vector<uint8_t> context;
   uint64_t total = 0;
   for (size_t i = 0; i < layout.size(); ++i) {
@@ -193,11 +204,11 @@ std::vector<F32> Pipeline::decode_split(std::span<const uint8_t> bytes, std::spa
     if (count < 0 || count > (int64_t{1} << 40)) r.fail(at, "element count of tensor " + t.name + " out of range");
     counts.push_back(static_cast<uint64_t>(count));
     total += counts.back();
-    if (bases) {
-      sides[i] = r.bytes(r.count(r.remaining(), "side record length"));
+    if (sides) {
+      sides_of[i] = r.bytes(r.count(r.remaining(), "side record length"));
       if (with_context) {
         if (counts[i] < t.count) r.fail(at, "tensor " + t.name + " has fewer elements than weights");
-        append_context(context, counts[i] - t.count, (*bases)[i], sides[i]);
+        append_context(context, counts[i] - t.count, (*bases)[i], sides_of[i]);
       }
     }
   }
@@ -209,7 +220,8 @@ std::vector<F32> Pipeline::decode_split(std::span<const uint8_t> bytes, std::spa
   out.reserve(layout.size());
   uint64_t at = 0;
   for (size_t i = 0; i < layout.size(); ++i) {
-    Stream part = decode_range(slice(joined, at, at + counts[i]), 0, n, base_of(bases, i), sides[i], {});
+    Stream part = decode_tensor(slice(joined, at, at + counts[i]), n, base_of(bases, i), sides_of[i], {},
+                                lattices ? &(*lattices)[i] : nullptr);
     at += counts[i];
     if (!std::holds_alternative<F32>(part)) throw Error(ErrorKind::codec, where() + " did not decode to f32");
     out.push_back(std::get<F32>(std::move(part)));
@@ -268,26 +280,29 @@ Bytes Pipeline::encode_named(const Values& tensors, const Bases* bases, std::spa
 }
 
 std::vector<F32> Pipeline::decode_tensors(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout,
-                                          const Bases* bases) const {
+                                          const Bases* bases, Lattices* lattices, BaseFraming framing) const {
   check_bases(bases, layout.size(), where());
-  if (spec_.tensor_stages > 0) return decode_split(bytes, layout, bases);
+  if (lattices) lattices->assign(layout.size(), std::nullopt);
+  if (spec_.tensor_stages > 0) return decode_split(bytes, layout, bases, lattices, framing);
   std::vector<F32> out;
   out.reserve(layout.size());
   ByteReader r(bytes, where());
-  auto decode_unit = [&](std::span<const uint8_t> in, const BaseTensor* base, std::span<const uint8_t> side) {
-    Stream s = decode_range(Bytes(in.begin(), in.end()), 0, stages_.size(), base, side, {});
+  auto decode_unit = [&](std::span<const uint8_t> in, const BaseTensor* base, std::span<const uint8_t> side,
+                         std::optional<CodedLattice>* lattice) {
+    Stream s = decode_tensor(Bytes(in.begin(), in.end()), stages_.size(), base, side, {}, lattice);
     if (!std::holds_alternative<F32>(s)) throw Error(ErrorKind::codec, where() + " did not decode to f32");
     return std::get<F32>(std::move(s));
   };
   auto side_of = [&](const BaseTensor* base) {
-    return base ? r.bytes(r.count(r.remaining(), "side record length")) : std::span<const uint8_t>();
+    return base && framing == BaseFraming::given ? r.bytes(r.count(r.remaining(), "side record length"))
+                                                 : std::span<const uint8_t>();
   };
   if (spec_.granularity == Granularity::net) {
     const F32 base = bases ? concatenated_values(*bases) : F32{};
     const BaseTensor base_tensor(base);
     const BaseTensor* b = bases ? &base_tensor : nullptr;
     const auto side = side_of(b);
-    F32 all = decode_unit(r.bytes(r.remaining()), b, side);
+    F32 all = decode_unit(r.bytes(r.remaining()), b, side, nullptr);
     uint64_t expected = 0;
     for (const auto& t : layout) expected += t.count;
     if (all.size() != expected)
@@ -303,7 +318,7 @@ std::vector<F32> Pipeline::decode_tensors(std::span<const uint8_t> bytes, std::s
   for (size_t i = 0; i < layout.size(); ++i) {
     const auto side = side_of(base_of(bases, i));
     const uint64_t n = r.count(r.remaining(), "tensor byte length");
-    out.push_back(decode_unit(r.bytes(n), base_of(bases, i), side));
+    out.push_back(decode_unit(r.bytes(n), base_of(bases, i), side, lattices ? &(*lattices)[i] : nullptr));
     check_count(out.back(), layout[i], where());
   }
   r.expect_end();

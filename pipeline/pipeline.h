@@ -35,14 +35,23 @@ class Pipeline {
   // when the next stage is an entropy coder that takes a context, the first stage's
   // base_context of every value is given to it (nothing of it stored). Decoding needs the
   // same bases. Without bases the bytes are those of a pipeline that never heard of them.
+  // With `lattices`, decode_tensors fills one entry per layout entry: the lattice the first
+  // stage says it coded that tensor on (Stage::coded_lattice), when it ran on the tensor alone
+  // (granularity "tensor" or tensor_stages); nullopt otherwise.
   using Bases = std::vector<BaseTensor>;
   using Values = std::vector<std::span<const float>>;  // one span per tensor (or piece of one)
   Bytes encode_tensors(std::span<const Tensor> tensors, const Bases* bases = nullptr) const;
   // `used_base`, when given, receives how many tensors the first stage coded using their base
   // (Stage::side_uses_base): 0 means the bases bought nothing but the coder's context.
   Bytes encode_values(const Values& tensors, const Bases* bases = nullptr, size_t* used_base = nullptr) const;
+  using Lattices = std::vector<std::optional<CodedLattice>>;
+  // How a payload coded with bases is laid out: `given` as encode_tensors writes it (side
+  // records, base contexts); `residual_1_0` as format 1.0 wrote it (no side records, no
+  // contexts: the first stage's integers minus the base's).
+  enum class BaseFraming { given, residual_1_0 };
   std::vector<F32> decode_tensors(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout,
-                                  const Bases* bases = nullptr) const;
+                                  const Bases* bases = nullptr, Lattices* lattices = nullptr,
+                                  BaseFraming framing = BaseFraming::given) const;
   // Whether the first stage can code against a base.
   bool codes_against_base() const { return stages_.front()->codes_against_base(); }
 
@@ -81,7 +90,11 @@ class Pipeline {
                       std::span<const uint8_t> side) const;
   Bytes encode_split(const Values& tensors, const Bases* bases, std::span<const std::string> names, size_t* used_base) const;
   std::vector<F32> decode_split(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout,
-                                const Bases* bases) const;
+                                const Bases* bases, Lattices* lattices, BaseFraming framing) const;
+  // Stages [0, last) of one tensor's stream (against `base` with its side record; `context`
+  // for stage 1 as in decode_range), noting the first stage's lattice in *lattice.
+  Stream decode_tensor(Stream s, size_t last, const BaseTensor* base, std::span<const uint8_t> side,
+                       std::span<const uint8_t> context, std::optional<CodedLattice>* lattice) const;
   std::string where() const { return "pipeline '" + spec_.name + "'"; }
 
   PipelineSpec spec_;

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "codecs/core/max_error.h"
+
 namespace lcz {
 
 Verification verify(const Net& original, const Net& decoded) {
@@ -11,7 +13,7 @@ Verification verify(const Net& original, const Net& decoded) {
                  std::to_string(original.tensors.size());
     return v;
   }
-  bool nan = false;
+  bool nan = false;  // a NaN is reported where it first is; later tensors are only checked for structure
   for (size_t t = 0; t < original.tensors.size(); ++t) {
     const Tensor& a = original.tensors[t];
     const Tensor& b = decoded.tensors[t];
@@ -19,19 +21,16 @@ Verification verify(const Net& original, const Net& decoded) {
       v.mismatch = "tensor " + std::to_string(t) + " (" + a.name + ") differs in name, shape or size";
       return v;
     }
-    for (size_t i = 0; i < a.values.size(); ++i) {
-      const double err = std::fabs(static_cast<double>(b.values[i]) - static_cast<double>(a.values[i]));
-      if (std::isnan(err)) {
-        if (!nan) v.worst_tensor = a.name, v.worst_index = i;
-        nan = true;
-      } else if (err > v.max_abs_error && !nan) {
-        v.max_abs_error = err;
-        v.worst_tensor = a.name;
-        v.worst_index = i;
-      }
+    if (nan) continue;
+    size_t worst = 0;
+    const double e = max_abs_error(a.values, b.values, &worst);
+    if (std::isnan(e) || e > v.max_abs_error) {  // the first NaN, else the first largest error
+      v.max_abs_error = e;
+      v.worst_tensor = a.name;
+      v.worst_index = worst;
+      nan = std::isnan(e);
     }
   }
-  if (nan) v.max_abs_error = std::nan("");
   return v;
 }
 

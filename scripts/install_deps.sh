@@ -8,6 +8,7 @@ packages=(g++ cmake make pkg-config git
           libprotobuf-dev protobuf-compiler nlohmann-json3-dev libcli11-dev
           catch2 libbenchmark-dev libxxhash-dev
           python3-protobuf python3-numpy  # scripts/check_lc0_net.py, the independent Lc0 reader
+          python3-onnx                    # scripts/check_onnx.py: onnx.checker, the independent ONNX reader
           parallel python3-matplotlib)    # the CLI tests of scripts/sweep_parallel.sh and scripts/plot.py
 # The fuzz targets build with clang 14 and its libFuzzer; CI replays their corpora with g++.
 if [ "${1:-}" = "--fuzz" ]; then packages+=(clang-14 libfuzzer-14-dev); fi

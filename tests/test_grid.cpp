@@ -43,15 +43,30 @@ TEST_CASE("grid is bit-exact on coarse LINEAR16 tensors of maia-1900, and keeps 
     F32 back = std::get<F32>(g->decode(k));
     auto [lo, hi] = std::minmax_element(t.values.begin(), t.values.end());
     const bool coarse = (double(*hi) - double(*lo)) / 65535 >= 0x1p-16;
+    // The grid stage hands over the range it coded the layer on (what the Lc0 writer uses).
+    const std::optional<CodedLattice> handed = g->coded_lattice(k, {});
+    {  // the same against a base (here the layer itself), where the header is in the side record
+      Bytes side;
+      const I32 against = std::get<I32>(g->encode_against(t.values, BaseTensor(t.values), side));
+      REQUIRE(!side.empty());
+      CHECK(side[0] == k[0]);
+      const std::optional<CodedLattice> via_base = g->coded_lattice(against, side);
+      CHECK(via_base.has_value() == handed.has_value());
+      if (via_base && handed) CHECK((via_base->min_val == handed->min_val && via_base->max_val == handed->max_val &&
+                                     via_base->step == handed->step));
+    }
     if (coarse) {
       CHECK(k[0] == 1);  // the Lc0 release formula
       CHECK(bit_equal(back, t.values));
+      REQUIRE(handed);
+      CHECK((handed->min_val == *lo && handed->max_val == *hi && handed->step == 1));
       ++on_grid;
       continue;
     }
     if (*lo == *hi) {  // a constant layer (batch-norm gammas of 1): rounding keeps it exact
       CHECK(k[0] == 0);
       CHECK(bit_equal(back, t.values));
+      CHECK_FALSE(handed);  // rounded to multiples of 2 tol: no lattice
       ++constant;
       continue;
     }
@@ -65,6 +80,8 @@ TEST_CASE("grid is bit-exact on coarse LINEAR16 tensors of maia-1900, and keeps 
     auto fit = fit_linear16_lattice(t.values, 0x1p-17);
     const bool own = range_lo == *lo && range_hi == *hi;
     CHECK((own || (fit && fit->min_val == range_lo && fit->max_val == range_hi)));
+    REQUIRE(handed);
+    CHECK((handed->min_val == range_lo && handed->max_val == range_hi && handed->step == k[3]));
     own_range += own;
     ++on_lattice;
   }

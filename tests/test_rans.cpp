@@ -148,7 +148,7 @@ double token_bound_bytes(const Net& net) {
     std::map<uint32_t, double> counts;
     for (float x : t.values) {
       const int32_t k = static_cast<int32_t>(std::nearbyint(static_cast<double>(x) * 65536.0));
-      const uint32_t a = rans::magnitude(k);
+      const uint32_t a = magnitude(k);
       const uint32_t tok = rans::token_of(a, 2);
       ++counts[tok];
       bits += rans::token_shape(tok, 2).low_bits + (a != 0);
@@ -174,7 +174,7 @@ TEST_CASE("rans symbolizer: token, class and base agree for every magnitude clas
     CHECK(rans::token_of(0xffffffffu, m) == static_cast<uint32_t>(rans::token_count(m) - 1));
     CHECK(rans::token_of(0x80000000u, m) == static_cast<uint32_t>(rans::token_count(m) - (1 << m)));
   }
-  CHECK(rans::magnitude(std::numeric_limits<int32_t>::min()) == 0x80000000u);
+  CHECK(magnitude(std::numeric_limits<int32_t>::min()) == 0x80000000u);
 }
 
 TEST_CASE("rans golden streams pin the format", "[rans]") {

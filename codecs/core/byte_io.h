@@ -7,6 +7,7 @@
 #include <string>
 
 #include "codecs/core/error.h"
+#include "codecs/core/little_endian.h"
 #include "codecs/core/stream.h"
 
 namespace lcz {
@@ -15,6 +16,9 @@ class ByteWriter {
  public:
   explicit ByteWriter(Bytes& out) : out_(out) {}
   void u8(uint8_t v) { out_.push_back(v); }
+  void u16le(uint16_t v) {
+    for (int i = 0; i < 2; ++i) out_.push_back(static_cast<uint8_t>(v >> (8 * i)));
+  }
   void u32le(uint32_t v) {
     for (int i = 0; i < 4; ++i) out_.push_back(static_cast<uint8_t>(v >> (8 * i)));
   }
@@ -49,6 +53,12 @@ class ByteReader {
   uint8_t u8() {
     need(1, "a byte");
     return in_[pos_++];
+  }
+  uint16_t u16le() {
+    need(2, "a 2-byte integer");
+    const uint16_t v = load_le16(&in_[pos_]);
+    pos_ += 2;
+    return v;
   }
   uint32_t u32le() {
     need(4, "a 4-byte integer");

@@ -4,6 +4,7 @@
 #pragma once
 #include <functional>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -30,6 +31,14 @@ struct BaseTensor {
   BaseTensor(std::span<const float> v, std::span<const uint32_t> s = {}) : values(v), shape(s) {}
 };
 
+// The lattice a quantizer coded one tensor on, as its stream's header records it: every
+// step-th level of the 16-bit linear grid min_val + u / 65535 * (max_val - min_val). A format
+// whose files store such grids (Lc0 LINEAR16) writes the tensor on it rather than fitting one.
+struct CodedLattice {
+  float min_val = 0, max_val = 0;
+  int32_t step = 1;
+};
+
 class Stage {
  public:
   virtual ~Stage() = default;
@@ -42,7 +51,8 @@ class Stage {
   // base), so the decoded values are exactly those of encode(in): the base changes the size,
   // never the error. What it chose and fitted goes to `side`, its own record, which the
   // pipeline stores ahead of the coded values; decoding needs the same base and that record.
-  // Other stages throw lcz::Error(codec).
+  // An empty side record is format 1.0's coding against a base (the integers minus the
+  // base's, no record), which decode_against still reads. Other stages throw lcz::Error(codec).
   virtual bool codes_against_base() const { return false; }
   virtual Stream encode_against(const Stream& in, const BaseTensor& base, Bytes& side) const;
   virtual Stream decode_against(const Stream& in, const BaseTensor& base, std::span<const uint8_t> side) const;
@@ -59,6 +69,15 @@ class Stage {
   virtual bool takes_context() const { return false; }
   virtual Stream encode_in_context(const Stream& in, std::span<const uint8_t> context) const;
   virtual Stream decode_in_context(const Stream& in, std::span<const uint8_t> context) const;
+
+  // For a quantizer run on one tensor: the lattice its coded output `coded` (what decode
+  // takes) says the tensor was coded on, read from the stream's header (against a base: from
+  // its side record `side`); nullopt when none (values rounded to multiples of a step, or a
+  // stage that has no lattice).
+  virtual std::optional<CodedLattice> coded_lattice(const Stream& coded, std::span<const uint8_t> side) const {
+    (void)coded, (void)side;
+    return std::nullopt;
+  }
 };
 
 // Base for a stage with one input and one output type: the variant plumbing lives here.

@@ -1,6 +1,7 @@
 #include "codecs/quantize/grid.h"
 
 #include "codecs/core/byte_io.h"
+#include "codecs/core/little_endian.h"
 #include "codecs/quantize/base_prediction.h"
 #include "formats/lc0/linear16.h"
 #include "codecs/quantize/linear16_lattice.h"
@@ -104,6 +105,28 @@ AgainstBase read_side(std::span<const uint8_t> side, uint64_t n) {
   return a;
 }
 
+// Format 1.0 against a base (no side record): the header stays in the values, its path plus
+// kAgainstBase10 when the indices are residuals from the base's, which this predicts.
+constexpr int32_t kAgainstBase10 = 16;
+void predict_indices_1_0(const I32& coded, std::span<const float> base, double step, int32_t* out) {
+  const int32_t path = coded[0] & ~kAgainstBase10;
+  if (path == kRound) {
+    predict_steps(base, step, /*round=*/true, out);
+    return;
+  }
+  const double lo = std::bit_cast<float>(coded[1]), hi = std::bit_cast<float>(coded[2]);
+  const int32_t lattice_step = path == kLattice ? coded[3] : 1;
+  const int32_t zero = zero_index(static_cast<float>(lo), static_cast<float>(hi));
+  const double scale = kLevels / (hi - lo);
+  const double k_lo = -std::floor(static_cast<double>(zero) / lattice_step);
+  const double k_hi = std::floor(static_cast<double>(kLevels - zero) / lattice_step);
+  for (size_t i = 0; i < base.size(); ++i) {
+    double k = std::nearbyint(((static_cast<double>(base[i]) - lo) * scale - zero) / lattice_step);
+    k = k < k_hi ? k : k_hi;  // NaN -> k_hi
+    out[i] = static_cast<int32_t>(k > k_lo ? k : k_lo);
+  }
+}
+
 class Grid final : public TypedStage<F32, I32> {
  public:
   explicit Grid(double tolerance) : tolerance_(tolerance), step_(2 * tolerance) {}
@@ -182,6 +205,7 @@ class Grid final : public TypedStage<F32, I32> {
   }
 
   F32 decode_against_typed(const I32& in, const BaseTensor& base, std::span<const uint8_t> side) const override {
+    if (side.empty()) return decode_against_1_0(in, base.values);
     if (in.size() != base.values.size())
       throw_corrupt("grid", 0, std::to_string(in.size()) + " values against a base of " + std::to_string(base.values.size()));
     const AgainstBase a = read_side(side, in.size());
@@ -197,6 +221,33 @@ class Grid final : public TypedStage<F32, I32> {
     return decode_typed(own);
   }
 
+  // The header of a tensor's indices: [1 | 2, min, max] (its grid) or [3, min, max, step], at
+  // the start of the coded values, or against a base in the side record; a range that is not
+  // finite and ordered is no lattice.
+ public:
+  std::optional<CodedLattice> coded_lattice(const Stream& coded, std::span<const uint8_t> side) const override {
+    I32 header;
+    if (!side.empty()) {
+      const int32_t path = side[0];
+      if (path > kLattice || side.size() < 1 + 4 * (header_size(path) - 1)) return std::nullopt;
+      header.push_back(path);
+      for (size_t j = 1; j < header_size(path); ++j) header.push_back(static_cast<int32_t>(load_le32(&side[1 + 4 * (j - 1)])));
+    } else if (const I32* in = std::get_if<I32>(&coded); in && !in->empty()) {
+      const int32_t path = (*in)[0] & ~kAgainstBase10;  // format 1.0 against a base: marked in the path
+      if (path >= kRound && path <= kLattice && in->size() >= header_size(path)) {
+        header.assign(in->begin(), in->begin() + static_cast<std::ptrdiff_t>(header_size(path)));
+        header[0] = path;
+      }
+    }
+    if (header.empty()) return std::nullopt;
+    const int32_t path = header[0];
+    if (path != kLinear16Release && path != kLinear16Dev && path != kLattice) return std::nullopt;
+    const float lo = std::bit_cast<float>(header[1]), hi = std::bit_cast<float>(header[2]);
+    if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi)) return std::nullopt;
+    return CodedLattice{lo, hi, path == kLattice ? header[3] : 1};
+  }
+
+ protected:
   F32 decode_typed(const I32& in) const override {
     if (in.empty()) throw_corrupt("grid", 0, "missing header");
     const int32_t path = in[0];
@@ -221,6 +272,24 @@ class Grid final : public TypedStage<F32, I32> {
   }
 
  private:
+  F32 decode_against_1_0(const I32& in, std::span<const float> base) const {
+    if (in.empty() || !(in[0] & kAgainstBase10)) return decode_typed(in);
+    const int32_t path = in[0] & ~kAgainstBase10;
+    if (path < kRound || path > kLattice) throw_corrupt("grid", 0, "unknown path " + std::to_string(in[0]));
+    const size_t h = header_size(path);
+    if (in.size() < h) throw_corrupt("grid", in.size(), "header cut off");
+    if (in.size() - h != base.size())
+      throw_corrupt("grid", 0, std::to_string(in.size() - h) + " values against a base of " + std::to_string(base.size()));
+    I32 header(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(h));
+    header[0] = path;
+    check_header(header, 0);
+    I32 own(in.size());
+    predict_indices_1_0(in, base, step_, own.data() + h);
+    std::copy(header.begin(), header.end(), own.begin());
+    for (size_t i = h; i < in.size(); ++i) own[i] = wrap_add(in[i], own[i]);
+    return decode_typed(own);
+  }
+
   // An Lc0 layer on a grid finer than 2*tol: rounding it would leave the grid, and writing it
   // back as LINEAR16 would add up to half a grid step of error. Code it instead on a lattice
   // that a released lc0 reads exactly: every (2m+1)-th index of its own grid (m = floor(tol /

@@ -1,8 +1,8 @@
 // A coarse lattice inside an Lc0 LINEAR16 grid: every `step`-th index of the grid [min_val,
 // max_val], counted from the grid's index of zero. Writing a layer as LINEAR16 keeps it exact
 // on its grid; a lattice makes the coded integers as coarse as the tolerance allows while
-// every value stays on a grid that a released lc0 reads. Shared by the grid stage (which codes
-// lattice indices) and the lczip writer (which must write the layer on the same grid).
+// every value stays on a grid that a released lc0 reads. Used by the grid stage, which codes
+// lattice indices and hands the lattice over in its header (Stage::coded_lattice).
 #pragma once
 #include <cmath>
 #include <cstdint>
@@ -63,7 +63,8 @@ class LatticeIndexer {
 // decode allows, and the range is as narrow as covering the values permits. Every value's
 // nearest lattice index is checked to decode within tol (release formula); nullopt when the
 // values span more than 65535 lattice steps or no s is found.
-// A function of the values and tol only: compress computes it again to know the range.
+// A function of the values and tol only. The grid stage records the range in its header
+// (Stage::coded_lattice reads it back), so the Lc0 writer uses the same grid.
 // With `indices`, the lattice index of every value is written there (values.size() of them).
 std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> values, double tolerance,
                                                     int32_t* indices = nullptr);

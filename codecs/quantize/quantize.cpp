@@ -49,6 +49,12 @@ class Quantize final : public TypedStage<F32, I32> {
   F32 decode_against_typed(const I32& in, const BaseTensor& base, std::span<const uint8_t> side) const override {
     if (base.values.size() != in.size())
       throw_corrupt("quantize", 0, std::to_string(in.size()) + " values against a base of " + std::to_string(base.values.size()));
+    if (side.empty()) {  // format 1.0: the integers minus the base's
+      I32 q(in.size());
+      predict_steps(base.values, step_, round_, q.data());
+      for (size_t i = 0; i < q.size(); ++i) q[i] = wrap_add(in[i], q[i]);
+      return decode_typed(q);
+    }
     const BasePrediction p = read_record(side, in.size());
     if (p.mode == BasePrediction::Mode::alone) return decode_typed(in);
     I32 q(in.size());

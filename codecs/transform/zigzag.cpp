@@ -1,5 +1,7 @@
 #include "codecs/transform/zigzag.h"
 
+#include "codecs/core/zigzag.h"
+
 namespace lcz {
 namespace {
 
@@ -7,15 +9,12 @@ class Zigzag final : public TypedStage<I32, U32> {
  protected:
   U32 encode_typed(const I32& in) const override {
     U32 out(in.size());
-    for (size_t i = 0; i < in.size(); ++i) {
-      uint32_t v = static_cast<uint32_t>(in[i]);
-      out[i] = (v << 1) ^ (0u - (v >> 31));
-    }
+    for (size_t i = 0; i < in.size(); ++i) out[i] = zigzag32(in[i]);
     return out;
   }
   I32 decode_typed(const U32& in) const override {
     I32 out(in.size());
-    for (size_t i = 0; i < in.size(); ++i) out[i] = static_cast<int32_t>((in[i] >> 1) ^ (0u - (in[i] & 1)));
+    for (size_t i = 0; i < in.size(); ++i) out[i] = unzigzag32(in[i]);
     return out;
   }
 };

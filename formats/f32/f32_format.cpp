@@ -17,11 +17,12 @@ NetFileFormat f32_format() {
           .read = [](std::span<const uint8_t> bytes, const std::filesystem::path& path) {
             return SourceNet{read_f32_net(bytes, path), SourceFormat::f32, path.string(), ""};
           },
-          .choose_output = [](const Tensor& original, const F32& decoded, double, const std::optional<CodedRange>&) {
+          .choose_output = [](const Tensor& original, const F32& decoded, double, const std::optional<CodedLattice>&) {
             return as_decoded(original, decoded);
           },
           .loaded_values = [](const F32& decoded, const SourceEncoding&) { return decoded; },
-          .write = [](const std::string&, Net net, std::span<const SourceEncoding>, const std::string&, const ByteSink& sink) {
+          .write = [](const std::string&, Net net, std::span<const SourceEncoding>, const std::string&, const std::string&,
+                     const ByteSink& sink) {
             for (auto& t : net.tensors) {  // each tensor released once written
               sink(std::span(reinterpret_cast<const uint8_t*>(t.values.data()), t.values.size() * sizeof(float)));
               F32().swap(t.values);

@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "codecs/core/error.h"
+#include "codecs/core/little_endian.h"
 #include "formats/float16.h"
 #include "formats/gzip.h"
 #include "formats/lc0/linear16.h"
@@ -34,7 +35,6 @@ using google::protobuf::UnknownFieldSet;
 // protobuf parses at most INT_MAX bytes.
 constexpr size_t kMaxMessageBytes = INT_MAX;
 
-uint16_t u16le(const uint8_t* p) { return static_cast<uint16_t>(p[0] | (p[1] << 8)); }
 
 const char* encoding_name(SourceEncoding::Kind kind) {
   switch (kind) {
@@ -158,14 +158,14 @@ class LayerWalker {
       case SourceEncoding::Kind::linear16: {
         const float min_val = layer.min_val(), max_val = layer.max_val();
         for (size_t i = 0; i < values.size(); ++i)
-          values[i] = linear16_release(u16le(bytes + 2 * i), min_val, max_val);
+          values[i] = linear16_release(load_le16(bytes + 2 * i), min_val, max_val);
         break;
       }
       case SourceEncoding::Kind::float16:
-        for (size_t i = 0; i < values.size(); ++i) values[i] = half_to_float(u16le(bytes + 2 * i));
+        for (size_t i = 0; i < values.size(); ++i) values[i] = half_to_float(load_le16(bytes + 2 * i));
         break;
       case SourceEncoding::Kind::bfloat16:
-        for (size_t i = 0; i < values.size(); ++i) values[i] = bfloat16_to_float(u16le(bytes + 2 * i));
+        for (size_t i = 0; i < values.size(); ++i) values[i] = bfloat16_to_float(load_le16(bytes + 2 * i));
         break;
       case SourceEncoding::Kind::float32:
         std::memcpy(values.data(), bytes, params.size());

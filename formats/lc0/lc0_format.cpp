@@ -5,7 +5,6 @@
 
 #include "codecs/core/error.h"
 #include "codecs/core/max_error.h"
-#include "codecs/quantize/linear16_lattice.h"
 #include "formats/lc0/lc0_file.h"
 #include "formats/lc0/skeleton.h"
 #include "formats/output_policy.h"
@@ -35,10 +34,11 @@ F32 loaded_lc0(const F32& decoded, const SourceEncoding& output) {
 // An Lc0 LINEAR16 layer stays LINEAR16 (released lc0 loads nothing else), on the first of
 // these ranges that keeps the bound: the source range, the range of the original values
 // (where the grid stage finds a layer's grid, exactly or on a lattice), the range the
-// quantizer coded it on (a fitted lattice), the range of the decoded values.
+// quantizer coded it on (the grid stage's lattice, handed over: nothing fits it again), the
+// range of the decoded values.
 // FLOAT16/BFLOAT16 stay so where the bound holds, else become FLOAT32.
 OutputChoice choose_lc0_output(const Tensor& original, const F32& decoded, double tolerance,
-                               const std::optional<CodedRange>& coded) {
+                               const std::optional<CodedLattice>& coded) {
   const auto kind = original.source.kind;
   if (kind == SourceEncoding::Kind::float32 || kind == SourceEncoding::Kind::none) return as_decoded(original, decoded);
   if (kind == SourceEncoding::Kind::float16 || kind == SourceEncoding::Kind::bfloat16)
@@ -48,11 +48,7 @@ OutputChoice choose_lc0_output(const Tensor& original, const F32& decoded, doubl
     const auto [lo, hi] = std::minmax_element(original.values.begin(), original.values.end());
     candidates.push_back({SourceEncoding::Kind::linear16, *lo, *hi});
   }
-  if (coded) {
-    candidates.push_back({SourceEncoding::Kind::linear16, coded->min_val, coded->max_val});
-  } else if (auto fit = fit_linear16_lattice(original.values, tolerance)) {
-    candidates.push_back({SourceEncoding::Kind::linear16, fit->min_val, fit->max_val});
-  }
+  if (coded) candidates.push_back({SourceEncoding::Kind::linear16, coded->min_val, coded->max_val});
   if (!decoded.empty()) {
     const auto [lo, hi] = std::minmax_element(decoded.begin(), decoded.end());
     candidates.push_back({SourceEncoding::Kind::linear16, *lo, *hi});
@@ -71,8 +67,9 @@ OutputChoice choose_lc0_output(const Tensor& original, const F32& decoded, doubl
                                      " x the tolerance (a pipeline that starts with grid keeps Lc0 layers on a LINEAR16 grid)");
 }
 
+// Always gzip, as Lc0 ships nets (its reader takes either).
 void write_lc0(const std::string& skeleton, Net net, std::span<const SourceEncoding> outputs, const std::string& source,
-               const ByteSink& sink) {
+               const std::string&, const ByteSink& sink) {
   std::string serialized;
   {
     const pblczero::Net message = rebuild_lc0_net(skeleton, net.tensors, outputs, source);

@@ -17,11 +17,12 @@ NetFileFormat npy_format() {
           .read = [](std::span<const uint8_t> bytes, const std::filesystem::path& path) {
             return SourceNet{read_npy_net(bytes, path), SourceFormat::npy, path.string(), ""};
           },
-          .choose_output = [](const Tensor& original, const F32& decoded, double, const std::optional<CodedRange>&) {
+          .choose_output = [](const Tensor& original, const F32& decoded, double, const std::optional<CodedLattice>&) {
             return as_decoded(original, decoded);
           },
           .loaded_values = [](const F32& decoded, const SourceEncoding&) { return decoded; },
-          .write = [](const std::string&, Net net, std::span<const SourceEncoding>, const std::string&, const ByteSink& sink) {
+          .write = [](const std::string&, Net net, std::span<const SourceEncoding>, const std::string&, const std::string&,
+                     const ByteSink& sink) {
             Net header_only = net;  // the .npy header, then the data without a second copy
             for (auto& t : header_only.tensors) t.values.clear();
             sink(npy_file_bytes(header_only));

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # lczip end to end, as a user runs it: compress, decompress, verify, info on the shared nets;
-# every exit code of the README; the independent checker on the rebuilt Lc0 net; an existing
-# output kept; a wrong base refused with no file written.
+# every exit code of the README; the independent checkers on the rebuilt Lc0 net and ONNX
+# models; an existing output kept; a wrong base refused with no file written.
 #   tests/cli/lczip_end_to_end.sh LCZIP DATASETS WORKDIR
 set -uo pipefail
 lczip="$1"; data="$2"; work="$3"
@@ -59,6 +59,34 @@ expect 3 "a wrong base is refused" -- "$lczip" decompress b.lcz --base "$data/ma
 require_message "wrong base"
 [ ! -e wrong.pb.gz ] || { echo "FAIL: a wrong base left a file"; failures=$((failures + 1)); }
 expect 0 "the right base" -- "$lczip" decompress b.lcz --base "$data/maia-1100.pb.gz" -o b.pb.gz
+
+# ONNX (issue 13): both shared models, against the base, and a model made by python3-onnx;
+# scripts/check_onnx.py (onnx.checker and the onnx package, not our code) checks each output.
+check_onnx="$here/../../scripts/check_onnx.py"
+for net in maia-2200 maia2200-64x6-hunter-20000; do
+  expect 0 "compress $net.onnx.gz" -- "$lczip" compress "$data/$net.onnx.gz" -o "$net.lcz"
+  expect 0 "decompress $net to .onnx.gz" -- "$lczip" decompress "$net.lcz" -o "$net.onnx.gz"
+  expect 0 "check_onnx $net: checker, initializers within 2^-17, the rest equal" -- \
+    /usr/bin/python3 "$check_onnx" "$data/$net.onnx.gz" "$net.onnx.gz"
+  expect 0 "verify $net" -- "$lczip" verify "$net.lcz" "$data/$net.onnx.gz"
+done
+expect 0 "decompress to a plain .onnx" -- "$lczip" decompress maia-2200.lcz -o maia-2200.onnx
+[ "$(head -c 2 maia-2200.onnx | od -An -tx1 | tr -d ' ')" != "1f8b" ] || { echo "FAIL: .onnx output is gzip"; failures=$((failures + 1)); }
+expect 0 "check_onnx on the plain .onnx" -- /usr/bin/python3 "$check_onnx" "$data/maia-2200.onnx.gz" maia-2200.onnx
+expect 0 "the fine-tune against its base" -- "$lczip" compress "$data/maia2200-64x6-hunter-20000.onnx.gz" \
+  --base "$data/maia-2200.onnx.gz" -o hb.lcz
+expect 0 "decompress against the base" -- "$lczip" decompress hb.lcz --base "$data/maia-2200.onnx.gz" -o hb.onnx.gz
+expect 0 "check_onnx of the fine-tune coded against its base" -- \
+  /usr/bin/python3 "$check_onnx" "$data/maia2200-64x6-hunter-20000.onnx.gz" hb.onnx.gz
+expect 1 "check_onnx tells two different models apart" -- \
+  /usr/bin/python3 "$check_onnx" "$data/maia-2200.onnx.gz" hb.onnx.gz
+expect 0 "make a small ONNX model with python3-onnx" -- /usr/bin/python3 "$here/make_onnx_net.py" made.onnx
+for p in strong fast; do
+  expect 0 "compress the made model ($p)" -- "$lczip" compress made.onnx -o "made-$p.lcz" --pipeline "$p"
+  expect 0 "decompress the made model through stdout" -- sh -c "'$lczip' decompress made-$p.lcz -o - > made-$p.onnx"
+  expect 0 "check_onnx of the made model ($p): FLOAT16, BFLOAT16, float_data, int64" -- \
+    /usr/bin/python3 "$check_onnx" made.onnx "made-$p.onnx"
+done
 
 expect 2 "unknown option" -- "$lczip" compress "$data/maia-1900.pb.gz" -o x.lcz --colour
 expect 2 "no subcommand" -- "$lczip"

@@ -21,17 +21,14 @@
 #include <cmath>
 #include <cstdint>
 
+#include "codecs/core/zigzag.h"
 
 namespace lcz::match {
 namespace {
 
 constexpr int kClasses = 33;  // magnitude classes: 0 for v == 0, else bit_width(|v|)
 
-// |v| as an unsigned (INT_MIN gives 2^31), and its bit width.
-uint32_t magnitude(int32_t v) {
-  const uint32_t s = static_cast<uint32_t>(v >> 31);
-  return (static_cast<uint32_t>(v) ^ s) - s;
-}
+// |v|'s bit width.
 int magnitude_class(uint32_t a) { return static_cast<int>(std::bit_width(a)); }
 
 constexpr size_t kWindow = 4;

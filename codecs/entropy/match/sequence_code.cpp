@@ -8,19 +8,13 @@
 #include <vector>
 
 #include "codecs/core/bit_writer.h"
+#include "codecs/core/little_endian.h"
 #include "codecs/core/error.h"
 
 namespace lcz::match {
 namespace {
 
 int gamma_bits(uint64_t x) { return 2 * std::bit_width(x) - 1; }
-
-uint64_t load_le64(const uint8_t* p) {
-  uint64_t v;
-  std::memcpy(&v, p, 8);
-  if constexpr (std::endian::native == std::endian::big) v = __builtin_bswap64(v);
-  return v;
-}
 
 void put_gamma(BitWriter& w, uint32_t x) {  // x >= 1
   const int width = std::bit_width(x);

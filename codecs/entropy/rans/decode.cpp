@@ -7,7 +7,8 @@
 
 #include "codecs/core/bit_unpack.h"
 #include "codecs/core/byte_io.h"
-#include "codecs/entropy/rans/endian.h"
+#include "codecs/core/little_endian.h"
+#include "codecs/core/zigzag.h"
 #include "codecs/entropy/rans/format.h"
 #include "codecs/entropy/match/sequences.h"
 #include "codecs/entropy/rans/table_code.h"
@@ -244,7 +245,7 @@ void BlockDecoder::decode_packed(ByteReader& r, int32_t* out, size_t n) {
   if (payload > r.remaining())
     r.fail(r.offset(), "packed block needs " + std::to_string(payload) + " bytes, " + std::to_string(r.remaining()) + " left");
   auto data = r.bytes(payload);
-  unpack_bits(data, n, width, [&](uint64_t i, uint32_t z) { out[i] = static_cast<int32_t>((z >> 1) ^ (0u - (z & 1))); });
+  unpack_bits(data, n, width, [&](uint64_t i, uint32_t z) { out[i] = unzigzag32(z); });
 }
 
 // A block's value count, at most `limit`.

@@ -7,8 +7,9 @@
 
 #include "codecs/core/byte_io.h"
 #include "codecs/core/error.h"
+#include "codecs/core/little_endian.h"
+#include "codecs/core/zigzag.h"
 #include "codecs/entropy/match/sequences.h"
-#include "codecs/entropy/rans/endian.h"
 #include "codecs/entropy/rans/format.h"
 #include "codecs/entropy/match/match_find.h"
 #include "codecs/entropy/rans/table_code.h"
@@ -195,8 +196,7 @@ void BlockEncoder::analyze(std::span<const int32_t> v, const uint8_t* base) {
     Histogram& row = hist_[static_cast<size_t>(row_[ctx])];
     uint32_t class_sum = 0;
     for (const size_t end = std::min(n, i + kLanes); i < end; ++i) {
-      const uint32_t u = static_cast<uint32_t>(v[i]);
-      any |= (u << 1) ^ (0u - (u >> 31));
+      any |= zigzag32(v[i]);
       const uint32_t f = token_of(magnitude(v[i]), kMaxMantissa);
       fine_[i] = static_cast<uint8_t>(f);
       ++row[f];
@@ -406,10 +406,7 @@ void BlockEncoder::write_packed(std::span<const int32_t> v, Bytes& out) {
   w.u8(static_cast<uint8_t>(BlockMode::packed));
   w.u8(static_cast<uint8_t>(packed_width_));
   BitWriter bw(out);
-  for (int32_t x : v) {
-    const uint32_t u = static_cast<uint32_t>(x);
-    bw.put((u << 1) ^ (0u - (u >> 31)), static_cast<int>(packed_width_));
-  }
+  for (int32_t x : v) bw.put(zigzag32(x), static_cast<int>(packed_width_));
   bw.flush();
 }
 

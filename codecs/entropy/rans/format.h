@@ -45,6 +45,8 @@
 #include <bit>
 #include <cstdint>
 
+#include "codecs/core/zigzag.h"
+
 namespace lcz::rans {
 
 // 2: sequences of matches before the literal blocks. 3: the mantissa bits folded into the
@@ -74,11 +76,6 @@ inline uint32_t base_group_context(uint32_t e, uint32_t b) { return (e + b + 1) 
 // The helpers below are written branch-free: signs and classes of weights are
 // unpredictable, and a mispredicted branch per value costs more than the arithmetic.
 
-// |v| as an unsigned: INT_MIN gives 2^31.
-inline uint32_t magnitude(int32_t v) {
-  const uint32_t s = static_cast<uint32_t>(v >> 31);
-  return (static_cast<uint32_t>(v) ^ s) - s;
-}
 
 // bit_width(a), 0 for 0, from one bit scan of a nonzero word.
 inline int magnitude_class(uint32_t a) { return static_cast<int>(std::bit_width((uint64_t{a} << 1) | 1)) - 1; }

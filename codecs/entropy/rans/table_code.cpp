@@ -3,6 +3,7 @@
 #include <bit>
 
 #include "codecs/core/error.h"
+#include "codecs/core/zigzag.h"
 #include "codecs/entropy/rans/format.h"
 
 namespace lcz::rans {
@@ -12,8 +13,6 @@ namespace {
 constexpr int kFirstWidth = 6;
 constexpr int kMaxUnary = 2 * (kMaxPrecision + 1) + 1;
 
-uint32_t zigzag(int d) { return d >= 0 ? 2u * d : 2u * static_cast<uint32_t>(-d) - 1; }
-int unzigzag(uint32_t z) { return z & 1 ? -static_cast<int>((z + 1) / 2) : static_cast<int>(z / 2); }
 }  // namespace
 
 uint32_t BitReader::get(int n) {
@@ -33,7 +32,7 @@ void write_table(BitWriter& w, const uint32_t* freq, int count) {
   int prev = kFirstWidth;
   for (int t = lo; t <= hi; ++t) {
     const int width = std::bit_width(freq[t]);
-    const uint32_t z = zigzag(width - prev);
+    const uint32_t z = zigzag32(width - prev);
     w.put(0, static_cast<int>(z));  // z < kMaxUnary <= 32
     w.put(1, 1);
     if (width > 1) w.put(freq[t] & ((1u << (width - 1)) - 1), width - 1);
@@ -56,7 +55,7 @@ void read_table(BitReader& r, int precision, int token_count, uint32_t* freq) {
     uint32_t z = 0;
     while (r.get(1) == 0)
       if (++z > kMaxUnary) throw_corrupt("rans", r.byte_offset(), "frequency width code too long");
-    const int width = prev + unzigzag(z);
+    const int width = prev + unzigzag32(z);
     if (width < 0 || width > precision + 1)
       throw_corrupt("rans", r.byte_offset(), "frequency width " + std::to_string(width) + " out of range");
     uint32_t f = 0;
