@@ -262,9 +262,10 @@ TEST_CASE("corrupt side records are refused", "[base]") {
     const I32 coded = std::get<I32>(s->encode_against(f.target, BaseTensor(f.base, f.shape), side));
     const BaseTensor base(f.base, f.shape);
     std::vector<uint8_t> ctx(f.base.size());
+    // (An empty record is format 1.0's residual, which has no record to cut.)
     for (size_t cut = 0; cut < side.size(); ++cut) {
       const Bytes short_side(side.begin(), side.begin() + static_cast<std::ptrdiff_t>(cut));
-      test::require_error(ErrorKind::codec, [&] { (void)s->decode_against(coded, base, short_side); }, {});
+      if (cut > 0) test::require_error(ErrorKind::codec, [&] { (void)s->decode_against(coded, base, short_side); }, {});
       test::require_error(ErrorKind::codec, [&] { s->base_context(base, short_side, ctx.data()); }, {});
     }
     Bytes longer = side;
