@@ -18,8 +18,8 @@
 #include <filesystem>
 #include <iostream>
 
-#include "formats/format.h"
 #include "codecs/core/registry.h"
+#include "formats/format.h"
 #include "nets/net.h"
 #include "nets/repeats.h"
 

@@ -58,6 +58,7 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
   struct PieceCheck {
     double max_error = 0;
     size_t tensor = 0, index = 0;
+    std::string reader;  // the way of loading under which max_error is reached, if several
     std::string warning;
   };
   std::vector<std::vector<PieceCheck>> checks(plan.size());
@@ -101,7 +102,12 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
         header.tensors[p.tensor].output = o.output;
         check.max_error = o.max_error;
         check.index = o.worst;
+        check.reader = o.reader;
         check.warning = o.warning;
+        // What decompress would refuse is not written.
+        const std::string contradiction =
+            format->contradiction(layout.tensors[p.tensor], o.output, decoded[k], options.tolerance);
+        if (!contradiction.empty()) throw Error(ErrorKind::verify, "the output would contradict itself: " + contradiction);
       } else {  // a piece of a tensor (a format that cuts them): written as decoded
         check.max_error = max_abs_error(values[k], decoded[k], &check.index);
         check.index += p.begin;
@@ -117,6 +123,11 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
     }
   });
 
+  // Split tensors (a format that cuts them) are written as decoded: their kinds must pass too.
+  for (const auto& t : header.tensors) {
+    const std::string contradiction = format->contradiction(t.layout, t.output, {}, options.tolerance);
+    if (!contradiction.empty()) throw Error(ErrorKind::codec, "compress: " + contradiction);
+  }
   CompressResult result;
   bool nan = false;
   for (const auto& chunk_checks : checks)
@@ -128,11 +139,14 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
         result.as_loaded.max_abs_error = check.max_error;
         result.as_loaded.worst_tensor = net.tensors[check.tensor].name;
         result.as_loaded.worst_index = check.index;
+        result.as_loaded.worst_decoder = check.reader;
       }
     }
   if (!(result.as_loaded.max_abs_error <= options.tolerance))
     throw Error(ErrorKind::verify, "compressed net breaks the tolerance: tensor " + result.as_loaded.worst_tensor +
-                                       ", weight " + std::to_string(result.as_loaded.worst_index) + " is off by " +
+                                       ", weight " + std::to_string(result.as_loaded.worst_index) +
+                                       (result.as_loaded.worst_decoder.empty() ? "" : " as lc0 (" + result.as_loaded.worst_decoder + ") decodes it") +
+                                       " is off by " +
                                        std::to_string(result.as_loaded.max_abs_error / options.tolerance) + " x the tolerance");
   for (const auto& p : payloads) result.payload_bytes += p.size();
   for (const auto& c : header.chunks) result.chunks_against_base += needs_base(c.mode);
@@ -159,6 +173,12 @@ DecompressResult decompress(std::span<const uint8_t> file, const std::string& so
   if (h.base_sha256 && base && *h.base_sha256 != base->sha256)
     throw_input(source + ": the base given is not the net this file was coded against (SHA-256 differs)");
   const NetLayout layout = h.layout();
+  const NetFileFormat* format = find_format(h.source_format);
+  if (!format) throw_input(source + ": unknown source format");
+  for (const auto& t : h.tensors) {  // before any decoding: the kinds alone can contradict
+    const std::string contradiction = format->contradiction(t.layout, t.output, {}, h.tolerance);
+    if (!contradiction.empty()) throw_input(source + ": the file contradicts itself: " + contradiction);
+  }
   const std::vector<int64_t> base_match = base ? base_counterparts(layout, base->net) : std::vector<int64_t>{};
   // Whole tensors are moved in as decoded; pieces of a split tensor are kept until all are
   // decoded, then joined: memory follows what the payloads really hold, not what the header claims.
@@ -187,6 +207,9 @@ DecompressResult decompress(std::span<const uint8_t> file, const std::string& so
                                         "compressed (XXH64 differs)");
     for (size_t k = 0; k < pieces.size(); ++k) {
       const TensorPiece& p = pieces[k];
+      const std::string contradiction =
+          format->contradiction(layout.tensors[p.tensor], h.tensors[p.tensor].output, decoded[k], h.tolerance);
+      if (!contradiction.empty()) throw_input(source + ": the file contradicts itself: " + contradiction);
       if (p.whole(layout)) {
         values[p.tensor] = std::move(decoded[k]);
       } else {

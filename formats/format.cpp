@@ -15,14 +15,14 @@ std::string lower_case(std::string text) {
 
 bool is_detect(std::string_view format) { return format.empty() || format == "detect"; }
 
-std::string all_extensions() {
+}  // namespace
+
+std::string format_extensions() {
   std::string text;
   for (const auto& f : net_file_formats())
     for (const auto& e : f.extensions) text += (text.empty() ? "" : " ") + e;
   return text;
 }
-
-}  // namespace
 
 const NetFileFormat* find_format(SourceFormat id) {
   for (const auto& f : net_file_formats())
@@ -69,7 +69,7 @@ const NetFileFormat& detect_format(std::span<const uint8_t> bytes, const std::fi
   std::string sniffed;
   for (const auto& f : net_file_formats())
     if (f.sniff) sniffed += (sniffed.empty() ? "" : ", ") + f.name;
-  throw_input(path.string() + ": not a recognised net: the name ends in none of " + all_extensions() +
+  throw_input(path.string() + ": not a recognised net: the name ends in none of " + format_extensions() +
               ", and the content is none of " + sniffed +
               " (a headerless format needs its extension, or \"format\" in the config / --format)");
 }

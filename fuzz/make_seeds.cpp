@@ -221,7 +221,7 @@ lczonnx::Model onnx_model(SourceEncoding::Kind kind, bool raw) {
   m.GetReflection()->MutableUnknownFields(&m)->AddVarint(99, 1);
   lczonnx::Graph& g = *m.mutable_graph();
   g.set_name("seed");
-  g.add_node(std::string("\x0a\x01x\x12\x01y\x22\x04Relu", 11));
+  g.add_node(std::string("\x0a\x01x\x12\x01y\x22\x04Relu", 12));  // NodeProto{input x, output y, op_type Relu}
   *g.add_initializer() = onnx_initializer("/conv/w/kernel", {2, 3, 2, 2}, weights(24, 21), kind, raw);
   lczonnx::Tensor& shape = *g.add_initializer();
   shape.set_name("/const/shape");

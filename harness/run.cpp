@@ -10,9 +10,9 @@
 
 #include "codecs/core/error.h"
 #include "formats/format.h"
+#include "harness/report/provenance.h"
 #include "nets/repeats.h"
 #include "nets/sha256.h"
-#include "harness/report/provenance.h"
 
 namespace lcz {
 

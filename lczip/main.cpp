@@ -164,10 +164,17 @@ int run_info(const std::string& input, bool tensors) {
             << "chunks           " << h.chunks.size() << " (" << weights / std::max<size_t>(1, h.chunks.size())
             << " weights each on average; --chunk-weights " << h.chunk_weights << ")\n"
             << "base sha256      " << (h.base_sha256 ? hex(*h.base_sha256) : std::string("none")) << "\n";
+  // A format whose clients read a tensor several ways says which the bound was checked under.
+  if (const lcz::NetFileFormat* f = lcz::find_format(h.source_format); f && !f->readers.empty())
+    std::cout << "bound checked    under " << (h.major == 1 && h.minor == 0 && !f->readers_1_0.empty() ? f->readers_1_0 : f->readers)
+              << "\n";
   if (tensors) {
     for (const auto& t : h.tensors) {
       std::string shape;
-      for (uint32_t d : t.layout.shape) shape += (shape.empty() ? "" : "x") + std::to_string(d);
+      for (uint32_t d : t.layout.shape) {  // appended piecewise: g++ 12 warns (-Wrestrict) on "x" + to_string
+        if (!shape.empty()) shape += 'x';
+        shape += std::to_string(d);
+      }
       std::cout << "  " << t.layout.name << "  " << shape << "  " << t.layout.count << "\n";
     }
   }
@@ -180,20 +187,20 @@ int run_verify(const std::string& input, const std::string& original_path, const
   const std::optional<lcz::BaseNet> base = load_base(base_path);
   const lcz::DecompressResult d =
       lcz::decompress(file, display_name(input), base ? &*base : nullptr, threads, {}, {.max_weights = max_weights});
-  lcz::SourceNet original = lcz::read_source_net(read_input(original_path), display_name(original_path));
-  // A tensor named after its file (.f32, .npy): another file name is not another tensor.
-  if (original.net.named_by_file && original.net.tensors.size() == d.net.tensors.size())
-    for (size_t i = 0; i < d.net.tensors.size(); ++i) original.net.tensors[i].name = d.net.tensors[i].name;
-  const lcz::Verification v = lcz::verify(original.net, lcz::as_loaded(d));
+  const lcz::SourceNet original = lcz::read_source_net(read_input(original_path), display_name(original_path));
+  const lcz::Verification v = lcz::verify_as_loaded(original, d);
   if (!v.mismatch.empty()) {
     std::cout << "FAIL: " << v.mismatch << "\n";
     return static_cast<int>(ErrorKind::verify);
   }
-  char line[256];
-  std::snprintf(line, sizeof line, "max |error| %.9g = %.6f x tolerance %s (tensor %s, weight %zu): %s\n",
+  const std::string decoder = v.worst_decoder.empty() ? "" : ", as lc0 " + v.worst_decoder + " decodes it";
+  char line[512];
+  std::snprintf(line, sizeof line, "max |error| %.9g = %.6f x tolerance %s (tensor %s, weight %zu%s): %s\n",
                 v.max_abs_error, v.max_abs_error / d.header.tolerance, lcz::tolerance_text(d.header.tolerance).c_str(),
-                v.worst_tensor.c_str(), v.worst_index, v.within(d.header.tolerance) ? "ok" : "FAIL");
+                v.worst_tensor.c_str(), v.worst_index, decoder.c_str(), v.within(d.header.tolerance) ? "ok" : "FAIL");
   std::cout << line;
+  if (const lcz::NetFileFormat* f = lcz::find_format(d.header.source_format); f && !f->readers.empty())
+    std::cout << "checked under " << f->readers << "\n";
   return v.within(d.header.tolerance) ? 0 : static_cast<int>(ErrorKind::verify);
 }
 
@@ -203,7 +210,7 @@ int main(int argc, char** argv) {
   CLI::App app{"lczip: compress neural-network weights within an absolute error bound (default 2^-17)"};
   app.require_subcommand(1);
   CompressArgs c;
-  auto* compress = app.add_subcommand("compress", "compress a net (.pb.gz, .pb, .f32, .npy) into an .lcz file");
+  auto* compress = app.add_subcommand("compress", "compress a net (" + lcz::format_extensions() + ") into an .lcz file");
   compress->add_option("input", c.input, "the net, or - for standard input")->required();
   compress->add_option("-o,--output", c.output, "the .lcz file to write, or - for standard output")->required();
   compress->add_option("--pipeline", c.pipeline, "strong (default: smallest), fast (fastest to decode), or a pipeline of --config")
@@ -219,7 +226,7 @@ int main(int argc, char** argv) {
   compress->add_flag("-f,--force", c.force, "overwrite an existing output");
 
   DecompressArgs d;
-  auto* decompress = app.add_subcommand("decompress", "write the net of an .lcz file (.pb.gz for Lc0 nets, .f32, .npy)");
+  auto* decompress = app.add_subcommand("decompress", "write the net of an .lcz file, in the format it came in (.pb.gz for Lc0 nets)");
   decompress->add_option("input", d.input, "the .lcz file, or - for standard input")->required();
   decompress->add_option("-o,--output", d.output, "the net to write, or - for standard output")->required();
   decompress->add_option("--base", d.base, "the base net the file was coded against");

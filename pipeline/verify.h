@@ -12,6 +12,7 @@ struct Verification {
   std::string mismatch;      // structural difference (names, shapes, counts), empty if none
   std::string worst_tensor;  // where max_abs_error is reached
   size_t worst_index = 0;
+  std::string worst_decoder; // the LINEAR16 decoder under which it is reached, where that matters
 
   bool within(double tolerance) const { return mismatch.empty() && max_abs_error <= tolerance; }
 };

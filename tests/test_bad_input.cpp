@@ -12,12 +12,12 @@
 #include <random>
 #include <sstream>
 
-#include "formats/format.h"
 #include "codecs/core/error.h"
+#include "formats/format.h"
+#include "formats/lc0/lc0_file.h"
 #include "harness/config.h"
 #include "harness/report/writers.h"
 #include "nets/input_file.h"
-#include "formats/lc0/lc0_file.h"
 #include "nets/net.h"
 #include "pipeline/json_text.h"
 #include "pipeline/pipeline.h"

@@ -8,11 +8,11 @@
 #include <limits>
 #include <random>
 
-#include "formats/format.h"
 #include "codecs/core/byte_io.h"
 #include "codecs/core/registry.h"
-#include "nets/net.h"
+#include "formats/format.h"
 #include "harness/run.h"
+#include "nets/net.h"
 #include "nets/repeats.h"
 #include "test_support.h"
 

@@ -1,8 +1,8 @@
 // Config validation: every class of mistake is an error naming the file and the JSON path.
 #include <catch2/catch.hpp>
 
-#include "formats/format.h"
 #include "codecs/core/error.h"
+#include "formats/format.h"
 #include "harness/config.h"
 #include "harness/run.h"
 #include "pipeline/pipeline.h"

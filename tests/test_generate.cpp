@@ -6,8 +6,8 @@
 #include <cmath>
 #include <set>
 
-#include "formats/format.h"
 #include "codecs/core/error.h"
+#include "formats/format.h"
 #include "nets/generate.h"
 #include "tests/test_support.h"
 

@@ -8,8 +8,8 @@
 #include <fstream>
 #include <random>
 
-#include "formats/format.h"
 #include "codecs/core/error.h"
+#include "formats/format.h"
 #include "formats/lc0/lc0_file.h"
 #include "nets/net.h"
 #include "nets/sha256.h"

@@ -11,13 +11,13 @@
 #include <random>
 #include <set>
 
-#include "formats/format.h"
 #include "codecs/core/byte_io.h"
 #include "codecs/core/registry.h"
 #include "codecs/entropy/rans/format.h"
 #include "codecs/entropy/rans/table_code.h"
-#include "nets/sha256.h"
+#include "formats/format.h"
 #include "harness/run.h"
+#include "nets/sha256.h"
 #include "tests/rans_support.h"
 #include "tests/test_support.h"
 

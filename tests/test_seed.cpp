@@ -3,8 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include "formats/format.h"
-#include "nets/sha256.h"
 #include "harness/run.h"
+#include "nets/sha256.h"
 #include "tests/test_support.h"
 
 using namespace lcz;

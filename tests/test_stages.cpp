@@ -2,7 +2,9 @@
 // checked here without further work. Each stage, built with its default parameters, must
 // round-trip empty, single-element, all-zero, extreme and random inputs (exactly; a
 // quantize stage within the tolerance), encode deterministically, and answer truncated or
-// corrupted input with lcz::Error, never a crash or another exception.
+// corrupted input with lcz::Error, never a crash or another exception; keep to the decode
+// limit (StageContext::max_decoded_bytes); code against a base exactly as without one (or
+// refuse a base); and work with each parameter at the ends of its range.
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -195,5 +197,137 @@ TEST_CASE("every stage describes itself completely", "[stages]") {
         CHECK_NOTHROW(validate_params(d.params, nlohmann::json{{p.name, p.default_value}}, d.name));
     }
     if (d.kind == StageKind::backend && d.name != "store") CHECK(d.library_version);  // store wraps no library
+  }
+}
+
+namespace {
+
+// The stage with parameter values (the rest default) and a context.
+std::unique_ptr<Stage> make_with(const StageDescriptor& d, const nlohmann::json& values, const StageContext& context) {
+  return d.make(validate_params(d.params, values, d.name), context);
+}
+
+// The largest input of a type that inputs_for gives ("random ..." cases have 20,000 elements).
+Stream large_input(StreamType type) {
+  Stream best;
+  size_t most = 0;
+  for (auto& [name, s] : inputs_for(type))
+    if (name.rfind("random", 0) == 0 && element_count(s) > most) most = element_count(s), best = s;
+  return best;
+}
+
+size_t byte_size(const Stream& s) {
+  return std::visit([](const auto& v) { return v.size() * sizeof(v[0]); }, s);
+}
+
+// Each end of each parameter's range (both values of a flag, every choice of a string).
+std::vector<std::pair<std::string, nlohmann::json>> range_ends(const ParamSpec& p) {
+  std::vector<std::pair<std::string, nlohmann::json>> out;
+  switch (p.type) {
+    case ParamType::integer:
+      if (p.min) out.emplace_back("min", static_cast<int64_t>(*p.min));
+      if (p.max) out.emplace_back("max", static_cast<int64_t>(*p.max));
+      break;
+    case ParamType::number:
+      if (p.min) out.emplace_back("min", *p.min);
+      if (p.max) out.emplace_back("max", *p.max);
+      break;
+    case ParamType::boolean:
+      out.emplace_back("false", false);
+      out.emplace_back("true", true);
+      break;
+    case ParamType::string:
+      for (const auto& c : p.choices) out.emplace_back(c, c);
+      break;
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("every registered stage's decoder keeps to the decode limit", "[stages]") {
+  // A decoder may produce at most StageContext::max_decoded_bytes (the container sets it per
+  // chunk): asked for more it refuses with a codec error before it allocates the output. A
+  // stage that maps element for element (no more elements out than in: quantize, grid, the
+  // transforms) cannot be made to allocate more than its input holds and needs no limit.
+  for (const auto& d : all_stages()) {
+    INFO("stage " << d.name);
+    const Stream input = large_input(d.input);
+    const Stream encoded = make_default(d)->encode(input);
+    const Stream decoded = make_default(d)->decode(encoded);
+    const uint64_t needed = byte_size(decoded);
+    REQUIRE(needed > 1024);
+    // Exactly enough is enough...
+    CHECK(make_with(d, nlohmann::json::object(), {.tolerance = kTol, .max_decoded_bytes = needed})->decode(encoded) ==
+          decoded);
+    // ... and a limit below what the stream decodes to is refused.
+    for (uint64_t limit : {uint64_t{1024}, needed - 1}) {
+      INFO("limit " << limit << " of " << needed << " bytes");
+      try {
+        const Stream back =
+            make_with(d, nlohmann::json::object(), {.tolerance = kTol, .max_decoded_bytes = limit})->decode(encoded);
+        CHECK(element_count(back) <= element_count(encoded));
+      } catch (const Error& e) {
+        CHECK(e.kind() == ErrorKind::codec);
+      }
+    }
+  }
+}
+
+TEST_CASE("every registered stage codes against a base, or refuses to", "[stages]") {
+  // A stage that codes against a base (Stage::codes_against_base) decodes, given the same base,
+  // to exactly what it decodes without one: the base changes the size, never the values. Given
+  // a base of another length it refuses. Every other stage refuses a base outright.
+  int coders = 0;
+  for (const auto& d : all_stages()) {
+    INFO("stage " << d.name);
+    auto stage = make_default(d);
+    coders += stage->codes_against_base();
+    if (!stage->codes_against_base()) {
+      const Stream in = large_input(d.input);
+      CHECK_THROWS_AS(stage->encode_against(in, F32(element_count(in))), Error);
+      continue;
+    }
+    REQUIRE(d.input == StreamType::f32);  // a base is float32 values, one per input value
+    for (const auto& [case_name, input] : inputs_for(d.input)) {
+      INFO("input '" << case_name << "'");
+      const F32& in = std::get<F32>(input);
+      // A base like an earlier version of the values: near them, but not equal.
+      F32 base(in.size());
+      for (size_t i = 0; i < in.size(); ++i) base[i] = in[i] * 0.97f + (i % 3 == 0 ? 1e-3f : -2e-4f);
+      const Stream alone = stage->decode(stage->encode(input));
+      const Stream against = stage->encode_against(input, base);
+      CHECK(stage->encode_against(input, base) == against);  // deterministic
+      CHECK(stage->decode_against(against, base) == alone);
+      if (!in.empty()) {
+        const F32 short_base(base.begin(), base.end() - 1);
+        CHECK_THROWS_AS(stage->encode_against(input, short_base), Error);
+      }
+    }
+  }
+  CHECK(coders >= 2);  // quantize and grid
+}
+
+TEST_CASE("every registered stage works with each parameter at the ends of its range", "[stages]") {
+  // Each end of each range (every choice, both flags), the other parameters at their
+  // defaults: all-zero input round-trips; other input round-trips or is refused with a codec
+  // error (a bit width of 0 holds only zeros).
+  for (const auto& d : all_stages()) {
+    for (const auto& p : d.params) {
+      for (const auto& [end, value] : range_ends(p)) {
+        INFO("stage " << d.name << ", " << p.name << " = " << value.dump() << " (" << end << ")");
+        auto stage = make_with(d, nlohmann::json{{p.name, value}}, {.tolerance = kTol});
+        for (const auto& [case_name, input] : inputs_for(d.input)) {
+          INFO("input '" << case_name << "'");
+          try {
+            const Stream encoded = stage->encode(input);
+            check_round_trip(d, input, stage->decode(encoded));
+          } catch (const Error& e) {
+            CHECK(e.kind() == ErrorKind::codec);
+            CHECK(case_name != "zeros");
+          }
+        }
+      }
+    }
   }
 }

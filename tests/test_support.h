@@ -13,9 +13,9 @@
 #include <string>
 #include <string_view>
 
-#include "formats/format.h"
 #include "codecs/core/error.h"
 #include "codecs/core/stream.h"
+#include "formats/format.h"
 #include "nets/net.h"
 #include "nets/repeats.h"
 

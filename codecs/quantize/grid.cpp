@@ -16,10 +16,20 @@ namespace lcz {
 namespace {
 
 // Header [kRound]; [kLinear16Release | kLinear16Dev, bits(min), bits(max)];
-// [kLattice, bits(min), bits(max), step] (release formula, grid index = zero + k * step).
-enum Path : int32_t { kRound = 0, kLinear16Release = 1, kLinear16Dev = 2, kLattice = 3 };
+// [kLattice, bits(min), bits(max), step] (release formula, grid index = zero + k * step);
+// [kRoundNarrow, low and high 32 bits of the step (binary64)].
+enum Path : int32_t { kRound = 0, kLinear16Release = 1, kLinear16Dev = 2, kLattice = 3, kRoundNarrow = 4 };
+// Added to the path, in format 1.0/1.1 files coded against a base (no side record), when the
+// indices are residuals from the base's.
+constexpr int32_t kAgainstBase = 16;
 
 size_t header_size(int32_t path) { return path == kRound ? 1 : path == kLattice ? 4 : 3; }
+
+// The step a kRoundNarrow header stores.
+double narrow_step(const I32& in) {
+  return std::bit_cast<double>(static_cast<uint64_t>(static_cast<uint32_t>(in[1])) |
+                               static_cast<uint64_t>(static_cast<uint32_t>(in[2])) << 32);
+}
 constexpr int32_t kLevels = 65535;
 
 float decode_grid(Path path, int32_t u, float lo, float hi) {
@@ -63,6 +73,7 @@ bool grid_indices(const F32& in, Path path, float lo, float hi, int32_t zero, in
 IndexSpace space_of(std::span<const int32_t> header, double step) {
   const int32_t path = header[0];
   if (path == kRound) return {.a = 1.0 / step, .c0 = 0, .nearest = true};
+  if (path == kRoundNarrow) return {.a = 1.0 / narrow_step(I32(header.begin(), header.end())), .c0 = 0, .nearest = true};
   const double lo = std::bit_cast<float>(header[1]), hi = std::bit_cast<float>(header[2]);
   const int32_t lattice_step = path == kLattice ? header[3] : 1;
   const int32_t zero = zero_index(static_cast<float>(lo), static_cast<float>(hi));
@@ -74,11 +85,17 @@ IndexSpace space_of(std::span<const int32_t> header, double step) {
           .hi = std::floor(static_cast<double>(kLevels - zero) / lattice_step)};
 }
 
-// A header checked as decode_typed checks it: a valid range before it predicts anything.
-void check_header(std::span<const int32_t> h, size_t at) {
+// A header checked as decode_typed checks it: a valid range (or narrow step, at most
+// max_step) before it predicts anything.
+void check_header(std::span<const int32_t> h, size_t at, double max_step) {
   const int32_t path = h[0];
-  if (path < kRound || path > kLattice) throw_corrupt("grid", at, "unknown path " + std::to_string(path));
+  if (path < kRound || path > kRoundNarrow) throw_corrupt("grid", at, "unknown path " + std::to_string(path));
   if (path == kRound) return;
+  if (path == kRoundNarrow) {
+    const double step = narrow_step(I32(h.begin(), h.end()));
+    if (!(step > 0) || !(step <= max_step)) throw_corrupt("grid", at, "narrow step " + std::to_string(step) + " out of range");
+    return;
+  }
   const float lo = std::bit_cast<float>(h[1]), hi = std::bit_cast<float>(h[2]);
   if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi)) throw_corrupt("grid", at, "invalid grid range");
   if (path == kLattice && (h[3] < 1 || h[3] > kLevels))
@@ -92,26 +109,25 @@ struct AgainstBase {
   BasePrediction prediction;
 };
 
-AgainstBase read_side(std::span<const uint8_t> side, uint64_t n) {
+AgainstBase read_side(std::span<const uint8_t> side, uint64_t n, double max_step) {
   ByteReader r(side, "grid");
   AgainstBase a;
   const int32_t path = r.u8();
-  if (path < kRound || path > kLattice) r.fail(0, "unknown path " + std::to_string(path));
+  if (path < kRound || path > kRoundNarrow) r.fail(0, "unknown path " + std::to_string(path));
   a.header.assign(header_size(path), path);
   for (size_t j = 1; j < a.header.size(); ++j) a.header[j] = static_cast<int32_t>(r.u32le());
-  check_header(a.header, 0);
+  check_header(a.header, 0, max_step);
   a.prediction = read_prediction(r, n);
   r.expect_end();
   return a;
 }
 
-// Format 1.0 against a base (no side record): the header stays in the values, its path plus
-// kAgainstBase10 when the indices are residuals from the base's, which this predicts.
-constexpr int32_t kAgainstBase10 = 16;
+// Format 1.0/1.1 against a base (no side record): the index each base value gets under the
+// header of `coded` (its path, plus kAgainstBase, and range), clamped to the indices the path allows.
 void predict_indices_1_0(const I32& coded, std::span<const float> base, double step, int32_t* out) {
-  const int32_t path = coded[0] & ~kAgainstBase10;
-  if (path == kRound) {
-    predict_steps(base, step, /*round=*/true, out);
+  const int32_t path = coded[0] & ~kAgainstBase;
+  if (path == kRound || path == kRoundNarrow) {
+    predict_steps(base, path == kRound ? step : narrow_step(coded), /*round=*/true, out);
     return;
   }
   const double lo = std::bit_cast<float>(coded[1]), hi = std::bit_cast<float>(coded[2]);
@@ -166,10 +182,7 @@ class Grid final : public TypedStage<F32, I32> {
         }
       }
     }
-    I32 out(1 + in.size());
-    out[0] = kRound;
-    quantize_to_step(in, step_, /*round=*/true, tolerance_, "grid", out.data() + 1);
-    return out;
+    return rounded(in);
   }
 
   // Against a base, per tensor: the header goes to the side record, and the indices are
@@ -179,12 +192,12 @@ class Grid final : public TypedStage<F32, I32> {
  public:
   bool codes_against_base() const override { return true; }
   bool side_uses_base(std::span<const uint8_t> side) const override {
-    if (side.empty() || side[0] > kLattice) return false;
+    if (side.empty() || side[0] > kRoundNarrow) return false;
     const size_t mode_at = 1 + 4 * (header_size(side[0]) - 1);
     return side.size() > mode_at && side[mode_at] != static_cast<uint8_t>(BasePrediction::Mode::alone);
   }
   void base_context(const BaseTensor& base, std::span<const uint8_t> side, uint8_t* out) const override {
-    const AgainstBase a = read_side(side, base.values.size());
+    const AgainstBase a = read_side(side, base.values.size(), step_);
     prediction_contexts(a.prediction, base.values, space_of(a.header, step_), out);
   }
 
@@ -208,7 +221,7 @@ class Grid final : public TypedStage<F32, I32> {
     if (side.empty()) return decode_against_1_0(in, base.values);
     if (in.size() != base.values.size())
       throw_corrupt("grid", 0, std::to_string(in.size()) + " values against a base of " + std::to_string(base.values.size()));
-    const AgainstBase a = read_side(side, in.size());
+    const AgainstBase a = read_side(side, in.size(), step_);
     const size_t h = a.header.size();
     I32 own(h + in.size());
     std::copy(a.header.begin(), a.header.end(), own.begin());
@@ -233,8 +246,8 @@ class Grid final : public TypedStage<F32, I32> {
       header.push_back(path);
       for (size_t j = 1; j < header_size(path); ++j) header.push_back(static_cast<int32_t>(load_le32(&side[1 + 4 * (j - 1)])));
     } else if (const I32* in = std::get_if<I32>(&coded); in && !in->empty()) {
-      const int32_t path = (*in)[0] & ~kAgainstBase10;  // format 1.0 against a base: marked in the path
-      if (path >= kRound && path <= kLattice && in->size() >= header_size(path)) {
+      const int32_t path = (*in)[0] & ~kAgainstBase;  // format 1.0 against a base: marked in the path
+      if (path >= kRound && path <= kRoundNarrow && in->size() >= header_size(path)) {
         header.assign(in->begin(), in->begin() + static_cast<std::ptrdiff_t>(header_size(path)));
         header[0] = path;
       }
@@ -257,6 +270,13 @@ class Grid final : public TypedStage<F32, I32> {
       return out;
     }
     if (path == kLattice) return decode_lattice(in);
+    if (path == kRoundNarrow) {
+      check_narrow_step(in);
+      const double step = narrow_step(in);
+      F32 out(in.size() - 3);
+      for (size_t i = 3; i < in.size(); ++i) out[i - 3] = dequantize(in[i], step);
+      return out;
+    }
     if (path != kLinear16Release && path != kLinear16Dev) throw_corrupt("grid", 0, "unknown path " + std::to_string(path));
     if (in.size() < 3) throw_corrupt("grid", in.size(), "header cut off");
     const float lo = std::bit_cast<float>(in[1]), hi = std::bit_cast<float>(in[2]);
@@ -273,16 +293,16 @@ class Grid final : public TypedStage<F32, I32> {
 
  private:
   F32 decode_against_1_0(const I32& in, std::span<const float> base) const {
-    if (in.empty() || !(in[0] & kAgainstBase10)) return decode_typed(in);
-    const int32_t path = in[0] & ~kAgainstBase10;
-    if (path < kRound || path > kLattice) throw_corrupt("grid", 0, "unknown path " + std::to_string(in[0]));
+    if (in.empty() || !(in[0] & kAgainstBase)) return decode_typed(in);
+    const int32_t path = in[0] & ~kAgainstBase;
+    if (path < kRound || path > kRoundNarrow) throw_corrupt("grid", 0, "unknown path " + std::to_string(in[0]));
     const size_t h = header_size(path);
     if (in.size() < h) throw_corrupt("grid", in.size(), "header cut off");
     if (in.size() - h != base.size())
       throw_corrupt("grid", 0, std::to_string(in.size() - h) + " values against a base of " + std::to_string(base.size()));
     I32 header(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(h));
     header[0] = path;
-    check_header(header, 0);
+    check_header(header, 0, step_);
     I32 own(in.size());
     predict_indices_1_0(in, base, step_, own.data() + h);
     std::copy(header.begin(), header.end(), own.begin());
@@ -335,20 +355,64 @@ class Grid final : public TypedStage<F32, I32> {
       }
     }
     if (own) return with_lattice_header(std::move(out), *own);
-    out.assign(1 + in.size(), 0);
+    return rounded(in);
+  }
+
+  // Rounded to multiples of 2*tol; where float32 rounding of a reconstruction breaks the
+  // bound for both grid neighbours (a value halfway between two of them, as 0.0019 is at
+  // tol 1e-4), to multiples of a step narrower by what float32 rounding can add at the
+  // values' magnitude, stored in the header (kRoundNarrow).
+  I32 rounded(const F32& in) const {
+    I32 out(1 + in.size());
     out[0] = kRound;
-    quantize_to_step(in, step_, /*round=*/true, tolerance_, "grid", out.data() + 1);
-    return out;
+    try {
+      quantize_to_step(in, step_, /*round=*/true, tolerance_, "grid", out.data() + 1);
+      return out;
+    } catch (const Error&) {
+      float magnitude = 0;
+      for (float v : in) magnitude = std::max(magnitude, std::fabs(v));  // NaN/Inf: refused below anyway
+      // |q * step - v| <= step / 2 exactly; rounding q * step to float32 adds at most half
+      // an ulp of the reconstruction, which is below magnitude + step: one ulp of margin.
+      const float top = std::nextafter(static_cast<float>(magnitude + step_), INFINITY);
+      const double ulp = static_cast<double>(std::nextafter(top, INFINITY)) - top;
+      const double step = step_ - 2 * ulp;
+      if (!(step > 0) || !std::isfinite(magnitude)) throw;
+      out.assign(3 + in.size(), 0);
+      out[0] = kRoundNarrow;
+      const uint64_t bits = std::bit_cast<uint64_t>(step);
+      out[1] = static_cast<int32_t>(static_cast<uint32_t>(bits));
+      out[2] = static_cast<int32_t>(static_cast<uint32_t>(bits >> 32));
+      quantize_to_step(in, step, /*round=*/true, tolerance_, "grid", out.data() + 3);
+      return out;
+    }
+  }
+
+  // A stored narrow step must be a positive step no wider than 2*tol: a wider one would
+  // break the bound, and zero or NaN would reconstruct nothing.
+  void check_narrow_step(const I32& in) const {
+    if (in.size() < 3) throw_corrupt("grid", in.size(), "header cut off");
+    const double step = narrow_step(in);
+    if (!(step > 0) || !(step <= step_)) throw_corrupt("grid", 1, "narrow step " + std::to_string(step) + " out of range");
   }
 
   // Every (2m+1)-th index of the values' own grid: each value moves by at most m indices.
-  // Where m grid steps plus Lc0's float32 rounding stay below tol no value needs a check.
+  // Every decoder lc0 uses must read the moved index within tol of the value's own index,
+  // both on the same range (each range the layer may have had: Linear16Originals). Where m grid steps plus those decoders' float32
+  // rounding (at most 7 half-ulps of the range's magnitude per reading, twice) stay below tol
+  // no value needs a check; else each is checked, and one that breaks the bound gives up m.
   bool own_grid_lattice(const F32& in, const Linear16Lattice& lattice, const int32_t* grid_index, double worst_move,
                         int32_t* out) const {
     const int32_t j = lattice.step;
-    const int32_t zero = zero_index(lattice.min_val, lattice.max_val);
-    const double magnitude = std::max(std::fabs(static_cast<double>(lattice.min_val)), std::fabs(static_cast<double>(lattice.max_val)));
-    const bool safe = worst_move + 8 * 0x1p-24 * magnitude <= tolerance_;
+    const float lo = lattice.min_val, hi = lattice.max_val;
+    const int32_t zero = zero_index(lo, hi);
+    const double magnitude = std::max(std::fabs(static_cast<double>(lo)), std::fabs(static_cast<double>(hi)));
+    const bool safe = worst_move + 16 * 0x1p-24 * magnitude <= tolerance_;
+    std::optional<Linear16Originals> originals;  // built for the first value that needs a check
+    auto make_originals = [&] {
+      std::vector<uint16_t> u(in.size());
+      for (size_t i = 0; i < in.size(); ++i) u[i] = static_cast<uint16_t>(zero + grid_index[i]);
+      originals.emplace(in, lo, hi, std::move(u));
+    };
     for (size_t i = 0; i < in.size(); ++i) {
       const int32_t d = grid_index[i];
       int32_t k = (d >= 0 ? d + j / 2 : d - j / 2) / j;  // nearest multiple of j, ties away from 0
@@ -357,9 +421,8 @@ class Grid final : public TypedStage<F32, I32> {
       if (u < 0) ++k, u += j;
       out[i] = k;
       if (safe && u - zero - d <= (j - 1) / 2 && zero + d - u <= (j - 1) / 2) continue;
-      if (!(std::fabs(static_cast<double>(linear16_release(static_cast<int32_t>(u), lattice.min_val, lattice.max_val)) - in[i]) <=
-            tolerance_))
-        return false;
+      if (!originals) make_originals();
+      if (!(originals->error_on_own_grid(i, static_cast<int32_t>(u)) <= tolerance_)) return false;
     }
     return true;
   }

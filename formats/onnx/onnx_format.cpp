@@ -14,7 +14,7 @@ namespace {
 
 SourceNet read_onnx(std::span<const uint8_t> bytes, const std::filesystem::path& path) {
   const std::string name = path.string();
-  const lczonnx::Model model = parse_onnx_model(bytes, name);
+  lczonnx::Model model = parse_onnx_model(bytes, name);
   SourceNet s;
   s.name = name;
   s.format = SourceFormat::onnx;
@@ -22,7 +22,7 @@ SourceNet read_onnx(std::span<const uint8_t> bytes, const std::filesystem::path&
   s.net.format = "onnx";
   s.net.tensors = onnx_tensors(model, name);
   if (s.net.tensors.empty()) throw_input(name + ": ONNX model without any float initializer (no weights to compress)");
-  s.skeleton = onnx_skeleton(model);
+  s.skeleton = onnx_skeleton(std::move(model));  // the tensors hold the weights now
   return s;
 }
 
@@ -42,6 +42,16 @@ OutputChoice choose_onnx_output(const Tensor& original, const F32& decoded, doub
                                      " x the tolerance at weight " + std::to_string(worst) + " (ONNX cannot store it " +
                                      "in another type without changing the graph): use a smaller tolerance" +
                                      (half ? " (below 2^-25 every FLOAT16 value is kept)" : ""));
+}
+
+// An initializer keeps its type: FLOAT16 and BFLOAT16 as themselves, the rest as FLOAT32.
+std::string onnx_contradiction(const TensorLayout& layout, const SourceEncoding& output, std::span<const float> decoded,
+                               double tolerance) {
+  using K = SourceEncoding::Kind;
+  const K source = layout.source.kind;
+  if (source == K::float16 || source == K::bfloat16) return ieee_contradiction(layout, output, decoded, tolerance, {source});
+  if (source == K::linear16) return "initializer " + layout.name + " claims source encoding LINEAR16, which ONNX does not have";
+  return ieee_contradiction(layout, output, decoded, tolerance, {K::none, K::float32});
 }
 
 bool ends_with_gz(std::string name) {
@@ -73,6 +83,8 @@ NetFileFormat onnx_format() {
           .read = read_onnx,
           .choose_output = choose_onnx_output,
           .loaded_values = loaded_ieee,
+          .loaded_error = ieee_loaded_error,
+          .contradiction = onnx_contradiction,
           .write = write_onnx};
 }
 

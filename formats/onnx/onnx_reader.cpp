@@ -247,8 +247,7 @@ std::vector<Tensor> onnx_tensors(const lczonnx::Model& model, const std::string&
   return tensors;
 }
 
-std::string onnx_skeleton(const lczonnx::Model& model) {
-  lczonnx::Model skeleton = model;
+std::string onnx_skeleton(lczonnx::Model skeleton) {
   for (lczonnx::Tensor& t : *skeleton.mutable_graph()->mutable_initializer()) {
     if (!is_onnx_weight(t)) continue;
     if (t.has_raw_data()) t.set_raw_data("");  // present: the writer stores the data raw again

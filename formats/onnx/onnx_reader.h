@@ -43,8 +43,9 @@ std::vector<Tensor> onnx_tensors(const lczonnx::Model& model, const std::string&
 
 // The model with the data of every weight initializer cleared (raw_data kept present but
 // empty where the data was raw, so the writer stores it the same way), serialized
-// deterministically: what a container stores to rebuild the whole file.
-std::string onnx_skeleton(const lczonnx::Model& model);
+// deterministically: what a container stores to rebuild the whole file. Taken by value: a
+// caller done with the model moves it in, and its weights are not copied.
+std::string onnx_skeleton(lczonnx::Model model);
 
 Net read_onnx_net(std::span<const uint8_t> file_bytes, const std::filesystem::path& path,
                   size_t max_inflated_bytes = kMaxOnnxModelBytes);

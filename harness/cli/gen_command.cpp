@@ -6,8 +6,8 @@
 #include <filesystem>
 #include <iostream>
 
-#include "formats/format.h"
 #include "codecs/core/error.h"
+#include "formats/format.h"
 #include "harness/cli/commands.h"
 #include "nets/generate.h"
 

@@ -6,7 +6,11 @@
 #include <map>
 #include <sstream>
 
+#include <type_traits>
+#include <variant>
+
 #include "codecs/core/error.h"
+#include "harness/report/row_fields.h"
 
 namespace lcz {
 namespace fs = std::filesystem;
@@ -103,31 +107,26 @@ Report read_report_json(const fs::path& file) {
     const std::string path = "rows[" + std::to_string(i) + "]";
     const json& o = rows[i];
     ResultRow row;
-    row.dataset = r.text(o, "dataset", path);
-    row.pipeline = r.text(o, "pipeline", path);
-    row.granularity = r.text(o, "granularity", path);
-    row.tensors = r.count(o, "tensors", path);
-    row.weights = r.count(o, "weights", path);
-    row.original_bytes = r.count(o, "original_bytes", path);
-    row.compressed_bytes = r.count(o, "compressed_bytes", path);
-    row.ratio = r.number(o, "ratio", path);
-    row.bits_per_weight = r.number(o, "bits_per_weight", path);
-    row.encode_mb_s = r.number(o, "encode_mb_s", path);
-    row.decode_mb_s = r.number(o, "decode_mb_s", path);
-    row.max_abs_error = r.number(o, "max_abs_error", path);
-    row.max_error_over_tol = r.number(o, "max_error_over_tol", path);
-    const json& pass = r.field(o, "pass", path);
-    if (!pass.is_boolean()) r.fail(path + ".pass", "expected true or false");
-    row.pass = pass.get<bool>();
-    row.bound_bytes = r.number(o, "bound_bytes", path);
-    row.repeats = static_cast<int>(r.count(o, "repeats", path));
-    row.encode_seconds = r.number(o, "encode_seconds", path);
-    row.decode_seconds = r.number(o, "decode_seconds", path);
-    row.output_sha256 = r.text(o, "output_sha256", path);
-    row.error = r.text(o, "error", path);
-    row.decode_repeats = static_cast<int>(r.optional_number(o, "decode_repeats"));
-    row.encode_seconds_min = r.optional_number(o, "encode_seconds_min");
-    row.decode_seconds_min = r.optional_number(o, "decode_seconds_min");
+    for (const RowField& f : row_fields())
+      std::visit(
+          [&](auto member) {
+            auto& v = row.*member;
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::string>) {
+              v = r.text(o, f.name, path);
+            } else if constexpr (std::is_same_v<T, bool>) {
+              const json& flag = r.field(o, f.name, path);
+              if (!flag.is_boolean()) r.fail(path + "." + f.name, "expected true or false");
+              v = flag.get<bool>();
+            } else if (!f.required) {  // fields newer reports carry; older ones read as 0
+              v = static_cast<T>(r.optional_number(o, f.name));
+            } else if constexpr (std::is_same_v<T, double>) {
+              v = r.number(o, f.name, path);
+            } else {
+              v = static_cast<T>(r.count(o, f.name, path));
+            }
+          },
+          f.member);
     if (o.contains("failure") && o["failure"].is_string()) row.failure = failure_from_name(o["failure"].get<std::string>());
     if (!row.pass && !row.failure)  // reports from before the field: the message says which
       row.failure = row.error.rfind("verification failed", 0) == 0 ? ErrorKind::verify : ErrorKind::codec;
@@ -194,10 +193,8 @@ std::vector<ResultRow> read_report_csv(const fs::path& file) {
   if (records.empty()) throw_input(file.string() + ": empty, expected a header line");
   std::map<std::string, size_t> column;
   for (size_t i = 0; i < records[0].size(); ++i) column[records[0][i]] = i;
-  for (const char* required : {"dataset", "pipeline", "tensors", "weights", "original_bytes", "compressed_bytes", "ratio",
-                               "bits_per_weight", "encode_mb_s", "decode_mb_s", "max_abs_error", "max_error_over_tol",
-                               "pass", "bound_bytes"})
-    if (!column.count(required)) throw_input(file.string() + ": line 1: no column '" + required + "'");
+  for (const RowField& f : row_fields())
+    if (f.fixed_column && !column.count(f.name)) throw_input(file.string() + ": line 1: no column '" + f.name + "'");
   std::vector<ResultRow> rows;
   for (size_t r = 1; r < records.size(); ++r) {
     const auto& rec = records[r];
@@ -221,32 +218,27 @@ std::vector<ResultRow> read_report_csv(const fs::path& file) {
       if (!(v >= 0) || v != std::floor(v) || v > 1e18) throw_input(where + ": " + name + ": expected a count");
       return static_cast<uint64_t>(v);
     };
+    // A column a report lacks (only the fixed ones are required) reads as empty or 0.
     ResultRow row;
-    row.dataset = *get("dataset");
-    row.pipeline = *get("pipeline");
-    if (const std::string* g = get("granularity")) row.granularity = *g;
-    row.tensors = count("tensors");
-    row.weights = count("weights");
-    row.original_bytes = count("original_bytes");
-    row.compressed_bytes = count("compressed_bytes");
-    row.ratio = number("ratio");
-    row.bits_per_weight = number("bits_per_weight");
-    row.encode_mb_s = number("encode_mb_s");
-    row.decode_mb_s = number("decode_mb_s");
-    row.max_abs_error = number("max_abs_error");
-    row.max_error_over_tol = number("max_error_over_tol");
-    const std::string& pass = *get("pass");
-    if (pass != "true" && pass != "false") throw_input(where + ": pass: '" + pass + "' is not true or false");
-    row.pass = pass == "true";
-    row.bound_bytes = number("bound_bytes");
-    row.repeats = static_cast<int>(count("repeats"));
-    row.decode_repeats = static_cast<int>(count("decode_repeats"));
-    row.encode_seconds = number("encode_seconds");
-    row.decode_seconds = number("decode_seconds");
-    row.encode_seconds_min = number("encode_seconds_min");
-    row.decode_seconds_min = number("decode_seconds_min");
-    if (const std::string* s = get("output_sha256")) row.output_sha256 = *s;
-    if (const std::string* s = get("error")) row.error = *s;
+    for (const RowField& f : row_fields())
+      std::visit(
+          [&](auto member) {
+            auto& v = row.*member;
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::string>) {
+              if (const std::string* s = get(f.name)) v = *s;
+            } else if constexpr (std::is_same_v<T, bool>) {
+              const std::string* s = get(f.name);
+              if (!s || (*s != "true" && *s != "false"))
+                throw_input(where + ": " + f.name + ": '" + (s ? *s : "") + "' is not true or false");
+              v = *s == "true";
+            } else if constexpr (std::is_same_v<T, double>) {
+              v = number(f.name);
+            } else {
+              v = static_cast<T>(count(f.name));
+            }
+          },
+          f.member);
     rows.push_back(std::move(row));
   }
   return rows;

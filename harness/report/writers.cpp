@@ -4,16 +4,13 @@
 #include <cstdio>
 #include <fstream>
 
+#include <type_traits>
+#include <variant>
+
 #include "codecs/core/error.h"
+#include "harness/report/row_fields.h"
 
 namespace lcz {
-
-const char* const kCsvColumns[] = {
-    "dataset", "pipeline", "tensors", "weights", "original_bytes", "compressed_bytes", "ratio", "bits_per_weight",
-    "encode_mb_s", "decode_mb_s", "max_abs_error", "max_error_over_tol", "pass", "bound_bytes",
-    // extra columns after the fixed ones
-    "granularity", "repeats", "encode_seconds", "decode_seconds", "output_sha256", "error",
-    "decode_repeats", "encode_seconds_min", "decode_seconds_min", nullptr};
 
 namespace {
 
@@ -74,17 +71,24 @@ std::optional<ErrorKind> failure_from_name(const std::string& name) {
 }
 
 void write_csv(const Report& report, std::ostream& out) {
-  for (int i = 0; kCsvColumns[i]; ++i) out << (i ? "," : "") << kCsvColumns[i];
+  const auto fields = row_fields();
+  for (size_t i = 0; i < fields.size(); ++i) out << (i ? "," : "") << fields[i].name;
   out << "\n";
   for (const auto& r : report.rows) {
-    out << csv_field(r.dataset) << ',' << csv_field(r.pipeline) << ',' << r.tensors << ',' << r.weights << ','
-        << r.original_bytes << ',' << r.compressed_bytes << ',' << fmt("%.4f", r.ratio) << ','
-        << fmt("%.4f", r.bits_per_weight) << ',' << fmt("%.2f", r.encode_mb_s) << ',' << fmt("%.2f", r.decode_mb_s) << ','
-        << fmt("%.9g", r.max_abs_error) << ',' << fmt("%.6f", r.max_error_over_tol) << ',' << (r.pass ? "true" : "false")
-        << ',' << fmt("%.1f", r.bound_bytes) << ',' << r.granularity << ',' << r.repeats << ','
-        << fmt("%.6f", r.encode_seconds) << ',' << fmt("%.6f", r.decode_seconds) << ',' << r.output_sha256 << ','
-        << csv_field(r.error) << ',' << r.decode_repeats << ',' << fmt("%.6f", r.encode_seconds_min) << ','
-        << fmt("%.6f", r.decode_seconds_min) << "\n";
+    for (size_t i = 0; i < fields.size(); ++i) {
+      if (i) out << ',';
+      std::visit(
+          [&](auto member) {
+            const auto& v = r.*member;
+            using T = std::decay_t<decltype(v)>;
+            if constexpr (std::is_same_v<T, std::string>) out << csv_field(v);
+            else if constexpr (std::is_same_v<T, double>) out << fmt(fields[i].csv_format, v);
+            else if constexpr (std::is_same_v<T, bool>) out << (v ? "true" : "false");
+            else out << v;
+          },
+          fields[i].member);
+    }
+    out << "\n";
   }
 }
 
@@ -102,31 +106,21 @@ void write_json(const Report& report, std::ostream& out) {
                              {"weights", d.weights},
                              {"bound_bytes", d.bound_bytes}});
   j["rows"] = nlohmann::json::array();
-  for (const auto& r : report.rows)
-    j["rows"].push_back({{"dataset", r.dataset},
-                         {"pipeline", r.pipeline},
-                         {"tensors", r.tensors},
-                         {"weights", r.weights},
-                         {"original_bytes", r.original_bytes},
-                         {"compressed_bytes", r.compressed_bytes},
-                         {"ratio", number_or_null(r.ratio)},
-                         {"bits_per_weight", number_or_null(r.bits_per_weight)},
-                         {"encode_mb_s", number_or_null(r.encode_mb_s)},
-                         {"decode_mb_s", number_or_null(r.decode_mb_s)},
-                         {"max_abs_error", number_or_null(r.max_abs_error)},
-                         {"max_error_over_tol", number_or_null(r.max_error_over_tol)},
-                         {"pass", r.pass},
-                         {"bound_bytes", r.bound_bytes},
-                         {"granularity", r.granularity},
-                         {"repeats", r.repeats},
-                         {"encode_seconds", r.encode_seconds},
-                         {"decode_seconds", r.decode_seconds},
-                         {"output_sha256", r.output_sha256},
-                         {"error", r.error},
-                         {"failure", r.failure ? nlohmann::json(failure_name(*r.failure)) : nlohmann::json(nullptr)},
-                         {"decode_repeats", r.decode_repeats},
-                         {"encode_seconds_min", r.encode_seconds_min},
-                         {"decode_seconds_min", r.decode_seconds_min}});
+  for (const auto& r : report.rows) {
+    nlohmann::json row;
+    for (const RowField& f : row_fields())
+      std::visit(
+          [&](auto member) {
+            const auto& v = r.*member;
+            if constexpr (std::is_same_v<std::decay_t<decltype(v)>, double>)
+              row[f.name] = f.json_null_if_not_finite ? number_or_null(v) : nlohmann::json(v);
+            else
+              row[f.name] = v;
+          },
+          f.member);
+    row["failure"] = r.failure ? nlohmann::json(failure_name(*r.failure)) : nlohmann::json(nullptr);
+    j["rows"].push_back(std::move(row));
+  }
   // File names need not be UTF-8: replace what is not, rather than fail after the run.
   out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
 }

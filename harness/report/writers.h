@@ -8,9 +8,6 @@
 
 namespace lcz {
 
-// The columns every report.csv starts with, in this order.
-extern const char* const kCsvColumns[];
-
 void write_csv(const Report& report, std::ostream& out);
 void write_json(const Report& report, std::ostream& out);
 void write_markdown(const Report& report, std::ostream& out);

@@ -39,9 +39,9 @@ struct Block {
   const DecEntry* entries;   // [table][token]
   const uint8_t* words;      // rANS payload, zero-padded; states at 0, words from 16
   size_t words_size;         // unpadded
+  const uint8_t* base;       // mode 2: the values' base context bytes
   const uint8_t* raw;        // raw bits, zero-padded
   size_t raw_bits;           // unpadded
-  const uint8_t* base;       // mode 2: the values' base context bytes
 };
 
 struct End {
@@ -124,17 +124,23 @@ class BlockDecoder {
   void decode_packed(ByteReader& r, int32_t* out, size_t n);
 
  private:
+  // The phases of decode_rans, in stream order; each checks what it reads.
+  std::array<int, kMaxTables> read_header(ByteReader& r, Block& b, int& tables);
+  void read_tables(ByteReader& r, Block& b, int tables, const std::array<int, kMaxTables>& mantissa);
+  size_t read_words(ByteReader& r, Block& b);  // returns where they start, for messages
+  size_t read_raw_bits(ByteReader& r, Block& b);
+  static void check_end(ByteReader& r, const Block& b, const End& end, size_t rans_at, size_t raw_at);
+
   std::vector<uint16_t> slots_;
   std::vector<DecEntry> entries_;
   std::vector<uint8_t> words_, raw_;  // zero-padded copies of the payloads
 };
 
-void BlockDecoder::decode_rans(ByteReader& r, int32_t* out, size_t n, const uint8_t* base) {
-  Block b{};
-  b.base = base;
+// Precision, table count, the context boundaries of tables 1..K-1, each table's mantissa bits.
+std::array<int, kMaxTables> BlockDecoder::read_header(ByteReader& r, Block& b, int& tables) {
   const size_t header_at = r.offset();
   b.precision = r.u8();
-  const int tables = r.u8();
+  tables = r.u8();
   if (b.precision < kMinPrecision || b.precision > kMaxPrecision)
     r.fail(header_at, "table precision " + std::to_string(b.precision) + " out of range");
   if (tables < 1 || tables > kMaxTables) r.fail(header_at + 1, "table count " + std::to_string(tables) + " out of range");
@@ -155,8 +161,11 @@ void BlockDecoder::decode_rans(ByteReader& r, int32_t* out, size_t n, const uint
     if (mantissa[k] > kMaxMantissa)
       r.fail(at, "mantissa bits " + std::to_string(mantissa[k]) + " exceed " + std::to_string(kMaxMantissa));
   }
+  return mantissa;
+}
 
-  // Tables -> decoder symbols and slot lookup.
+// The frequency tables -> decoder symbols and the slot lookup.
+void BlockDecoder::read_tables(ByteReader& r, Block& b, int tables, const std::array<int, kMaxTables>& mantissa) {
   const size_t table_bytes = r.count(r.remaining(), "table byte length");
   const size_t tables_at = r.offset();
   BitReader bits(r.bytes(table_bytes), tables_at);
@@ -188,8 +197,10 @@ void BlockDecoder::decode_rans(ByteReader& r, int32_t* out, size_t n, const uint
   if (bits.bits_left() >= 8) r.fail(bits.byte_offset(), "trailing bytes after the frequency tables");
   b.slots = slots_.data();
   b.entries = entries_.data();
+}
 
-  // rANS payload: lane states, then 16-bit words.
+// The rANS payload: lane states, then 16-bit words.
+size_t BlockDecoder::read_words(ByteReader& r, Block& b) {
   const size_t rans_at = r.offset();
   b.words_size = r.count(r.remaining(), "rANS byte length");
   if (b.words_size < kLanes * 4 || b.words_size % 2)
@@ -203,7 +214,11 @@ void BlockDecoder::decode_rans(ByteReader& r, int32_t* out, size_t n, const uint
     if (x < kStateLow || x >= kStateLow << kWordBits)
       r.fail(rans_at + 4 * l, "rANS state " + std::to_string(x) + " out of range");
   }
+  return rans_at;
+}
 
+// The raw bits (sign and low mantissa bits).
+size_t BlockDecoder::read_raw_bits(ByteReader& r, Block& b) {
   const size_t raw_at = r.offset();
   const size_t raw_size = r.count(r.remaining(), "raw byte length");
   auto raw_in = r.bytes(raw_size);
@@ -211,8 +226,30 @@ void BlockDecoder::decode_rans(ByteReader& r, int32_t* out, size_t n, const uint
   std::copy(raw_in.begin(), raw_in.end(), raw_.begin());
   b.raw = raw_.data();
   b.raw_bits = raw_size * 8;
+  return raw_at;
+}
 
-  End end;
+// The values used exactly the payloads, and every lane is back in its initial state.
+void BlockDecoder::check_end(ByteReader& r, const Block& b, const End& end, size_t rans_at, size_t raw_at) {
+  if (!end.complete) r.fail(rans_at, "the block's values need more rANS words or raw bits than it has");
+  if (end.bpos > b.raw_bits || b.raw_bits - end.bpos >= 8)
+    r.fail(raw_at, "raw bits: the values need " + std::to_string(end.bpos) + " bits, the block has " +
+                       std::to_string(b.raw_bits / 8) + " bytes");
+  if (end.wpos != b.words_size)
+    r.fail(rans_at, "rANS words: the values need " + std::to_string(end.wpos) + " bytes, the block has " +
+                        std::to_string(b.words_size));
+  for (int l = 0; l < kLanes; ++l)
+    if (end.x[l] != kStateLow) r.fail(rans_at, "rANS lane " + std::to_string(l) + " does not end in its initial state");
+}
+
+void BlockDecoder::decode_rans(ByteReader& r, int32_t* out, size_t n, const uint8_t* base) {
+  Block b{};
+  b.base = base;
+  int tables = 0;
+  const std::array<int, kMaxTables> mantissa = read_header(r, b, tables);
+  read_tables(r, b, tables, mantissa);
+  const size_t rans_at = read_words(r, b);
+  const size_t raw_at = read_raw_bits(r, b);
   auto run_at = [&]<bool kBase>() {
     switch (b.precision) {
       case 8: return run<8, kBase>(b, out, n);
@@ -225,16 +262,9 @@ void BlockDecoder::decode_rans(ByteReader& r, int32_t* out, size_t n, const uint
       default: return run<15, kBase>(b, out, n);
     }
   };
-  end = base ? run_at.template operator()<true>() : run_at.template operator()<false>();
   static_assert(kMinPrecision == 8 && kMaxPrecision == 15, "one run<P> per precision");
-  if (!end.complete) r.fail(rans_at, "the block's values need more rANS words or raw bits than it has");
-  if (end.bpos > b.raw_bits || b.raw_bits - end.bpos >= 8)
-    r.fail(raw_at, "raw bits: the values need " + std::to_string(end.bpos) + " bits, the block has " + std::to_string(raw_size) + " bytes");
-  if (end.wpos != b.words_size)
-    r.fail(rans_at, "rANS words: the values need " + std::to_string(end.wpos) + " bytes, the block has " +
-                        std::to_string(b.words_size));
-  for (int l = 0; l < kLanes; ++l)
-    if (end.x[l] != kStateLow) r.fail(rans_at, "rANS lane " + std::to_string(l) + " does not end in its initial state");
+  const End end = base ? run_at.template operator()<true>() : run_at.template operator()<false>();
+  check_end(r, b, end, rans_at, raw_at);
 }
 
 void BlockDecoder::decode_packed(ByteReader& r, int32_t* out, size_t n) {

@@ -7,9 +7,9 @@
 
 #include "codecs/core/byte_io.h"
 #include "codecs/core/error.h"
+#include "codecs/entropy/match/sequences.h"
 #include "codecs/core/little_endian.h"
 #include "codecs/core/zigzag.h"
-#include "codecs/entropy/match/sequences.h"
 #include "codecs/entropy/rans/format.h"
 #include "codecs/entropy/match/match_find.h"
 #include "codecs/entropy/rans/table_code.h"
@@ -153,6 +153,11 @@ class BlockEncoder {
   Model group_contexts(int m, int precision) const;
   void choose_mantissa(Model& model, int precision) const;
   void write_rans(std::span<const int32_t> v, const Model& model, int precision, BlockMode mode, Bytes& out);
+  // The phases of write_rans, in stream order.
+  static void write_header(ByteWriter& w, const Model& model, int precision, BlockMode mode);
+  void write_tables(ByteWriter& w, const Model& model, int precision);  // and the symbols they give
+  void write_words(ByteWriter& w, Bytes& out, size_t n, const Model& model);
+  void write_raw_bits(ByteWriter& w, std::span<const int32_t> v, const Model& model);
   void write_packed(std::span<const int32_t> v, Bytes& out);
 
   EncoderOptions options_;
@@ -285,17 +290,19 @@ void BlockEncoder::choose_mantissa(Model& model, int precision) const {
   }
 }
 
-void BlockEncoder::write_rans(std::span<const int32_t> v, const Model& model, int precision, BlockMode mode, Bytes& out) {
-  const size_t n = v.size();
-  const FineMaps& maps = fine_maps();
-  ByteWriter w(out);
+// Block mode, precision, table count, the context boundaries of tables 1..K-1, each table's
+// mantissa bits.
+void BlockEncoder::write_header(ByteWriter& w, const Model& model, int precision, BlockMode mode) {
   w.u8(static_cast<uint8_t>(mode));
   w.u8(static_cast<uint8_t>(precision));
   w.u8(static_cast<uint8_t>(model.tables));
   for (int k = 0; k + 1 < model.tables; ++k) w.u8(model.bounds[k]);
   for (int k = 0; k < model.tables; ++k) w.u8(model.m[k]);
+}
 
-  // Tables, and the encoder symbols they give.
+// The frequency tables, and the encoder symbols they give.
+void BlockEncoder::write_tables(ByteWriter& w, const Model& model, int precision) {
+  const FineMaps& maps = fine_maps();
   Bytes table_bytes;
   BitWriter tw(table_bytes);
   std::array<uint32_t, kMaxTokens> freq{};
@@ -315,8 +322,12 @@ void BlockEncoder::write_rans(std::span<const int32_t> v, const Model& model, in
   tw.flush();
   w.varint(table_bytes.size());
   w.bytes(table_bytes);
+}
 
-  // rANS, last value first, into words_ from the back; value i goes to lane i % kLanes.
+// rANS, last value first, into words_ from the back; value i goes to lane i % kLanes. Then
+// the lane states and the words.
+void BlockEncoder::write_words(ByteWriter& w, Bytes& out, size_t n, const Model& model) {
+  const FineMaps& maps = fine_maps();
   std::array<uint16_t, kContexts> offset{};  // of the context's table in symbols_
   std::array<const uint8_t*, kContexts> token_of_context{};  // fine token -> token at the table's m
   for (int e = 0; e < kContexts; ++e) {
@@ -364,8 +375,13 @@ void BlockEncoder::write_rans(std::span<const int32_t> v, const Model& model, in
   const size_t at = out.size();
   out.resize(at + word_count * 2);
   for (size_t i = 0; i < word_count; ++i) store_le16(&out[at + 2 * i], ptr[i]);
+}
 
-  // Raw bits: sign, then the low mantissa bits, LSB first; branch-free 64-bit writer.
+// Raw bits: sign, then the low mantissa bits, LSB first; branch-free 64-bit writer.
+void BlockEncoder::write_raw_bits(ByteWriter& w, std::span<const int32_t> v, const Model& model) {
+  const size_t n = v.size();
+  const FineMaps& maps = fine_maps();
+  const uint8_t* fine = fine_.data();
   raw_.resize(n * 4 + 16);
   uint8_t* p = raw_.data();
   uint64_t acc = 0;
@@ -399,6 +415,14 @@ void BlockEncoder::write_rans(std::span<const int32_t> v, const Model& model, in
   const size_t raw_size = static_cast<size_t>(p - raw_.data());
   w.varint(raw_size);
   w.bytes({raw_.data(), raw_size});
+}
+
+void BlockEncoder::write_rans(std::span<const int32_t> v, const Model& model, int precision, BlockMode mode, Bytes& out) {
+  ByteWriter w(out);
+  write_header(w, model, precision, mode);
+  write_tables(w, model, precision);
+  write_words(w, out, v.size(), model);
+  write_raw_bits(w, v, model);
 }
 
 void BlockEncoder::write_packed(std::span<const int32_t> v, Bytes& out) {
