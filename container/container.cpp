@@ -361,9 +361,9 @@ void read_chunks(HeaderReader& hr, ContainerHeader& h, uint64_t total_weights, s
                       std::to_string(total_weights - next_weight) + " are left");
     const size_t mode_at = r.offset();
     const uint8_t mode = r.u8();
-    if (mode > 1) hr.fail(mode_at, "chunk " + std::to_string(i) + ": unknown mode " + std::to_string(mode));
+    if (mode > 2) hr.fail(mode_at, "chunk " + std::to_string(i) + ": unknown mode " + std::to_string(mode));
     c.mode = static_cast<ChunkMode>(mode);
-    if (c.mode == ChunkMode::against_base && !h.base_sha256)
+    if (needs_base(c.mode) && !h.base_sha256)
       hr.fail(mode_at, "chunk " + std::to_string(i) + " is coded against a base but the container names none");
     const size_t bytes_at = r.offset();
     c.payload_bytes = r.varint();

@@ -61,7 +61,11 @@ inline constexpr uint16_t kContainerMinor = 1;
 // The format's name ("lc0") of a container id, or "?".
 const char* source_format_name(SourceFormat f);
 
-enum class ChunkMode : uint8_t { alone = 0, against_base = 1 };
+// against_base: format 1.0's coding against a base (each tensor's integers minus the base's,
+// no side records); given_base: coded given the base (side records, base contexts: see
+// docs/format.md), what compress writes. Both decode.
+enum class ChunkMode : uint8_t { alone = 0, against_base = 1, given_base = 2 };
+inline bool needs_base(ChunkMode m) { return m != ChunkMode::alone; }
 
 struct ContainerTensor {
   TensorLayout layout;            // name, shape, element count, source encoding

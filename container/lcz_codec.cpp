@@ -70,19 +70,27 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
     Pipeline::Values values;
     for (const auto& p : pieces) values.emplace_back(net.tensors[p.tensor].values.data() + p.begin, p.end - p.begin);
     const Pipeline pipeline(options.pipeline, {.tolerance = options.tolerance, .max_decoded_bytes = decode_limit(plan[c].count)});
-    payloads[c] = pipeline.encode_values(values);
-    // Against the base where that is smaller: the decoded values are the same either way.
+    // Against the base where that is smaller: the decoded values are the same either way. When
+    // the quantizer coded some tensor from the base, its estimate said the base pays there, and
+    // the chunk is kept against the base without coding it alone too (half the work); when it
+    // coded every tensor alone, both are coded and the smaller kept, so an unrelated base costs
+    // its digest and no more.
     std::optional<Pipeline::Bases> bases;
-    if (options.base) bases = bases_for(*options.base, base_match, pieces);
+    if (options.base) bases = bases_for(*options.base, base_match, layout, pieces);
+    size_t used_base = 0;
     if (bases) {
-      Bytes against = pipeline.encode_values(values, &*bases);
-      if (against.size() < payloads[c].size()) {
-        payloads[c] = std::move(against);
-        header.chunks[c].mode = ChunkMode::against_base;
+      payloads[c] = pipeline.encode_values(values, &*bases, &used_base);
+      header.chunks[c].mode = ChunkMode::given_base;
+    }
+    if (used_base == 0) {
+      Bytes alone = pipeline.encode_values(values);
+      if (!bases || alone.size() <= payloads[c].size()) {
+        payloads[c] = std::move(alone);
+        header.chunks[c].mode = ChunkMode::alone;
       }
     }
     // Decode what was written, as a client will, and check it as the client will load it.
-    const bool against_base = header.chunks[c].mode == ChunkMode::against_base;
+    const bool against_base = needs_base(header.chunks[c].mode);
     Pipeline::Lattices lattices;
     std::vector<F32> decoded =
         pipeline.decode_tensors(payloads[c], piece_layout, against_base ? &*bases : nullptr, &lattices);
@@ -142,7 +150,7 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
                                        " is off by " +
                                        std::to_string(result.as_loaded.max_abs_error / options.tolerance) + " x the tolerance");
   for (const auto& p : payloads) result.payload_bytes += p.size();
-  for (const auto& c : header.chunks) result.chunks_against_base += c.mode == ChunkMode::against_base;
+  for (const auto& c : header.chunks) result.chunks_against_base += needs_base(c.mode);
   result.file = write_container(std::move(header), std::move(payloads));
   // The header must read back as written (payload checksums, offsets, the stored pipeline).
   const ContainerHeader check = read_container_header(result.file, "compressed output", {.max_weights = kMaxWeightsCeiling});
@@ -156,10 +164,10 @@ DecompressResult decompress(std::span<const uint8_t> file, const std::string& so
   result.header = read_container_header(file, source, read);
   const ContainerHeader& h = result.header;
   const PipelineSpec spec = stored_pipeline(h, source);
-  const bool needs_base = std::any_of(h.chunks.begin(), h.chunks.end(), [](const ContainerChunk& c) {
-    return c.mode == ChunkMode::against_base;
+  const bool any_needs_base = std::any_of(h.chunks.begin(), h.chunks.end(), [](const ContainerChunk& c) {
+    return lcz::needs_base(c.mode);
   });
-  if (needs_base && !base)
+  if (any_needs_base && !base)
     throw Error(ErrorKind::config, source + ": was coded against a base net; give it with --base FILE");
   if (base && !h.base_sha256)
     throw Error(ErrorKind::config, source + ": was not coded against a base; --base is not needed");
@@ -184,14 +192,16 @@ DecompressResult decompress(std::span<const uint8_t> file, const std::string& so
     const std::vector<TensorPiece> pieces = pieces_of(layout, chunk.first_weight, chunk.weight_count);
     const Pipeline pipeline(spec, {.tolerance = h.tolerance, .max_decoded_bytes = decode_limit(chunk.weight_count)});
     std::optional<Pipeline::Bases> bases;
-    if (chunk.mode == ChunkMode::against_base) {
-      bases = bases_for(*base, base_match, pieces);
+    if (needs_base(chunk.mode)) {
+      bases = bases_for(*base, base_match, layout, pieces);
       if (!bases)
         throw_input(source + ": chunk " + std::to_string(c) + " was coded against base tensors that the base given lacks");
     }
     std::vector<F32> decoded =
         pipeline.decode_tensors(chunk_payload(file, h, c, source, read.verify_checksums), piece_layouts(layout, pieces),
-                                bases ? &*bases : nullptr);
+                                bases ? &*bases : nullptr, nullptr,
+                                chunk.mode == ChunkMode::against_base ? Pipeline::BaseFraming::residual_1_0
+                                                                      : Pipeline::BaseFraming::given);
     if (read.verify_checksums && xxh64_of_values(decoded) != chunk.values_xxh64)
       throw Error(ErrorKind::codec, source + ": chunk " + std::to_string(c) + " (from tensor " +
                                         h.tensors[pieces.front().tensor].layout.name + ") decodes to other values than were " +

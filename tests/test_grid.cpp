@@ -45,11 +45,13 @@ TEST_CASE("grid is bit-exact on coarse LINEAR16 tensors of maia-1900, and keeps 
     auto [lo, hi] = std::minmax_element(t.values.begin(), t.values.end());
     const bool coarse = (double(*hi) - double(*lo)) / 65535 >= 0x1p-16;
     // The grid stage hands over the range it coded the layer on (what the Lc0 writer uses).
-    const std::optional<CodedLattice> handed = g->coded_lattice(k);
-    {  // the same against a base (here the layer itself: residuals 0, unless coding alone is as small)
-      const I32 against = std::get<I32>(g->encode_against(t.values, t.values));
-      CHECK((against[0] & ~16) == k[0]);
-      const std::optional<CodedLattice> via_base = g->coded_lattice(against);
+    const std::optional<CodedLattice> handed = g->coded_lattice(k, {});
+    {  // the same against a base (here the layer itself), where the header is in the side record
+      Bytes side;
+      const I32 against = std::get<I32>(g->encode_against(t.values, BaseTensor(t.values), side));
+      REQUIRE(!side.empty());
+      CHECK(side[0] == k[0]);
+      const std::optional<CodedLattice> via_base = g->coded_lattice(against, side);
       CHECK(via_base.has_value() == handed.has_value());
       if (via_base && handed) CHECK((via_base->min_val == handed->min_val && via_base->max_val == handed->max_val &&
                                      via_base->step == handed->step));

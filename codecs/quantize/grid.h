@@ -21,8 +21,9 @@ namespace lcz {
 // Header, as the first output values: [0] (round), [1 | 2, bits(min), bits(max)] (grid,
 // release | development formula), [3, bits(min), bits(max), step] (lattice: grid index =
 // index of zero + value * step, release formula), [4, low 32 bits, high 32 bits] (round at
-// the binary64 step these bits give; 0 < step <= 2*tol). Against a base (Stage::encode_against), a
-// tensor's values may be residuals from the base's indices under the same header, marked by
-// adding 16 to the path: chosen per tensor when an order-0 estimate says it is smaller.
+// the binary64 step these bits give; 0 < step <= 2*tol). Against a base (Stage::encode_against), the
+// header goes to the side record and a tensor's indices are coded alone, minus the base's
+// indices on this tensor's grid, or minus a per-channel prediction fitted to the base
+// (base_prediction.h), chosen per tensor by an estimate of the coded size.
 StageDescriptor grid_stage();
 }  // namespace lcz

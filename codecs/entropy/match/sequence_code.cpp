@@ -113,4 +113,18 @@ void apply_sequences(std::span<const Sequence> sequences, int32_t* out, size_t n
   // The trailing literals are already where they belong.
 }
 
+std::vector<uint8_t> literal_contexts(std::span<const Sequence> sequences, std::span<const uint8_t> context, size_t n) {
+  const size_t first = n - std::min(n, context.size());  // value of context[0]
+  auto at = [&](size_t i) { return i >= first ? context[i - first] : uint8_t{0}; };
+  std::vector<uint8_t> out;
+  out.reserve(n - std::min<uint64_t>(n, matched_values(sequences)));
+  size_t pos = 0;
+  for (const Sequence& s : sequences) {
+    for (uint32_t k = 0; k < s.literals; ++k) out.push_back(at(pos + k));
+    pos += s.literals + s.length;
+  }
+  for (; pos < n; ++pos) out.push_back(at(pos));
+  return out;
+}
+
 }  // namespace lcz::match
