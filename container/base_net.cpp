@@ -12,13 +12,15 @@ BaseNet read_base_net(std::span<const uint8_t> bytes, const std::string& name) {
   return b;
 }
 
-std::optional<Pipeline::Bases> bases_for(const BaseNet& base, const std::vector<int64_t>& match,
+std::optional<Pipeline::Bases> bases_for(const BaseNet& base, const std::vector<int64_t>& match, const NetLayout& layout,
                                          const std::vector<TensorPiece>& pieces) {
   Pipeline::Bases bases;
   for (const auto& p : pieces) {
     if (match[p.tensor] < 0) return std::nullopt;
     const auto& values = base.net.tensors[static_cast<size_t>(match[p.tensor])].values;
-    bases.emplace_back(values.data() + p.begin, p.end - p.begin);
+    const std::span<const float> piece(values.data() + p.begin, p.end - p.begin);
+    if (p.whole(layout)) bases.emplace_back(piece, layout.tensors[p.tensor].shape);
+    else bases.emplace_back(piece);
   }
   return bases;
 }

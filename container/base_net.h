@@ -21,8 +21,9 @@ struct BaseNet {
 BaseNet read_base_net(std::span<const uint8_t> bytes, const std::string& name);
 
 // The base values of each piece (the same weights of the tensor's counterpart in the base,
-// `match` as base_counterparts() gives it); nullopt when a piece's tensor has none.
-std::optional<Pipeline::Bases> bases_for(const BaseNet& base, const std::vector<int64_t>& match,
+// `match` as base_counterparts() gives it); nullopt when a piece's tensor has none. A whole
+// tensor brings its shape from `layout` (the quantizer may fit a prediction per channel).
+std::optional<Pipeline::Bases> bases_for(const BaseNet& base, const std::vector<int64_t>& match, const NetLayout& layout,
                                          const std::vector<TensorPiece>& pieces);
 
 }  // namespace lcz

@@ -111,6 +111,22 @@ std::vector<TensorPiece> pieces_of(const NetLayout& layout, uint64_t first, uint
 
 uint64_t xxh64(std::span<const uint8_t> bytes) { return XXH64(bytes.data(), bytes.size(), 0); }
 
+uint64_t payload_checksum(std::span<const uint8_t> payload, size_t chunk, uint64_t first_weight, uint16_t minor) {
+  if (minor == 0) return xxh64(payload);  // version 1.0: the payload alone
+  Bytes place;
+  ByteWriter w(place);
+  w.u64le(chunk);
+  w.u64le(first_weight);
+  XXH64_state_t* state = XXH64_createState();
+  if (!state) throw std::bad_alloc();
+  XXH64_reset(state, 0);
+  XXH64_update(state, place.data(), place.size());
+  XXH64_update(state, payload.data(), payload.size());
+  const uint64_t h = XXH64_digest(state);
+  XXH64_freeState(state);
+  return h;
+}
+
 uint64_t xxh64_of_values(std::span<const F32> tensors) {
   static_assert(std::endian::native == std::endian::little, "the checksum is over little-endian float32");
   XXH64_state_t* state = XXH64_createState();
@@ -135,7 +151,7 @@ uint64_t ContainerHeader::weight_count() const {
   return n;
 }
 
-Bytes write_container(ContainerHeader header, std::vector<Bytes> payloads) {
+Bytes write_container(ContainerHeader header, std::vector<Bytes> payloads, bool keep_payload_checksums) {
   if (payloads.size() != header.chunks.size())
     throw Error(ErrorKind::codec, "container writer: " + std::to_string(payloads.size()) + " payloads for " +
                                       std::to_string(header.chunks.size()) + " chunks");
@@ -163,13 +179,15 @@ Bytes write_container(ContainerHeader header, std::vector<Bytes> payloads) {
     }
   }
   h.varint(header.chunks.size());
+  uint64_t first_weight = 0;
   for (size_t i = 0; i < header.chunks.size(); ++i) {
     const auto& c = header.chunks[i];
     h.varint(c.weight_count);
     h.u8(static_cast<uint8_t>(c.mode));
     h.varint(payloads[i].size());
-    h.u64le(xxh64(payloads[i]));
+    h.u64le(keep_payload_checksums ? c.payload_xxh64 : payload_checksum(payloads[i], i, first_weight, header.minor));
     h.u64le(c.values_xxh64);
+    first_weight += c.weight_count;
   }
   // Names, dims and the skeleton repeat a lot: the header is coded when that makes it smaller.
   const Bytes coded = std::get<Bytes>(header_coder(fields.size())->encode(fields));
@@ -349,9 +367,9 @@ void read_chunks(HeaderReader& hr, ContainerHeader& h, uint64_t total_weights, s
                       std::to_string(total_weights - next_weight) + " are left");
     const size_t mode_at = r.offset();
     const uint8_t mode = r.u8();
-    if (mode > 1) hr.fail(mode_at, "chunk " + std::to_string(i) + ": unknown mode " + std::to_string(mode));
+    if (mode > 2) hr.fail(mode_at, "chunk " + std::to_string(i) + ": unknown mode " + std::to_string(mode));
     c.mode = static_cast<ChunkMode>(mode);
-    if (c.mode == ChunkMode::against_base && !h.base_sha256)
+    if (needs_base(c.mode) && !h.base_sha256)
       hr.fail(mode_at, "chunk " + std::to_string(i) + " is coded against a base but the container names none");
     const size_t bytes_at = r.offset();
     c.payload_bytes = r.varint();
@@ -396,12 +414,13 @@ std::span<const uint8_t> chunk_payload(std::span<const uint8_t> file, const Cont
   if (c.payload_offset > file.size() || c.payload_bytes > file.size() - c.payload_offset)
     throw_input(source + ": chunk " + std::to_string(chunk) + " lies outside the file");
   auto payload = file.subspan(c.payload_offset, c.payload_bytes);
-  if (verify && xxh64(payload) != c.payload_xxh64) {
+  if (verify && payload_checksum(payload, chunk, c.first_weight, header.minor) != c.payload_xxh64) {
     const auto pieces = pieces_of(header.layout(), c.first_weight, c.weight_count);
     const auto& first = header.tensors[pieces.front().tensor].layout.name;
     throw_input(source + ": chunk " + std::to_string(chunk) + " (tensors from " + first + ", " +
                 std::to_string(c.payload_bytes) + " bytes at offset " + std::to_string(c.payload_offset) +
-                "): payload checksum mismatch: the file is corrupt");
+                "): payload checksum mismatch: the file is corrupt" +
+                (header.minor >= 1 ? " or the chunk is out of its place" : ""));
   }
   return payload;
 }

@@ -31,7 +31,8 @@
 //       varint weights in the chunk (>= 1): the next weights of the net, tensors taken in
 //              order; a chunk may end inside a tensor (then the rest is in the next chunks)
 //       u8 mode (0 coded alone, 1 coded against the base)
-//       varint payload bytes; u64le XXH64 of the payload
+//       varint payload bytes; u64le XXH64 of the payload (from version 1.1 preceded by the
+//              chunk index and first weight, u64le each: a chunk read in another place fails)
 //       u64le XXH64 of the chunk's decoded float32 values (little-endian, in net order)
 //
 // Strings are UTF-8 without a terminator; varints are LEB128 (7 bits a byte, low first).
@@ -53,12 +54,18 @@ namespace lcz {
 
 inline constexpr std::array<uint8_t, 8> kContainerMagic = {0x89, 'L', 'C', 'Z', 0x0d, 0x0a, 0x1a, 0x0a};
 inline constexpr uint16_t kContainerMajor = 1;
-inline constexpr uint16_t kContainerMinor = 0;
+// 1.1: each payload checksum binds the chunk's place (its index and first weight), and
+// compress checked the bound under every LINEAR16 decoder lc0 uses. 1.0 files still read.
+inline constexpr uint16_t kContainerMinor = 1;
 
 // The format's name ("lc0") of a container id, or "?".
 const char* source_format_name(SourceFormat f);
 
-enum class ChunkMode : uint8_t { alone = 0, against_base = 1 };
+// against_base: format 1.0's coding against a base (each tensor's integers minus the base's,
+// no side records); given_base: coded given the base (side records, base contexts: see
+// docs/format.md), what compress writes. Both decode.
+enum class ChunkMode : uint8_t { alone = 0, against_base = 1, given_base = 2 };
+inline bool needs_base(ChunkMode m) { return m != ChunkMode::alone; }
 
 struct ContainerTensor {
   TensorLayout layout;            // name, shape, element count, source encoding
@@ -102,12 +109,17 @@ struct TensorPiece {
 std::vector<TensorPiece> pieces_of(const NetLayout& layout, uint64_t first, uint64_t count);
 
 uint64_t xxh64(std::span<const uint8_t> bytes);
+// The payload checksum a chunk entry stores: XXH64 of the payload, from version 1.1 of
+// u64le(chunk index), u64le(first weight) and the payload.
+uint64_t payload_checksum(std::span<const uint8_t> payload, size_t chunk, uint64_t first_weight, uint16_t minor);
 uint64_t xxh64_of_values(std::span<const F32> tensors);  // streaming, in order
 
 // The whole file: header, checksum, payloads (payloads[i] belongs to chunks[i]; the chunk's
 // payload_bytes and payload_xxh64 are filled in from it). Each payload is released once it
 // is copied into the file, so the two are not held twice.
-Bytes write_container(ContainerHeader header, std::vector<Bytes> payloads);
+// keep_payload_checksums: the chunks' own payload_xxh64 are written as they are, not computed
+// (only to forge a container in tests: a chunk moved with its checksum).
+Bytes write_container(ContainerHeader header, std::vector<Bytes> payloads, bool keep_payload_checksums = false);
 
 // The most weights a reader decodes unless told otherwise (lczip --max-weights): 2^30, 4 GiB
 // of float32, ten times the largest Lc0 nets; decoding holds about twice that.

@@ -16,4 +16,10 @@ Bytes output_file_bytes(const DecompressResult& decoded, const std::string& outp
 // decodes it), by the format's loaded_values.
 Net as_loaded(const DecompressResult& decoded);
 
+// The file decompress writes, as it is loaded, against the original net file: names (unless
+// the format names a tensor after its file), shapes and counts must match, and every weight
+// is compared by the format's loaded_error (an Lc0 layer under every LINEAR16 decoder lc0
+// uses, the original's layer read the same way); worst_decoder names the worst's reader.
+Verification verify_as_loaded(const SourceNet& original, const DecompressResult& decoded);
+
 }  // namespace lcz

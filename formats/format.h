@@ -37,6 +37,16 @@ struct OutputChoice {
   double max_error = 0;           // NaN when a loaded value is NaN
   size_t worst = 0;               // index of the largest error
   std::string warning;            // when the tensor leaves its source encoding
+  std::string reader;             // the way of reading it that gives max_error, where a format has several
+};
+
+// The error of what a client loads from a written tensor against the original as the same
+// client loads it from its own file, over every way the format's clients read a tensor (for
+// Lc0 LINEAR16: each decoder lc0 uses, the worst named in `reader`).
+struct LoadedError {
+  double max_error = 0;           // infinite when a loaded value is NaN
+  size_t worst = 0;
+  std::string reader;
 };
 
 using ByteSink = std::function<void(std::span<const uint8_t>)>;
@@ -62,13 +72,30 @@ struct NetFileFormat {
   std::function<SourceNet(std::span<const uint8_t> bytes, const std::filesystem::path& path)> read;
   // How decompress writes `decoded` (the original's tensor after coding) so that what a client
   // loads stays within `tolerance` of the original. `coded` is the lattice the quantizer coded
-  // the tensor on, when it says one (Stage::coded_lattice). Throws lcz::Error(verify) when no encoding of the format
-  // keeps the bound.
+  // the tensor on, when it says one (Stage::coded_lattice). Throws lcz::Error(verify) when no
+  // encoding of the format keeps the bound.
   std::function<OutputChoice(const Tensor& original, const F32& decoded, double tolerance,
                              const std::optional<CodedLattice>& coded)>
       choose_output;
   // The values a client loads from a tensor written in `output`.
   std::function<F32(const F32& decoded, const SourceEncoding& output)> loaded_values;
+  // How clients read a stored tensor where there is more than one way ("" otherwise): what
+  // compress checks the bound under and lczip info names; `readers_1_0` the same for files of
+  // container version 1.0 where compress then checked less ("" if the same).
+  std::string readers;
+  std::string readers_1_0;
+  // The error of `decoded` written in `output`, as loaded, against `original` as loaded from
+  // its own file (original.source): what compress and lczip verify check.
+  std::function<LoadedError(const Tensor& original, std::span<const float> decoded, const SourceEncoding& output)>
+      loaded_error;
+  // Why a container that stores `output` for a tensor of `layout` (its source encoding) whose
+  // values decode to `decoded` contradicts itself, or "" if it does not: an output kind the
+  // format never writes for that source kind, or values that the output encoding would not
+  // give back within `tolerance` of themselves. With `decoded` empty, the kinds alone.
+  // compress writes only files that pass; a reader refuses the others.
+  std::function<std::string(const TensorLayout& layout, const SourceEncoding& output, std::span<const float> decoded,
+                            double tolerance)>
+      contradiction;
   // Writes the file: the skeleton, the decoded tensors and each one's chosen output encoding.
   // Consumes `net` (tensors may be released as written) and hands the bytes to `sink`.
   // `file_name` is the name the file is written under (for standard output, the source's

@@ -1,5 +1,8 @@
 #include "formats/output_policy.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "codecs/core/max_error.h"
 #include "formats/float16.h"
 
@@ -35,6 +38,49 @@ F32 loaded_ieee(const F32& decoded, const SourceEncoding& output) {
   if (output.kind == SourceEncoding::Kind::float16 || output.kind == SourceEncoding::Kind::bfloat16)
     return round_trip_16(decoded, output.kind);
   return decoded;
+}
+
+LoadedError ieee_loaded_error(const Tensor& original, std::span<const float> decoded, const SourceEncoding& output) {
+  LoadedError e;
+  const F32 loaded = loaded_ieee(F32(decoded.begin(), decoded.end()), output);
+  e.max_error = max_abs_error(original.values, loaded, &e.worst);
+  if (std::isnan(e.max_error) || original.values.size() != decoded.size()) e.max_error = HUGE_VAL;
+  return e;
+}
+
+const char* encoding_kind_name(SourceEncoding::Kind kind) {
+  switch (kind) {
+    case SourceEncoding::Kind::none: return "none";
+    case SourceEncoding::Kind::linear16: return "LINEAR16";
+    case SourceEncoding::Kind::float16: return "FLOAT16";
+    case SourceEncoding::Kind::bfloat16: return "BFLOAT16";
+    case SourceEncoding::Kind::float32: return "FLOAT32";
+  }
+  return "?";
+}
+
+std::string ieee_contradiction(const TensorLayout& layout, const SourceEncoding& output, std::span<const float> decoded,
+                               double tolerance, std::initializer_list<SourceEncoding::Kind> allowed) {
+  if (std::find(allowed.begin(), allowed.end(), output.kind) == allowed.end())
+    return "tensor " + layout.name + " of source encoding " + encoding_kind_name(layout.source.kind) +
+           " is to be written as " + encoding_kind_name(output.kind) + ", which its source does not allow";
+  if (output.kind != SourceEncoding::Kind::float16 && output.kind != SourceEncoding::Kind::bfloat16) return "";
+  const F32 rounded = round_trip_16(decoded, output.kind);
+  for (size_t i = 0; i < decoded.size(); ++i)
+    if (!(std::fabs(static_cast<double>(rounded[i]) - decoded[i]) <= tolerance))
+      return "tensor " + layout.name + ", weight " + std::to_string(i) + ": its decoded value " + std::to_string(decoded[i]) +
+             " written as " + encoding_kind_name(output.kind) + " reads back " +
+             std::to_string(std::fabs(static_cast<double>(rounded[i]) - decoded[i]) / tolerance) + " x the tolerance away";
+  return "";
+}
+
+std::string as_decoded_contradiction(const TensorLayout& layout, const SourceEncoding& output, std::span<const float> decoded,
+                                     double tolerance) {
+  using K = SourceEncoding::Kind;
+  if (layout.source.kind != K::none && layout.source.kind != K::float32)
+    return "tensor " + layout.name + " of a format without encodings claims source encoding " +
+           encoding_kind_name(layout.source.kind);
+  return ieee_contradiction(layout, output, decoded, tolerance, {K::none, K::float32});
 }
 
 }  // namespace lcz

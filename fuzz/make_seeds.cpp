@@ -19,6 +19,7 @@
 #include "container/output_file.h"
 #include "formats/gzip.h"
 #include "formats/lc0/lc0_file.h"
+#include "fuzz/base_pair.h"
 #include "formats/onnx/onnx_writer.h"
 #include "harness/report/writers.h"
 
@@ -141,6 +142,42 @@ std::string payload(const Stream& s) {
   return std::visit([](const auto& v) { return std::string(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(v[0])); }, s);
 }
 
+std::string u32le(size_t v) {
+  const uint32_t x = static_cast<uint32_t>(v);
+  return std::string(reinterpret_cast<const char*>(&x), 4);
+}
+
+// The forms of fuzz_stage_decode that reach coding given a base: a coder's stream coded in a
+// context ("<stage>@context"), a quantizer's values and side record against a base
+// ("<stage>@base"), from a pair made like a fine-tuned net (channels scaled, noise).
+void given_base_seeds(const StageDescriptor& d, const fs::path& dir) {
+  const std::unique_ptr<Stage> stage = d.make(validate_params(d.params, nlohmann::json::object(), d.name), StageContext{});
+  int n = 0;
+  if (stage->takes_context()) {
+    for (size_t count : {1, 200, 3000}) {
+      const Stream in = input_of(d.input, count, static_cast<uint32_t>(count));
+      std::vector<uint8_t> context(count - count / 4);
+      for (size_t i = 0; i < context.size(); ++i) context[i] = static_cast<uint8_t>(1 + (i * 37) % 240);
+      const Stream encoded = stage->encode_in_context(in, context);
+      write(dir / (d.name + "-context-" + std::to_string(n++)),
+            d.name + "@context\n" + u32le(context.size()) + as_text(context) + payload(encoded));
+    }
+  }
+  if (stage->codes_against_base()) {
+    for (uint32_t channels : {1u, 4u, 16u}) {
+      const std::vector<uint32_t> shape = {channels, 8, 3, 3};
+      const std::vector<float> base = weights(size_t{channels} * 72, channels);
+      std::vector<float> target(base.size());
+      for (size_t i = 0; i < base.size(); ++i) target[i] = base[i] * (1.0f + 0.01f * static_cast<float>(i / 72 % 7)) + 1e-5f;
+      Bytes side;
+      const Stream encoded = stage->encode_against(target, BaseTensor(base, shape), side);
+      write(dir / (d.name + "-base-" + std::to_string(n++)),
+            d.name + "@base\n" + u32le(side.size()) + as_text(side) + u32le(base.size()) +
+                std::string(reinterpret_cast<const char*>(base.data()), base.size() * 4) + payload(encoded));
+    }
+  }
+}
+
 void stage_seeds(const fs::path& dir) {
   for (const StageDescriptor& d : all_stages()) {
     // Defaults, and each integer parameter at the ends of its range.
@@ -170,6 +207,7 @@ void stage_seeds(const fs::path& dir) {
         write(dir / (d.name + "-" + std::to_string(n++)), file);
       }
     }
+    given_base_seeds(d, dir);
   }
 }
 
@@ -246,6 +284,20 @@ void container_seeds(const fs::path& dir) {
   const SourceNet lc0 = read_source_net(std::span(reinterpret_cast<const uint8_t*>(raw.data()), raw.size()), "n.pb");
   const std::vector<float> f = weights(300, 15);
   const SourceNet f32 = read_source_net(std::span(reinterpret_cast<const uint8_t*>(f.data()), f.size() * 4), "w.f32");
+  {  // coded against a base (fuzz/base_pair.h), strong and fast, one chunk and several
+    const std::string target = fuzz::target_net_bytes(), base_bytes = fuzz::base_net_bytes();
+    const SourceNet t = read_source_net(std::span(reinterpret_cast<const uint8_t*>(target.data()), target.size()), "t.pb");
+    const BaseNet base = read_base_net(std::span(reinterpret_cast<const uint8_t*>(base_bytes.data()), base_bytes.size()), "base.pb");
+    for (const char* pipeline : {R"({"name": "strong", "tensor_stages": 1, "stages": ["grid", "cm"]})",
+                                 R"({"name": "fast", "tensor_stages": 1, "stages": ["grid", "rans"]})"})
+      for (uint64_t chunk_weights : {uint64_t{0}, uint64_t{64}}) {
+        CompressOptions o;
+        o.pipeline = parse_pipeline(nlohmann::json::parse(pipeline), "", "seed");
+        o.chunk_weights = chunk_weights;
+        o.base = &base;
+        write(dir / ("base-" + std::to_string(n++) + ".lcz"), as_text(compress(t, o).file));
+      }
+  }
   const std::string onnx = onnx_model(SourceEncoding::Kind::float32, true).SerializeAsString();
   const SourceNet onnx_net = read_source_net(std::span(reinterpret_cast<const uint8_t*>(onnx.data()), onnx.size()), "m.onnx");
   save(onnx_net, R"({"name": "strong", "tensor_stages": 1, "stages": ["grid", "cm"]})", 0);

@@ -44,7 +44,7 @@ Pipeline::Bases bases_of(const Net& net, const Net& base) {
     if (match[i] < 0)
       throw_input(net.source + ": tensor " + net.tensors[i].name + " has no counterpart of " +
                   std::to_string(net.tensors[i].values.size()) + " weights in the base " + base.source);
-    bases.emplace_back(base.tensors[static_cast<size_t>(match[i])].values);
+    bases.emplace_back(base.tensors[static_cast<size_t>(match[i])].values, net.tensors[i].shape);
   }
   return bases;
 }

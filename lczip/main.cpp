@@ -130,13 +130,14 @@ int run_compress(const CompressArgs& a) {
   end_progress(options.progress);
   out.commit(r.file);
   const uint64_t original = source.net.weight_count() * 4;
-  char line[256];
+  char line[512];
   std::snprintf(line, sizeof line,
-                "%s: %llu weights in %zu tensors, %llu -> %zu bytes (ratio %.4f, %.3f bits/weight), max error %.4f x tol\n",
+                "%s: %llu weights in %zu tensors, %llu -> %zu bytes (ratio %.4f, %.3f bits/weight), max error %.4f x tol%s\n",
                 lcz::printable(name).c_str(), static_cast<unsigned long long>(source.net.weight_count()), source.net.tensors.size(),
                 static_cast<unsigned long long>(original), r.file.size(), double(original) / r.file.size(),
                 8.0 * r.file.size() / std::max<uint64_t>(1, source.net.weight_count()),
-                r.as_loaded.max_abs_error / options.tolerance);
+                r.as_loaded.max_abs_error / options.tolerance,
+                r.as_loaded.worst_decoder.empty() ? "" : (" (worst as lc0 " + r.as_loaded.worst_decoder + " decodes)").c_str());
   std::cerr << line;
   return 0;
 }
@@ -186,6 +187,10 @@ int run_info(const std::string& input, bool tensors) {
             << "chunks           " << h.chunks.size() << " (" << weights / std::max<size_t>(1, h.chunks.size())
             << " weights each on average; --chunk-weights " << h.chunk_weights << ")\n"
             << "base sha256      " << (h.base_sha256 ? hex(*h.base_sha256) : std::string("none")) << "\n";
+  // A format whose clients read a tensor several ways says which the bound was checked under.
+  if (const lcz::NetFileFormat* f = lcz::find_format(h.source_format); f && !f->readers.empty())
+    std::cout << "bound checked    under " << (h.major == 1 && h.minor == 0 && !f->readers_1_0.empty() ? f->readers_1_0 : f->readers)
+              << "\n";
   if (tensors) {
     for (const auto& t : h.tensors) {
       std::string shape = t.layout.shape.empty() ? "()" : "";  // () for a 0-d tensor
@@ -206,19 +211,19 @@ int run_verify(const std::string& input, const std::string& original_path, const
   const std::optional<lcz::BaseNet> base = load_base(base_path);
   const lcz::DecompressResult d =
       lcz::decompress(file, display_name(input), base ? &*base : nullptr, threads, {}, {.max_weights = max_weights});
-  lcz::SourceNet original = lcz::read_source_net(read_input(original_path), display_name(original_path));
-  // A tensor named after its file (.f32, .npy): another file name is not another tensor.
-  if (original.net.named_by_file && original.net.tensors.size() == d.net.tensors.size())
-    for (size_t i = 0; i < d.net.tensors.size(); ++i) original.net.tensors[i].name = d.net.tensors[i].name;
-  const lcz::Verification v = lcz::verify(original.net, lcz::as_loaded(d));
+  const lcz::SourceNet original = lcz::read_source_net(read_input(original_path), display_name(original_path));
+  const lcz::Verification v = lcz::verify_as_loaded(original, d);
   // Another net, not a broken bound: an input error (exit 3), as a wrong base is.
   if (!v.mismatch.empty())
     lcz::throw_input(display_name(original_path) + " is not the net " + display_name(input) + " holds: " + v.mismatch);
-  char line[256];
-  std::snprintf(line, sizeof line, "max |error| %.9g = %.6f x tolerance %s (tensor %s, weight %zu): %s\n",
+  const std::string decoder = v.worst_decoder.empty() ? "" : ", as lc0 " + v.worst_decoder + " decodes it";
+  char line[512];
+  std::snprintf(line, sizeof line, "max |error| %.9g = %.6f x tolerance %s (tensor %s, weight %zu%s): %s\n",
                 v.max_abs_error, v.max_abs_error / d.header.tolerance, lcz::tolerance_text(d.header.tolerance).c_str(),
-                lcz::printable(v.worst_tensor).c_str(), v.worst_index, v.within(d.header.tolerance) ? "ok" : "FAIL");
+                lcz::printable(v.worst_tensor).c_str(), v.worst_index, decoder.c_str(), v.within(d.header.tolerance) ? "ok" : "FAIL");
   std::cout << line;
+  if (const lcz::NetFileFormat* f = lcz::find_format(d.header.source_format); f && !f->readers.empty())
+    std::cout << "checked under " << f->readers << "\n";
   return v.within(d.header.tolerance) ? 0 : static_cast<int>(ErrorKind::verify);
 }
 

@@ -29,18 +29,29 @@ class Pipeline {
 
   // Consecutive tensors of a net as one byte string, and back: decode_tensors gives one
   // value vector per layout entry, each of the entry's count, or throws lcz::Error(codec).
-  // With `bases` (one per tensor, each of the tensor's length), the first stage codes each
-  // tensor against its base (Stage::encode_against); decoding needs the same bases. With
-  // `lattices`, decode_tensors fills one entry per layout entry: the lattice the first stage
-  // says it coded that tensor on (Stage::coded_lattice), when it ran on the tensor alone
+  // With `bases` (one per tensor, each of the tensor's length, with its shape where known),
+  // the first stage codes each tensor against its base (Stage::encode_against): its side
+  // record is stored before the coded values (a varint length and the bytes, per tensor), and
+  // when the next stage is an entropy coder that takes a context, the first stage's
+  // base_context of every value is given to it (nothing of it stored). Decoding needs the
+  // same bases. Without bases the bytes are those of a pipeline that never heard of them.
+  // With `lattices`, decode_tensors fills one entry per layout entry: the lattice the first
+  // stage says it coded that tensor on (Stage::coded_lattice), when it ran on the tensor alone
   // (granularity "tensor" or tensor_stages); nullopt otherwise.
-  using Bases = std::vector<std::span<const float>>;
+  using Bases = std::vector<BaseTensor>;
   using Values = std::vector<std::span<const float>>;  // one span per tensor (or piece of one)
   Bytes encode_tensors(std::span<const Tensor> tensors, const Bases* bases = nullptr) const;
-  Bytes encode_values(const Values& tensors, const Bases* bases = nullptr) const;
+  // `used_base`, when given, receives how many tensors the first stage coded using their base
+  // (Stage::side_uses_base): 0 means the bases bought nothing but the coder's context.
+  Bytes encode_values(const Values& tensors, const Bases* bases = nullptr, size_t* used_base = nullptr) const;
   using Lattices = std::vector<std::optional<CodedLattice>>;
+  // How a payload coded with bases is laid out: `given` as encode_tensors writes it (side
+  // records, base contexts); `residual_1_0` as format 1.0 wrote it (no side records, no
+  // contexts: the first stage's integers minus the base's).
+  enum class BaseFraming { given, residual_1_0 };
   std::vector<F32> decode_tensors(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout,
-                                  const Bases* bases = nullptr, Lattices* lattices = nullptr) const;
+                                  const Bases* bases = nullptr, Lattices* lattices = nullptr,
+                                  BaseFraming framing = BaseFraming::given) const;
   // Whether the first stage can code against a base.
   bool codes_against_base() const { return stages_.front()->codes_against_base(); }
 
@@ -61,17 +72,29 @@ class Pipeline {
 
  private:
   // names: one per tensor of `tensors` (or empty: "tensor #i"), for refusals.
-  Bytes encode_named(const Values& tensors, const Bases* bases, std::span<const std::string> names) const;
-  // Stages [first, last); a base (when given) goes to stage 0. With `weight`, a stage's
-  // refusal of element k, while the count is still the input's, names weight(k).
-  Stream encode_range(Stream s, size_t first, size_t last, const std::span<const float>* base = nullptr,
-                      const WeightName& weight = {}) const;
-  Stream decode_range(Stream s, size_t first, size_t last, const std::span<const float>* base = nullptr) const;
-  Bytes encode_split(const Values& tensors, const Bases* bases, std::span<const std::string> names) const;
+  Bytes encode_named(const Values& tensors, const Bases* bases, std::span<const std::string> names,
+                     size_t* used_base = nullptr) const;
+  // Stages [first, last); a base (when given) goes to stage 0, which writes its side record
+  // to `side` (decoding: reads it from there). `context`, when not empty, goes to stage 1;
+  // when it is empty and the range runs stage 0 against a base and then stage 1, stage 1 gets
+  // stage 0's base_context. With `weight`, a stage's refusal of element k, while the count
+  // is still the input's, names weight(k).
+  Stream encode_range(Stream s, size_t first, size_t last, const BaseTensor* base, Bytes* side,
+                      std::span<const uint8_t> context, const WeightName& weight = {}) const;
+  Stream decode_range(Stream s, size_t first, size_t last, const BaseTensor* base, std::span<const uint8_t> side,
+                      std::span<const uint8_t> context) const;
+  // Whether stage 1 codes in the base context of stage 0 (a base given, and it takes one).
+  bool context_to_stage1() const { return stages_.size() > 1 && stages_[1]->takes_context(); }
+  // `header` elements without a context, then stage 0's base_context of the base's values.
+  void append_context(std::vector<uint8_t>& context, size_t header, const BaseTensor& base,
+                      std::span<const uint8_t> side) const;
+  Bytes encode_split(const Values& tensors, const Bases* bases, std::span<const std::string> names, size_t* used_base) const;
   std::vector<F32> decode_split(std::span<const uint8_t> bytes, std::span<const TensorLayout> layout,
-                                const Bases* bases, Lattices* lattices) const;
-  // Stages [0, last) of one tensor's stream, noting the first stage's lattice in *lattice.
-  Stream decode_tensor(Stream s, size_t last, const std::span<const float>* base, std::optional<CodedLattice>* lattice) const;
+                                const Bases* bases, Lattices* lattices, BaseFraming framing) const;
+  // Stages [0, last) of one tensor's stream (against `base` with its side record; `context`
+  // for stage 1 as in decode_range), noting the first stage's lattice in *lattice.
+  Stream decode_tensor(Stream s, size_t last, const BaseTensor* base, std::span<const uint8_t> side,
+                       std::span<const uint8_t> context, std::optional<CodedLattice>* lattice) const;
   std::string where() const { return "pipeline '" + spec_.name + "'"; }
 
   PipelineSpec spec_;

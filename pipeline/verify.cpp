@@ -14,18 +14,17 @@ std::string shape_text(const std::vector<uint32_t>& shape) {
   return s + (shape.size() == 1 ? ",)" : ")");
 }
 
-// Which of name, size and shape differ, with both values (original first).
-std::string difference(const Tensor& original, const Tensor& decoded) {
+}  // namespace
+
+std::string tensor_difference(const Tensor& original, const Tensor& decoded, bool compare_names) {
   std::string d;
   auto add = [&](const std::string& what) { d += (d.empty() ? "" : "; ") + what; };
-  if (original.name != decoded.name) add("name " + original.name + " vs " + decoded.name);
+  if (compare_names && original.name != decoded.name) add("name " + original.name + " vs " + decoded.name);
   if (original.values.size() != decoded.values.size())
     add(std::to_string(original.values.size()) + " vs " + std::to_string(decoded.values.size()) + " weights");
   if (original.shape != decoded.shape) add("shape " + shape_text(original.shape) + " vs " + shape_text(decoded.shape));
   return d + " (original vs decoded)";
 }
-
-}  // namespace
 
 Verification verify(const Net& original, const Net& decoded) {
   Verification v;
@@ -39,7 +38,7 @@ Verification verify(const Net& original, const Net& decoded) {
     const Tensor& a = original.tensors[t];
     const Tensor& b = decoded.tensors[t];
     if (a.name != b.name || a.shape != b.shape || a.values.size() != b.values.size()) {
-      v.mismatch = "tensor " + std::to_string(t) + " (" + a.name + ") differs: " + difference(a, b);
+      v.mismatch = "tensor " + std::to_string(t) + " (" + a.name + ") differs: " + tensor_difference(a, b);
       return v;
     }
     if (nan) continue;

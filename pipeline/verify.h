@@ -12,9 +12,14 @@ struct Verification {
   std::string mismatch;      // structural difference (names, shapes, counts), empty if none
   std::string worst_tensor;  // where max_abs_error is reached
   size_t worst_index = 0;
+  std::string worst_decoder; // the LINEAR16 decoder under which it is reached, where that matters
 
   bool within(double tolerance) const { return mismatch.empty() && max_abs_error <= tolerance; }
 };
+
+// Which of name, size and shape differ between two tensors, with both values: "720064 vs
+// 720065 weights; shape (720064,) vs (720065,) (original vs decoded)".
+std::string tensor_difference(const Tensor& original, const Tensor& decoded, bool compare_names = true);
 
 Verification verify(const Net& original, const Net& decoded);
 

@@ -5,18 +5,29 @@
 
 Reads both files with Python's protobuf (messages generated from formats/lc0/lc0_net.proto, the
 public field numbers) and numpy, and checks that
-  - every layer of DECODED that holds weights is LINEAR16 (explicitly, or by the net-wide
-    default), which is all a released lc0 (<= v0.32.1) loads;
-  - decoded as a released lc0 decodes LINEAR16 (float32, no fused multiply-add:
-    u / 65535 * (max - min) + min), every weight is within the tolerance of the original
-    (its own encoding decoded the same way), the error computed in double;
+  - every layer of DECODED that holds weights and was LINEAR16 in ORIGINAL is LINEAR16
+    (explicitly, or by the net-wide default), which is all a released lc0 (<= v0.32.1)
+    loads; a FLOAT16 or BFLOAT16 layer stays so or becomes FLOAT32, a FLOAT32 one stays so;
+  - under each of the five ways lc0 builds decode LINEAR16 (float32, t = u / 65535):
+      v0.31  t * (max - min) + min           (releases, built without FMA)
+      v0.31  fma(t, max - min, min)          (the same fused, as -march=native builds do)
+      v0.33  min * (1 - t) + max * t         (the development branch)
+      v0.33  fma(max, t, min * (1 - t))      (its two contractions)
+      v0.33  fma(min, 1 - t, max * t)
+    every weight is within the tolerance of the original (its own encoding decoded the same
+    way), the error computed in double. The fused multiply-add is exact and independent of
+    the C++ build (exact_fmaf: float64 arithmetic, with the C library's fmaf through ctypes
+    where a second rounding to float32 could differ);
   - everything else (magic, license, min_version, format, training_params, dims, ...) is equal.
 Prints one line per check and exits 0 when all pass, 1 otherwise. Needs Debian's
 python3-protobuf and python3-numpy, and protoc.
 """
 import argparse
+import ctypes
+import ctypes.util
 import gzip
 import importlib
+import math
 import os
 import subprocess
 import sys
@@ -68,15 +79,70 @@ def encoding_of(layer, net):
     return LINEAR16  # Net.format.weights_encoding: LINEAR16 is its only value
 
 
-def decode(layer, net):
+LIBM_FMAF = None
+
+
+def libm_fmaf(x, y, z):
+    """fmaf from the C library, one element at a time through ctypes."""
+    global LIBM_FMAF
+    if LIBM_FMAF is None:
+        libm = ctypes.CDLL(ctypes.util.find_library("m") or "libm.so.6")
+        libm.fmaf.restype = ctypes.c_float
+        libm.fmaf.argtypes = [ctypes.c_float, ctypes.c_float, ctypes.c_float]
+        LIBM_FMAF = libm.fmaf
+    return np.array([LIBM_FMAF(float(a), float(b), float(c)) for a, b, c in zip(x, y, z)], dtype=np.float32)
+
+
+def exact_fmaf(x, y, z):
+    """x * y + z for float32 arrays, rounded once to float32 (what an FMA instruction gives).
+
+    The product of two float32 values is exact in float64 (24 + 24 bits < 53 bits), so
+    p + z in float64 is x * y + z rounded once to float64: exactly what math.fma (Python 3.13+)
+    returns for these operands, and no better. Rounding that to float32 is a second rounding,
+    which differs from one rounding only where the float64 sum lands exactly halfway between
+    two float32 values (a float64 not halfway lies on the same side of every float32 midpoint
+    as the exact sum); those elements, and float32-subnormal results, are recomputed with the
+    C library's fmaf."""
+    x, y, z = np.broadcast_arrays(np.asarray(x, np.float32), np.asarray(y, np.float32), np.asarray(z, np.float32))
+    wide = x.astype(np.float64) * y.astype(np.float64) + z.astype(np.float64)
+    if hasattr(math, "fma") and wide.size:  # the same float64 rounding, where Python has it
+        assert math.fma(float(x.flat[0]), float(y.flat[0]), float(z.flat[0])) == wide.flat[0]
+    narrow = wide.astype(np.float32)
+    # A float64 halfway between two normal float32 values: its low 29 mantissa bits are 1
+    # followed by 28 zeros.
+    halfway = (wide.view(np.uint64) & np.uint64(0x1FFFFFFF)) == np.uint64(0x10000000)
+    redo = halfway | (np.abs(wide) < 2.0 ** -126)
+    if redo.any():
+        narrow[redo] = libm_fmaf(x[redo], y[redo], z[redo])
+    return narrow
+
+
+DECODERS = ["v0.31 t*(max-min)+min", "v0.31 fma(t,max-min,min)", "v0.33 min*(1-t)+max*t",
+            "v0.33 fma(max,t,min*(1-t))", "v0.33 fma(min,1-t,max*t)"]
+
+
+def linear16(u, lo, hi, decoder):
+    """LINEAR16 indices u as the given decoder reads them, each step rounded to float32."""
+    f32 = np.float32
+    t = np.divide(u.astype(f32), f32(65535.0), dtype=f32)
+    if decoder == 0:
+        return np.add(np.multiply(t, np.subtract(hi, lo, dtype=f32), dtype=f32), lo, dtype=f32)
+    if decoder == 1:
+        return exact_fmaf(t, np.subtract(hi, lo, dtype=f32), lo)
+    one_minus_t = np.subtract(f32(1.0), t, dtype=f32)
+    if decoder == 2:
+        return np.add(np.multiply(lo, one_minus_t, dtype=f32), np.multiply(hi, t, dtype=f32), dtype=f32)
+    if decoder == 3:
+        return exact_fmaf(hi, t, np.multiply(lo, one_minus_t, dtype=f32))
+    return exact_fmaf(lo, one_minus_t, np.multiply(hi, t, dtype=f32))
+
+
+def decode(layer, net, decoder=0):
     enc = encoding_of(layer, net)
     raw = layer.params
     if enc == LINEAR16:
-        u = np.frombuffer(raw, dtype="<u2").astype(np.float32)
-        lo, hi = np.float32(layer.min_val), np.float32(layer.max_val)
-        # Each step rounded to float32 on its own, as lc0's release decoder does.
-        theta = np.divide(u, np.float32(65535.0), dtype=np.float32)
-        return np.add(np.multiply(theta, np.subtract(hi, lo, dtype=np.float32), dtype=np.float32), lo, dtype=np.float32)
+        u = np.frombuffer(raw, dtype="<u2")
+        return linear16(u, np.float32(layer.min_val), np.float32(layer.max_val), decoder)
     if enc == FLOAT16:
         return np.frombuffer(raw, dtype="<f2").astype(np.float32)
     if enc == BFLOAT16:
@@ -122,28 +188,34 @@ def main():
         print("FAIL: the layers with weights differ: only in original %s, only in decoded %s"
               % (sorted(set(a) - set(b))[:5], sorted(set(b) - set(a))[:5]))
         return 1
-    not_linear16 = [k for k, v in b.items() if encoding_of(v, decoded) != LINEAR16]
-    print("%s: %d of %d layers LINEAR16" % ("ok" if not not_linear16 else "FAIL", len(b) - len(not_linear16), len(b)))
-    ok &= not not_linear16
+    allowed = {LINEAR16: {LINEAR16}, FLOAT16: {FLOAT16, FLOAT32}, BFLOAT16: {BFLOAT16, FLOAT32}, FLOAT32: {FLOAT32}}
+    linear16 = [k for k, v in a.items() if encoding_of(v, original) == LINEAR16]
+    kept = [k for k in linear16 if encoding_of(b[k], decoded) == LINEAR16]
+    print("%s: %d of %d LINEAR16 layers LINEAR16" % ("ok" if len(kept) == len(linear16) else "FAIL", len(kept), len(linear16)))
+    ok &= len(kept) == len(linear16)
+    wrong = [k for k in a if encoding_of(b[k], decoded) not in allowed[encoding_of(a[k], original)]]
+    print("%s: %d of %d layers in an encoding their source allows" % ("ok" if not wrong else "FAIL", len(a) - len(wrong), len(a)))
+    ok &= not wrong
 
-    worst, worst_name, weights = 0.0, "", 0
-    for name in a:
-        x = decode(a[name], original).astype(np.float64)
-        y = decode(b[name], decoded).astype(np.float64)
-        if x.shape != y.shape:
-            print("FAIL: %s has %d weights, decoded %d" % (name, x.size, y.size))
-            return 1
-        weights += x.size
-        err = np.abs(x - y)
-        if np.isnan(err).any():
-            worst, worst_name = float("nan"), name
-            break
-        if err.max(initial=0.0) > worst:
-            worst, worst_name = float(err.max()), name
-    within = worst <= args.tolerance
-    print("%s: %d weights, max |error| as lc0 decodes = %.9g = %.6f x tolerance (%s)"
-          % ("ok" if within else "FAIL", weights, worst, worst / args.tolerance, worst_name))
-    ok &= within
+    for decoder, decoder_name in enumerate(DECODERS):
+        worst, worst_name, weights = 0.0, "", 0
+        for name in a:
+            x = decode(a[name], original, decoder).astype(np.float64)
+            y = decode(b[name], decoded, decoder).astype(np.float64)
+            if x.shape != y.shape:
+                print("FAIL: %s has %d weights, decoded %d" % (name, x.size, y.size))
+                return 1
+            weights += x.size
+            err = np.abs(x - y)
+            if np.isnan(err).any():
+                worst, worst_name = float("nan"), name
+                break
+            if err.max(initial=0.0) > worst:
+                worst, worst_name = float(err.max()), name
+        within = worst <= args.tolerance
+        print("%s: %d weights, max |error| as lc0 %s decodes = %.9g = %.6f x tolerance (%s)"
+              % ("ok" if within else "FAIL", weights, decoder_name, worst, worst / args.tolerance, worst_name))
+        ok &= within
 
     same = without_weights(pb2, original) == without_weights(pb2, decoded)
     print("%s: every non-weight field equal" % ("ok" if same else "FAIL"))

@@ -9,12 +9,14 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 
 #include <unistd.h>
 
 #include "files/atomic_file.h"
 #include "formats/format.h"
 #include "container/container.h"
+#include "formats/lc0/linear16.h"
 #include "container/lcz_codec.h"
 #include "container/output_file.h"
 #include "formats/f32/f32_file.h"
@@ -24,6 +26,7 @@
 #include "formats/npy/npy_file.h"
 #include "pipeline/presets.h"
 #include "pipeline/verify.h"
+#include "tests/container_forgery.h"
 #include "tests/test_support.h"
 
 using namespace lcz;
@@ -198,6 +201,80 @@ TEST_CASE("every corrupted or truncated container is refused with an lcz::Error"
   CHECK(refused == 250);
 }
 
+TEST_CASE("a container that contradicts itself is refused, checksums consistent or not", "[container]") {
+  // An Lc0 net: output ranges doubled or shifted half a step, LINEAR16 layers to be written as
+  // FLOAT16 or FLOAT32, chunks swapped with their checksums; every header checksum recomputed.
+  const SourceNet maia = source("maia-1900.pb.gz");
+  const Bytes good = compress(maia, options("fast", 2, 200000)).file;
+  const auto forged = test::forgeries(good);
+  std::set<std::string> names;
+  for (const auto& f : forged) {
+    INFO(f.name);
+    names.insert(f.name);
+    const ErrorKind k = error_kind_of([&] { (void)decompress(f.file, f.name, nullptr, 2); });
+    CHECK(k == ErrorKind::input);
+  }
+  CHECK(names == std::set<std::string>{"range_doubled", "range_shifted_half_step", "kind_float16", "kind_float32",
+                                       "chunks_swapped"});
+  // A raw .f32 of two chunks of the same size: swapped, entries and payloads, each payload's
+  // checksum binds its place (format 1.1) ...
+  F32 values(4000);
+  std::mt19937 rng(14);
+  std::normal_distribution<float> normal(0, 0.05f);
+  for (auto& v : values) v = normal(rng);
+  const SourceNet raw = read_source_net(
+      std::span(reinterpret_cast<const uint8_t*>(values.data()), values.size() * sizeof(float)), "small.f32");
+  const Bytes two = compress(raw, options("fast", 1, 2000)).file;
+  REQUIRE(read_container_header(two, "two.lcz").chunks.size() == 2);
+  const auto swapped = test::forgeries(two);
+  REQUIRE(swapped.size() == 1);
+  CHECK(error_kind_of([&] { (void)decompress(swapped[0].file, "swapped.lcz", nullptr, 1); }) == ErrorKind::input);
+  // ... which a 1.0 file could not: the same swap there decodes to the halves swapped.
+  ContainerHeader old = read_container_header(two, "two.lcz");
+  old.minor = 0;
+  const Bytes old_file = write_container(old, test::payloads_of(two, read_container_header(two, "two.lcz")));
+  const DecompressResult old_read = decompress(old_file, "old.lcz", nullptr, 1);  // 1.0 files still read
+  CHECK(old_read.header.minor == 0);
+  CHECK(old_read.net.tensors.at(0).values == decompress(two, "two.lcz", nullptr, 1).net.tensors.at(0).values);
+  const auto old_swapped = test::forgeries(old_file);
+  const DecompressResult halves = decompress(old_swapped.at(0).file, "old-swapped.lcz", nullptr, 1);
+  CHECK(std::equal(values.begin(), values.begin() + 2000, halves.net.tensors[0].values.begin() + 2000,
+                   [](float a, float b) { return std::fabs(double(a) - b) <= kTol; }));
+}
+
+TEST_CASE("compress checks the bound under every LINEAR16 decoder lc0 uses; verify names the worst's decoder",
+          "[container]") {
+  const SourceNet maia = source("maia-1900.pb.gz");
+  const CompressResult r = compress(maia, options("fast", 2));
+  CHECK(r.as_loaded.max_abs_error <= kTol);
+  const DecompressResult d = decompress(r.file, "m.lcz", nullptr, 2);
+  const Verification v = verify_as_loaded(maia, d);
+  CHECK(v.within(kTol));
+  CHECK_FALSE(v.worst_decoder.empty());
+  // Independently of Lc0Readings: each layer read from the written file's LINEAR16 codes by
+  // each decoder, against the source file's codes read the same way.
+  const pblczero::Net original = parse_lc0_net(read_file_bytes(test::dataset("maia-1900.pb.gz")), "original");
+  const Bytes written_bytes = output_file_bytes(d);
+  const pblczero::Net written = parse_lc0_net(written_bytes, "written");
+  std::vector<std::pair<const pblczero::Weights::Layer*, const pblczero::Weights::Layer*>> pairs;
+  // input.weights and the first residual block's conv1 weights: big layers of both paths.
+  pairs.push_back({&original.weights().input().weights(), &written.weights().input().weights()});
+  pairs.push_back({&original.weights().residual(0).conv1().weights(), &written.weights().residual(0).conv1().weights()});
+  pairs.push_back({&original.weights().residual(3).se().w1(), &written.weights().residual(3).se().w1()});
+  for (const auto& [a, b] : pairs) {
+    REQUIRE(a->params().size() == b->params().size());
+    auto code = [](const pblczero::Weights::Layer* l, size_t i) {
+      return int32_t{uint8_t(l->params()[2 * i])} | int32_t{uint8_t(l->params()[2 * i + 1])} << 8;
+    };
+    double worst = 0;
+    for (Linear16Decoder dec : kLc0Linear16Decoders)
+      for (size_t i = 0; i < a->params().size() / 2; ++i)
+        worst = std::max(worst, std::fabs(double(linear16_decode(dec, code(b, i), b->min_val(), b->max_val())) -
+                                          linear16_decode(dec, code(a, i), a->min_val(), a->max_val())));
+    CHECK(worst <= kTol);
+  }
+}
+
 TEST_CASE("the container refuses a newer major version and names both versions", "[container]") {
   Bytes file = compress(source("maia-1900.pb.gz"), options("fast")).file;
   file[8] = static_cast<uint8_t>(kContainerMajor + 1);
@@ -206,7 +283,7 @@ TEST_CASE("the container refuses a newer major version and names both versions",
     FAIL("a newer major version was accepted");
   } catch (const Error& e) {
     CHECK(e.kind() == ErrorKind::input);
-    CHECK_THAT(e.what(), Catch::Contains("version " + std::to_string(kContainerMajor + 1) + ".0") &&
+    CHECK_THAT(e.what(), Catch::Contains("version " + std::to_string(kContainerMajor + 1) + "." + std::to_string(kContainerMinor)) &&
                              Catch::Contains("(" + std::to_string(kContainerMajor) + "."));
   }
 }

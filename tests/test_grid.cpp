@@ -8,6 +8,7 @@
 
 #include "codecs/core/registry.h"
 #include "codecs/quantize/linear16_lattice.h"
+#include "codecs/quantize/rounding.h"
 #include "formats/format.h"
 #include "formats/lc0/lc0_file.h"
 #include "formats/lc0/linear16.h"
@@ -44,11 +45,13 @@ TEST_CASE("grid is bit-exact on coarse LINEAR16 tensors of maia-1900, and keeps 
     auto [lo, hi] = std::minmax_element(t.values.begin(), t.values.end());
     const bool coarse = (double(*hi) - double(*lo)) / 65535 >= 0x1p-16;
     // The grid stage hands over the range it coded the layer on (what the Lc0 writer uses).
-    const std::optional<CodedLattice> handed = g->coded_lattice(k);
-    {  // the same against a base (here the layer itself: residuals 0, unless coding alone is as small)
-      const I32 against = std::get<I32>(g->encode_against(t.values, t.values));
-      CHECK((against[0] & ~16) == k[0]);
-      const std::optional<CodedLattice> via_base = g->coded_lattice(against);
+    const std::optional<CodedLattice> handed = g->coded_lattice(k, {});
+    {  // the same against a base (here the layer itself), where the header is in the side record
+      Bytes side;
+      const I32 against = std::get<I32>(g->encode_against(t.values, BaseTensor(t.values), side));
+      REQUIRE(!side.empty());
+      CHECK(side[0] == k[0]);
+      const std::optional<CodedLattice> via_base = g->coded_lattice(against, side);
       CHECK(via_base.has_value() == handed.has_value());
       if (via_base && handed) CHECK((via_base->min_val == handed->min_val && via_base->max_val == handed->max_val &&
                                      via_base->step == handed->step));
@@ -101,11 +104,16 @@ TEST_CASE("fit_linear16_lattice: every value within tol as lc0 decodes, lattice 
     REQUIRE(fit);
     const LatticeIndexer index(*fit, 0x1p-17);
     const int32_t zero = index.zero();
-    for (float x : v) {
-      auto k = index(x);
+    const Linear16Originals originals(v);  // raw float32 values: the same whatever the decoder
+    REQUIRE_FALSE(originals.on_grid());
+    for (size_t i = 0; i < v.size(); ++i) {
+      const float x = v[i];
+      auto k = index(x, originals, i).k;
       REQUIRE(k);
-      const float back = linear16_release(zero + *k * fit->step, fit->min_val, fit->max_val);
-      REQUIRE(std::fabs(double(back) - x) <= 0x1p-17);
+      for (Linear16Decoder d : kLc0Linear16Decoders) {
+        const float back = linear16_decode(d, zero + *k * fit->step, fit->min_val, fit->max_val);
+        REQUIRE(std::fabs(double(back) - x) <= 0x1p-17);
+      }
     }
     // The lattice spacing is 2 tol less what float32 rounding takes: within 1 %.
     const double spacing = (double(fit->max_val) - fit->min_val) / 65535 * fit->step;
@@ -174,4 +182,67 @@ TEST_CASE("tensor_stages runs grid per tensor and one coder over the net", "[gri
   bad[0] = 0x7f;
   CHECK_THROWS_AS(p.decode_net(bad, layout_of(net)), Error);
   CHECK_THROWS_AS(p.decode_net(Bytes(out.begin(), out.begin() + 50), layout_of(net)), Error);
+}
+
+TEST_CASE("rounding takes the other grid neighbour, or grid a narrower step, where float32 breaks the nearest",
+          "[grid]") {
+  // 0.03125 at tol 1e-5 lies halfway between two multiples of 2e-5: the nearest (ties to even)
+  // reconstructs 1.0000000000001e-5 away in float32, the other neighbour within tol.
+  int32_t q = 0;
+  const F32 one = {0.03125f};
+  quantize_to_step(one, 2e-5, /*round=*/true, 1e-5, "test", &q);
+  CHECK(std::fabs(double(dequantize(q, 2e-5)) - 0.03125) <= 1e-5);
+  // 0.00013f: both neighbours are beyond 1e-5 in float32; the grid stage rounds at a narrower
+  // step, stored in its header (path 4), and every value comes back within tol.
+  const StageDescriptor* d = find_stage("grid");
+  auto g = d->make(validate_params(d->params, nlohmann::json::object(), "grid"), StageContext{.tolerance = 1e-5});
+  F32 values = {0.00013f, 0.00017f, -0.02097f};
+  std::mt19937 rng(5);
+  std::uniform_real_distribution<float> spread(-0.1f, 0.1f);
+  for (int i = 0; i < 1000; ++i) values.push_back(spread(rng));
+  CHECK_THROWS_AS(quantize_to_step(values, 2e-5, true, 1e-5, "test", std::vector<int32_t>(values.size()).data()), Error);
+  I32 coded = std::get<I32>(g->encode(values));
+  REQUIRE(coded[0] == 4);
+  const double step = std::bit_cast<double>(uint64_t(uint32_t(coded[1])) | uint64_t(uint32_t(coded[2])) << 32);
+  CHECK(step < 2e-5);
+  CHECK(step >= 2e-5 - 4 * (std::nextafter(0.1f, 1.0f) - 0.1f));  // two ulps of the largest magnitude, 0.1
+  const F32 back = std::get<F32>(g->decode(coded));
+  REQUIRE(back.size() == values.size());
+  for (size_t i = 0; i < values.size(); ++i) REQUIRE(std::fabs(double(back[i]) - values[i]) <= 1e-5);
+  // A stored step wider than 2*tol, zero or NaN is refused.
+  for (double bad : {2.5e-5, 0.0, std::nan("")}) {
+    I32 forged = coded;
+    const uint64_t bits = std::bit_cast<uint64_t>(bad);
+    forged[1] = int32_t(uint32_t(bits));
+    forged[2] = int32_t(uint32_t(bits >> 32));
+    CHECK_THROWS_AS(g->decode(forged), Error);
+  }
+}
+
+TEST_CASE("the maxima a LINEAR16 range may have had bracket its own max_val", "[grid]") {
+  std::mt19937 rng(9);
+  std::uniform_real_distribution<float> end(-3.0f, 3.0f);
+  std::uniform_int_distribution<int> index(0, 65535);
+  for (int trial = 0; trial < 200; ++trial) {
+    float lo = end(rng), max_val = end(rng);
+    if (lo > max_val) std::swap(lo, max_val);
+    if (!(max_val > lo)) continue;
+    std::vector<uint16_t> u = {0, 65535};
+    for (int i = 0; i < 200; ++i) u.push_back(static_cast<uint16_t>(index(rng)));
+    F32 values;
+    for (uint16_t x : u) values.push_back(linear16_release(x, lo, max_val));
+    const float hi = *std::max_element(values.begin(), values.end());
+    const auto ends = linear16_range_maxima(lo, hi, values, u);
+    INFO("range [" << lo << ", " << max_val << "], largest value " << hi);
+    CHECK(ends[0] <= max_val);
+    CHECK(max_val <= ends[1]);
+    // Every decoder reads each index between what it reads at the two ends (it is monotone in max).
+    for (Linear16Decoder dec : kLc0Linear16Decoders)
+      for (uint16_t x : u) {
+        const float a = linear16_decode(dec, x, lo, ends[0]), b = linear16_decode(dec, x, lo, ends[1]);
+        const float v = linear16_decode(dec, x, lo, max_val);
+        REQUIRE(std::min(a, b) <= v);
+        REQUIRE(v <= std::max(a, b));
+      }
+  }
 }

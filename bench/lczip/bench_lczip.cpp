@@ -1,7 +1,9 @@
 // Google Benchmark of lczip's compress and decompress (container/lcz_codec.h) for the strong
-// and the fast pipeline, on one and two threads: on maia-1900.pb.gz and on a net of 25 M
-// weights (100 MB of float32) grown from maia-1900's blocks (big_net.h). MB/s are of float32
-// bytes (bytes_per_second); compress includes its own decode and check, as lczip runs it.
+// and the fast pipeline, on one and two threads: on maia-1900.pb.gz, on a net of 25 M
+// weights (100 MB of float32) grown from maia-1900's blocks (big_net.h), and on the ONNX
+// fine-tune maia2200-64x6-hunter-20000 coded against its base maia-2200 ("against-base").
+// MB/s are of float32 bytes (bytes_per_second); compress includes its own decode and check,
+// as lczip runs it.
 //   build/bin/lczip_bench [--benchmark_filter=...]
 //   build/bin/lczip_bench --write-net=FILE.pb   writes the 100 MB net and exits
 #include <benchmark/benchmark.h>
@@ -14,6 +16,7 @@
 #include <memory>
 
 #include "bench/lczip/big_net.h"
+#include "container/base_net.h"
 #include "container/lcz_codec.h"
 #include "container/output_file.h"
 #include "nets/net.h"
@@ -33,26 +36,28 @@ std::filesystem::path datasets_dir() {
 struct Input {
   std::string name;
   SourceNet net;
+  std::unique_ptr<BaseNet> base;  // coded against it, when set
 };
 
-CompressOptions options(const std::string& preset, unsigned threads) {
+CompressOptions options(const Input& in, const std::string& preset, unsigned threads) {
   CompressOptions o;
   o.pipeline = preset_pipeline(preset);
   o.threads = threads;
+  o.base = in.base.get();
   return o;
 }
 
 void compress_run(benchmark::State& state, const Input& in, const std::string& preset, unsigned threads) {
   size_t bytes = 0;
-  for (auto _ : state) bytes = compress(in.net, options(preset, threads)).file.size();
+  for (auto _ : state) bytes = compress(in.net, options(in, preset, threads)).file.size();
   const uint64_t float_bytes = in.net.net.weight_count() * sizeof(float);
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * float_bytes));
   state.counters["ratio"] = static_cast<double>(float_bytes) / static_cast<double>(bytes);
 }
 
 void decompress_run(benchmark::State& state, const Input& in, const std::string& preset, unsigned threads) {
-  const Bytes file = compress(in.net, options(preset, 2)).file;
-  for (auto _ : state) benchmark::DoNotOptimize(decompress(file, "bench.lcz", nullptr, threads).net.tensors.size());
+  const Bytes file = compress(in.net, options(in, preset, 2)).file;
+  for (auto _ : state) benchmark::DoNotOptimize(decompress(file, "bench.lcz", in.base.get(), threads).net.tensors.size());
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * in.net.net.weight_count() * sizeof(float)));
 }
 
@@ -73,6 +78,9 @@ int main(int argc, char** argv) {
     inputs.push_back(std::make_unique<Input>(Input{"maia-1900", read_source_net(read_file_bytes(maia), maia.string())}));
     inputs.push_back(std::make_unique<Input>(
         Input{"big-25M", read_source_net(bench::big_lc0_net(maia, kBigWeights), "big-25M.pb")}));
+    const auto target = datasets_dir() / "maia2200-64x6-hunter-20000.onnx.gz", base = datasets_dir() / "maia-2200.onnx.gz";
+    inputs.push_back(std::make_unique<Input>(Input{"against-base", read_source_net(read_file_bytes(target), target.string()),
+                                                   std::make_unique<BaseNet>(read_base_net(read_file_bytes(base), base.string()))}));
   } catch (const std::exception& e) {
     std::cerr << "lczip_bench: " << e.what() << " (set LCZ_DATASETS to the folder of the shared nets)\n";
     return 3;

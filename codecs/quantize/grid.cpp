@@ -1,5 +1,8 @@
 #include "codecs/quantize/grid.h"
 
+#include "codecs/core/byte_io.h"
+#include "codecs/core/little_endian.h"
+#include "codecs/quantize/base_prediction.h"
 #include "formats/lc0/linear16.h"
 #include "codecs/quantize/linear16_lattice.h"
 #include "codecs/quantize/rounding.h"
@@ -13,12 +16,20 @@ namespace lcz {
 namespace {
 
 // Header [kRound]; [kLinear16Release | kLinear16Dev, bits(min), bits(max)];
-// [kLattice, bits(min), bits(max), step] (release formula, grid index = zero + k * step).
-enum Path : int32_t { kRound = 0, kLinear16Release = 1, kLinear16Dev = 2, kLattice = 3 };
-// Added to the path when the indices are residuals against a base's predicted indices.
+// [kLattice, bits(min), bits(max), step] (release formula, grid index = zero + k * step);
+// [kRoundNarrow, low and high 32 bits of the step (binary64)].
+enum Path : int32_t { kRound = 0, kLinear16Release = 1, kLinear16Dev = 2, kLattice = 3, kRoundNarrow = 4 };
+// Added to the path, in format 1.0/1.1 files coded against a base (no side record), when the
+// indices are residuals from the base's.
 constexpr int32_t kAgainstBase = 16;
 
 size_t header_size(int32_t path) { return path == kRound ? 1 : path == kLattice ? 4 : 3; }
+
+// The step a kRoundNarrow header stores.
+double narrow_step(const I32& in) {
+  return std::bit_cast<double>(static_cast<uint64_t>(static_cast<uint32_t>(in[1])) |
+                               static_cast<uint64_t>(static_cast<uint32_t>(in[2])) << 32);
+}
 constexpr int32_t kLevels = 65535;
 
 float decode_grid(Path path, int32_t u, float lo, float hi) {
@@ -26,31 +37,6 @@ float decode_grid(Path path, int32_t u, float lo, float hi) {
 }
 
 int32_t zero_index(float lo, float hi) { return linear16_zero_index(lo, hi); }
-
-// Bits of an order-0 code of the values: what choosing between codings compares.
-double order0_bits(const int32_t* k, size_t n) {
-  if (n == 0) return 0;
-  double bits = 0;
-  auto add = [&](uint64_t c) { bits -= c * std::log2(static_cast<double>(c) / n); };
-  const auto [lo, hi] = std::minmax_element(k, k + n);
-  const uint64_t span = static_cast<uint64_t>(int64_t{*hi} - *lo) + 1;
-  if (span <= 4 * n + 1024) {
-    std::vector<uint32_t> counts(span);
-    for (size_t i = 0; i < n; ++i) ++counts[static_cast<size_t>(int64_t{k[i]} - *lo)];
-    for (uint32_t c : counts)
-      if (c) add(c);
-    return bits;
-  }
-  std::vector<int32_t> sorted(k, k + n);  // values too spread for a table
-  std::sort(sorted.begin(), sorted.end());
-  for (size_t i = 0; i < n;) {
-    size_t j = i;
-    while (j < n && sorted[j] == sorted[i]) ++j;
-    add(j - i);
-    i = j;
-  }
-  return bits;
-}
 
 // Writes the grid index minus `zero` of every value to out and returns true if each value is
 // reproduced bit for bit under `path`. Per chunk, a branch-free loop takes the nearest index
@@ -83,13 +69,65 @@ bool grid_indices(const F32& in, Path path, float lo, float hi, int32_t zero, in
   return true;
 }
 
-// The index each base value would get under the header of `coded` (its path and range):
-// The index each base value would get under the header of `coded` (its path and range):
-// encoder and decoder compute it alike, in double, clamped to the indices the path allows.
-void predict_indices(const I32& coded, std::span<const float> base, double step, int32_t* out) {
+// The index space of a header (path and range): where a value's integer lies, in double.
+IndexSpace space_of(std::span<const int32_t> header, double step) {
+  const int32_t path = header[0];
+  if (path == kRound) return {.a = 1.0 / step, .c0 = 0, .nearest = true};
+  if (path == kRoundNarrow) return {.a = 1.0 / narrow_step(I32(header.begin(), header.end())), .c0 = 0, .nearest = true};
+  const double lo = std::bit_cast<float>(header[1]), hi = std::bit_cast<float>(header[2]);
+  const int32_t lattice_step = path == kLattice ? header[3] : 1;
+  const int32_t zero = zero_index(static_cast<float>(lo), static_cast<float>(hi));
+  const double scale = kLevels / (hi - lo);
+  return {.a = scale / lattice_step,
+          .c0 = -(lo * scale + zero) / lattice_step,
+          .nearest = true,
+          .lo = -std::floor(static_cast<double>(zero) / lattice_step),
+          .hi = std::floor(static_cast<double>(kLevels - zero) / lattice_step)};
+}
+
+// A header checked as decode_typed checks it: a valid range (or narrow step, at most
+// max_step) before it predicts anything.
+void check_header(std::span<const int32_t> h, size_t at, double max_step) {
+  const int32_t path = h[0];
+  if (path < kRound || path > kRoundNarrow) throw_corrupt("grid", at, "unknown path " + std::to_string(path));
+  if (path == kRound) return;
+  if (path == kRoundNarrow) {
+    const double step = narrow_step(I32(h.begin(), h.end()));
+    if (!(step > 0) || !(step <= max_step)) throw_corrupt("grid", at, "narrow step " + std::to_string(step) + " out of range");
+    return;
+  }
+  const float lo = std::bit_cast<float>(h[1]), hi = std::bit_cast<float>(h[2]);
+  if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi)) throw_corrupt("grid", at, "invalid grid range");
+  if (path == kLattice && (h[3] < 1 || h[3] > kLevels))
+    throw_corrupt("grid", at, "lattice step " + std::to_string(h[3]) + " out of range");
+}
+
+// Against a base the side record holds the header (u8 path, then its words as u32le) and
+// then the prediction record (base_prediction.h); the values are the indices alone.
+struct AgainstBase {
+  I32 header;
+  BasePrediction prediction;
+};
+
+AgainstBase read_side(std::span<const uint8_t> side, uint64_t n, double max_step) {
+  ByteReader r(side, "grid");
+  AgainstBase a;
+  const int32_t path = r.u8();
+  if (path < kRound || path > kRoundNarrow) r.fail(0, "unknown path " + std::to_string(path));
+  a.header.assign(header_size(path), path);
+  for (size_t j = 1; j < a.header.size(); ++j) a.header[j] = static_cast<int32_t>(r.u32le());
+  check_header(a.header, 0, max_step);
+  a.prediction = read_prediction(r, n);
+  r.expect_end();
+  return a;
+}
+
+// Format 1.0/1.1 against a base (no side record): the index each base value gets under the
+// header of `coded` (its path, plus kAgainstBase, and range), clamped to the indices the path allows.
+void predict_indices_1_0(const I32& coded, std::span<const float> base, double step, int32_t* out) {
   const int32_t path = coded[0] & ~kAgainstBase;
-  if (path == kRound) {
-    predict_steps(base, step, /*round=*/true, out);
+  if (path == kRound || path == kRoundNarrow) {
+    predict_steps(base, path == kRound ? step : narrow_step(coded), /*round=*/true, out);
     return;
   }
   const double lo = std::bit_cast<float>(coded[1]), hi = std::bit_cast<float>(coded[2]);
@@ -144,79 +182,101 @@ class Grid final : public TypedStage<F32, I32> {
         }
       }
     }
-    I32 out(1 + in.size());
-    out[0] = kRound;
-    quantize_to_step(in, step_, /*round=*/true, tolerance_, "grid", out.data() + 1);
+    return rounded(in);
+  }
+
+  // Against a base, per tensor: the header goes to the side record, and the indices are
+  // coded alone, minus the base's or minus a fitted prediction (base_prediction.h), made in
+  // value space and mapped onto this tensor's own grid (a re-exported Lc0 layer has a new
+  // range), whichever the estimate says is smallest.
+ public:
+  bool codes_against_base() const override { return true; }
+  bool side_uses_base(std::span<const uint8_t> side) const override {
+    if (side.empty() || side[0] > kRoundNarrow) return false;
+    const size_t mode_at = 1 + 4 * (header_size(side[0]) - 1);
+    return side.size() > mode_at && side[mode_at] != static_cast<uint8_t>(BasePrediction::Mode::alone);
+  }
+  void base_context(const BaseTensor& base, std::span<const uint8_t> side, uint8_t* out) const override {
+    const AgainstBase a = read_side(side, base.values.size(), step_);
+    prediction_contexts(a.prediction, base.values, space_of(a.header, step_), out);
+  }
+
+ protected:
+  I32 encode_against_typed(const F32& in, const BaseTensor& base, Bytes& side) const override {
+    if (base.values.size() != in.size())
+      throw_refused("grid", "a base of " + std::to_string(base.values.size()) + " values for " + std::to_string(in.size()));
+    const I32 own = encode_typed(in);
+    const size_t h = header_size(own[0]);
+    I32 out;
+    const BasePrediction p =
+        choose_prediction(std::span(own).subspan(h), base, space_of(std::span(own).first(h), step_), out);
+    ByteWriter w(side);
+    w.u8(static_cast<uint8_t>(own[0]));
+    for (size_t j = 1; j < h; ++j) w.u32le(static_cast<uint32_t>(own[j]));
+    write_prediction(p, w);
     return out;
   }
 
-  // Against a base, per tensor: the indices minus the base's predicted indices where that is
-  // cheaper by an order-0 estimate (marked by kAgainstBase in the path), else as without.
- public:
-  bool codes_against_base() const override { return true; }
-
- protected:
-  I32 encode_against_typed(const F32& in, std::span<const float> base) const override {
-    if (base.size() != in.size())
-      throw_refused("grid", "a base of " + std::to_string(base.size()) + " values for " + std::to_string(in.size()));
-    I32 own = encode_typed(in);
-    const size_t h = header_size(own[0]);
-    I32 residual(own.size());
-    predict_indices(own, base, step_, residual.data() + h);
-    for (size_t i = h; i < own.size(); ++i) residual[i] = wrap_sub(own[i], residual[i]);
-    if (order0_bits(residual.data() + h, in.size()) >= order0_bits(own.data() + h, in.size())) return own;
-    std::copy(own.begin(), own.begin() + h, residual.begin());
-    residual[0] |= kAgainstBase;
-    return residual;
-  }
-
-  F32 decode_against_typed(const I32& in, std::span<const float> base) const override {
-    if (in.empty() || !(in[0] & kAgainstBase)) return decode_typed(in);
-    const int32_t path = in[0] & ~kAgainstBase;
-    if (path < kRound || path > kLattice) throw_corrupt("grid", 0, "unknown path " + std::to_string(in[0]));
-    const size_t h = header_size(path);
-    if (in.size() < h) throw_corrupt("grid", in.size(), "header cut off");
-    if (in.size() - h != base.size())
-      throw_corrupt("grid", 0, std::to_string(in.size() - h) + " values against a base of " + std::to_string(base.size()));
-    if (path != kRound) {  // the range must be valid before it predicts anything
-      const float lo = std::bit_cast<float>(in[1]), hi = std::bit_cast<float>(in[2]);
-      if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi)) throw_corrupt("grid", 1, "invalid grid range");
-      if (path == kLattice && (in[3] < 1 || in[3] > kLevels))
-        throw_corrupt("grid", 3, "lattice step " + std::to_string(in[3]) + " out of range");
+  F32 decode_against_typed(const I32& in, const BaseTensor& base, std::span<const uint8_t> side) const override {
+    if (side.empty()) return decode_against_1_0(in, base.values);
+    if (in.size() != base.values.size())
+      throw_corrupt("grid", 0, std::to_string(in.size()) + " values against a base of " + std::to_string(base.values.size()));
+    const AgainstBase a = read_side(side, in.size(), step_);
+    const size_t h = a.header.size();
+    I32 own(h + in.size());
+    std::copy(a.header.begin(), a.header.end(), own.begin());
+    if (a.prediction.mode == BasePrediction::Mode::alone) {
+      std::copy(in.begin(), in.end(), own.begin() + h);
+    } else {
+      predicted_indices(a.prediction, base.values, space_of(a.header, step_), own.data() + h);
+      for (size_t i = 0; i < in.size(); ++i) own[h + i] = wrap_add(in[i], own[h + i]);
     }
-    I32 own(in.size());
-    predict_indices(in, base, step_, own.data() + h);
-    std::copy(in.begin(), in.begin() + h, own.begin());
-    own[0] = path;
-    for (size_t i = h; i < in.size(); ++i) own[i] = wrap_add(in[i], own[i]);
     return decode_typed(own);
   }
 
-  // The header of a tensor's indices: [1 | 2, min, max] (its grid) or [3, min, max, step], with
-  // or without kAgainstBase; a range that is not finite and ordered is no lattice.
+  // The header of a tensor's indices: [1 | 2, min, max] (its grid) or [3, min, max, step], at
+  // the start of the coded values, or against a base in the side record; a range that is not
+  // finite and ordered is no lattice.
  public:
-  std::optional<CodedLattice> coded_lattice(const Stream& coded) const override {
-    const I32* in = std::get_if<I32>(&coded);
-    if (!in || in->empty()) return std::nullopt;
-    const int32_t path = (*in)[0] & ~kAgainstBase;
-    if ((path != kLinear16Release && path != kLinear16Dev && path != kLattice) || in->size() < header_size(path))
-      return std::nullopt;
-    const float lo = std::bit_cast<float>((*in)[1]), hi = std::bit_cast<float>((*in)[2]);
+  std::optional<CodedLattice> coded_lattice(const Stream& coded, std::span<const uint8_t> side) const override {
+    I32 header;
+    if (!side.empty()) {
+      const int32_t path = side[0];
+      if (path > kLattice || side.size() < 1 + 4 * (header_size(path) - 1)) return std::nullopt;
+      header.push_back(path);
+      for (size_t j = 1; j < header_size(path); ++j) header.push_back(static_cast<int32_t>(load_le32(&side[1 + 4 * (j - 1)])));
+    } else if (const I32* in = std::get_if<I32>(&coded); in && !in->empty()) {
+      const int32_t path = (*in)[0] & ~kAgainstBase;  // format 1.0 against a base: marked in the path
+      if (path >= kRound && path <= kRoundNarrow && in->size() >= header_size(path)) {
+        header.assign(in->begin(), in->begin() + static_cast<std::ptrdiff_t>(header_size(path)));
+        header[0] = path;
+      }
+    }
+    if (header.empty()) return std::nullopt;
+    const int32_t path = header[0];
+    if (path != kLinear16Release && path != kLinear16Dev && path != kLattice) return std::nullopt;
+    const float lo = std::bit_cast<float>(header[1]), hi = std::bit_cast<float>(header[2]);
     if (!std::isfinite(lo) || !std::isfinite(hi) || !(lo < hi)) return std::nullopt;
-    return CodedLattice{lo, hi, path == kLattice ? (*in)[3] : 1};
+    return CodedLattice{lo, hi, path == kLattice ? header[3] : 1};
   }
 
  protected:
   F32 decode_typed(const I32& in) const override {
     if (in.empty()) throw_corrupt("grid", 0, "missing header");
     const int32_t path = in[0];
-    if (path & kAgainstBase) throw_corrupt("grid", 0, "coded against a base net; decoding needs that base");
     if (path == kRound) {
       F32 out(in.size() - 1);
       for (size_t i = 1; i < in.size(); ++i) out[i - 1] = dequantize(in[i], step_);
       return out;
     }
     if (path == kLattice) return decode_lattice(in);
+    if (path == kRoundNarrow) {
+      check_narrow_step(in);
+      const double step = narrow_step(in);
+      F32 out(in.size() - 3);
+      for (size_t i = 3; i < in.size(); ++i) out[i - 3] = dequantize(in[i], step);
+      return out;
+    }
     if (path != kLinear16Release && path != kLinear16Dev) throw_corrupt("grid", 0, "unknown path " + std::to_string(path));
     if (in.size() < 3) throw_corrupt("grid", in.size(), "header cut off");
     const float lo = std::bit_cast<float>(in[1]), hi = std::bit_cast<float>(in[2]);
@@ -232,6 +292,24 @@ class Grid final : public TypedStage<F32, I32> {
   }
 
  private:
+  F32 decode_against_1_0(const I32& in, std::span<const float> base) const {
+    if (in.empty() || !(in[0] & kAgainstBase)) return decode_typed(in);
+    const int32_t path = in[0] & ~kAgainstBase;
+    if (path < kRound || path > kRoundNarrow) throw_corrupt("grid", 0, "unknown path " + std::to_string(in[0]));
+    const size_t h = header_size(path);
+    if (in.size() < h) throw_corrupt("grid", in.size(), "header cut off");
+    if (in.size() - h != base.size())
+      throw_corrupt("grid", 0, std::to_string(in.size() - h) + " values against a base of " + std::to_string(base.size()));
+    I32 header(in.begin(), in.begin() + static_cast<std::ptrdiff_t>(h));
+    header[0] = path;
+    check_header(header, 0, step_);
+    I32 own(in.size());
+    predict_indices_1_0(in, base, step_, own.data() + h);
+    std::copy(header.begin(), header.end(), own.begin());
+    for (size_t i = h; i < in.size(); ++i) own[i] = wrap_add(in[i], own[i]);
+    return decode_typed(own);
+  }
+
   // An Lc0 layer on a grid finer than 2*tol: rounding it would leave the grid, and writing it
   // back as LINEAR16 would add up to half a grid step of error. Code it instead on a lattice
   // that a released lc0 reads exactly: every (2m+1)-th index of its own grid (m = floor(tol /
@@ -277,20 +355,67 @@ class Grid final : public TypedStage<F32, I32> {
       }
     }
     if (own) return with_lattice_header(std::move(out), *own);
-    out.assign(1 + in.size(), 0);
+    return rounded(in);
+  }
+
+  // Rounded to multiples of 2*tol; where float32 rounding of a reconstruction breaks the
+  // bound for both grid neighbours (a value halfway between two of them, as 0.0019 is at
+  // tol 1e-4), to multiples of a step narrower by what float32 rounding can add at the
+  // values' magnitude, stored in the header (kRoundNarrow).
+  I32 rounded(const F32& in) const {
+    I32 out(1 + in.size());
     out[0] = kRound;
-    quantize_to_step(in, step_, /*round=*/true, tolerance_, "grid", out.data() + 1);
-    return out;
+    try {
+      quantize_to_step(in, step_, /*round=*/true, tolerance_, "grid", out.data() + 1);
+      return out;
+    } catch (const Error&) {
+      float magnitude = 0;
+      for (float v : in) magnitude = std::max(magnitude, std::fabs(v));  // NaN/Inf: refused below anyway
+      // |q * step - v| <= step / 2 exactly; rounding q * step to float32 adds at most half
+      // an ulp of the reconstruction, which is below magnitude + step: one ulp of margin.
+      const float top = std::nextafter(static_cast<float>(magnitude + step_), INFINITY);
+      const double ulp = static_cast<double>(std::nextafter(top, INFINITY)) - top;
+      const double step = step_ - 2 * ulp;
+      if (!(step > 0) || !std::isfinite(magnitude)) throw;
+      out.assign(3 + in.size(), 0);
+      out[0] = kRoundNarrow;
+      const uint64_t bits = std::bit_cast<uint64_t>(step);
+      out[1] = static_cast<int32_t>(static_cast<uint32_t>(bits));
+      out[2] = static_cast<int32_t>(static_cast<uint32_t>(bits >> 32));
+      quantize_to_step(in, step, /*round=*/true, tolerance_, "grid", out.data() + 3);
+      return out;
+    }
+  }
+
+  // A stored narrow step must be a positive step no wider than 2*tol: a wider one would
+  // break the bound, and zero or NaN would reconstruct nothing.
+  void check_narrow_step(const I32& in) const {
+    if (in.size() < 3) throw_corrupt("grid", in.size(), "header cut off");
+    const double step = narrow_step(in);
+    if (!(step > 0) || !(step <= step_))
+      throw_corrupt("grid", 1, "narrow step " + std::to_string(step) + " out of range");
   }
 
   // Every (2m+1)-th index of the values' own grid: each value moves by at most m indices.
-  // Where m grid steps plus Lc0's float32 rounding stay below tol no value needs a check.
+  // Every decoder lc0 uses must read the moved index within tol of the value's own index,
+  // both on the same range (each range max the layer may have had: Linear16Originals, its two
+  // ends). Where m grid steps plus those decoders' float32 rounding (at most 7 half-ulps of
+  // the range's magnitude per reading, twice) stay below tol no value needs a check; else each
+  // is checked, and one that breaks the bound gives up m. compress checks the layer again on
+  // the range its file really has.
   bool own_grid_lattice(const F32& in, const Linear16Lattice& lattice, const int32_t* grid_index, double worst_move,
                         int32_t* out) const {
     const int32_t j = lattice.step;
-    const int32_t zero = zero_index(lattice.min_val, lattice.max_val);
-    const double magnitude = std::max(std::fabs(static_cast<double>(lattice.min_val)), std::fabs(static_cast<double>(lattice.max_val)));
-    const bool safe = worst_move + 8 * 0x1p-24 * magnitude <= tolerance_;
+    const float lo = lattice.min_val, hi = lattice.max_val;
+    const int32_t zero = zero_index(lo, hi);
+    const double magnitude = std::max(std::fabs(static_cast<double>(lo)), std::fabs(static_cast<double>(hi)));
+    const bool safe = worst_move + 16 * 0x1p-24 * magnitude <= tolerance_;
+    std::optional<Linear16Originals> originals;  // built for the first value that needs a check
+    auto make_originals = [&] {
+      std::vector<uint16_t> u(in.size());
+      for (size_t i = 0; i < in.size(); ++i) u[i] = static_cast<uint16_t>(zero + grid_index[i]);
+      originals.emplace(in, lo, hi, std::move(u));
+    };
     for (size_t i = 0; i < in.size(); ++i) {
       const int32_t d = grid_index[i];
       int32_t k = (d >= 0 ? d + j / 2 : d - j / 2) / j;  // nearest multiple of j, ties away from 0
@@ -299,9 +424,8 @@ class Grid final : public TypedStage<F32, I32> {
       if (u < 0) ++k, u += j;
       out[i] = k;
       if (safe && u - zero - d <= (j - 1) / 2 && zero + d - u <= (j - 1) / 2) continue;
-      if (!(std::fabs(static_cast<double>(linear16_release(static_cast<int32_t>(u), lattice.min_val, lattice.max_val)) - in[i]) <=
-            tolerance_))
-        return false;
+      if (!originals) make_originals();
+      if (!(originals->error_on_own_grid(i, static_cast<int32_t>(u)) <= tolerance_)) return false;
     }
     return true;
   }

@@ -11,11 +11,19 @@ namespace lcz {
 //    indices that a released lc0 reads, so the layer can be written back as LINEAR16 within
 //    tol: every (2m+1)-th index of its own grid, m = floor(tol / grid step), or a new range
 //    from fit_linear16_lattice with its lattice near multiples of 2*tol, the coarser of the two;
-//  - otherwise rounded to multiples of 2*tol like `quantize` (mode round).
+//  - otherwise rounded to multiples of 2*tol like `quantize` (mode round), or, where float32
+//    rounding of the reconstruction would break the bound for a value halfway between two
+//    multiples, to multiples of a step narrower than 2*tol by two float32 ulps of the values'
+//    largest magnitude.
+// Every LINEAR16 lattice index is chosen so that each of lc0's LINEAR16 decoders
+// (kLc0Linear16Decoders) reads it within tol of how it reads the original (a neighbouring
+// index where the nearest breaks that; see linear16_lattice.h).
 // Header, as the first output values: [0] (round), [1 | 2, bits(min), bits(max)] (grid,
 // release | development formula), [3, bits(min), bits(max), step] (lattice: grid index =
-// index of zero + value * step, release formula). Against a base (Stage::encode_against), a
-// tensor's values may be residuals from the base's indices under the same header, marked by
-// adding 16 to the path: chosen per tensor when an order-0 estimate says it is smaller.
+// index of zero + value * step, release formula), [4, low 32 bits, high 32 bits] (round at
+// the binary64 step these bits give; 0 < step <= 2*tol). Against a base (Stage::encode_against), the
+// header goes to the side record and a tensor's indices are coded alone, minus the base's
+// indices on this tensor's grid, or minus a per-channel prediction fitted to the base
+// (base_prediction.h), chosen per tensor by an estimate of the coded size.
 StageDescriptor grid_stage();
 }  // namespace lcz

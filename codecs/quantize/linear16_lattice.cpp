@@ -1,7 +1,9 @@
 #include "codecs/quantize/linear16_lattice.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <limits>
 
 #include "formats/lc0/linear16.h"
 
@@ -18,17 +20,91 @@ int32_t linear16_zero_index(float min_val, float max_val) {
   return static_cast<int32_t>(std::clamp(z, 0.0, static_cast<double>(kLevels)));
 }
 
+namespace {
+
+// Floats in order as integers (-0 and +0 both 0), and back.
+int64_t ordered(float f) {
+  const int32_t i = std::bit_cast<int32_t>(f);
+  return i >= 0 ? i : -static_cast<int64_t>(i & 0x7fffffff);
+}
+float from_ordered(int64_t k) {
+  return k >= 0 ? std::bit_cast<float>(static_cast<int32_t>(k))
+                : std::bit_cast<float>(static_cast<uint32_t>(-k) | 0x80000000u);
+}
+
+}  // namespace
+
+std::array<float, 2> linear16_range_maxima(float lo, float hi, std::span<const float> values,
+                                           std::span<const uint16_t> u) {
+  // The release formula with the range already subtracted: t * r + lo.
+  auto reproduces = [&](float r) {
+    for (size_t i = 0; i < values.size(); ++i)
+      if (std::bit_cast<uint32_t>(static_cast<float>(u[i]) / 65535.0f * r + lo) != std::bit_cast<uint32_t>(values[i]))
+        return false;
+    return true;
+  };
+  // fl(M - lo) is monotone in M: the M giving one r form an interval, found by bisection
+  // over the floats in order (within 2^26 floats of hi, finite).
+  const int64_t centre = ordered(hi), limit = ordered(std::numeric_limits<float>::max());
+  const int64_t lowest = std::max(centre - (int64_t{1} << 26), -limit);
+  const int64_t highest = std::min(centre + (int64_t{1} << 26), limit);
+  auto first_at_least = [&](float r) {  // the smallest M with fl(M - lo) >= r
+    int64_t a = lowest, b = highest;
+    while (a < b) {
+      const int64_t m = a + (b - a) / 2;
+      if (from_ordered(m) - lo >= r) b = m;
+      else a = m + 1;
+    }
+    return a;
+  };
+  std::array<float, 2> ends = {hi, hi};
+  const float range = hi - lo;
+  float r = range;
+  for (int i = 0; i < 3; ++i) r = std::nextafter(r, -INFINITY);
+  for (int i = 0; i < 7; ++i, r = std::nextafter(r, INFINITY)) {
+    if (!(r > 0) || !reproduces(r)) continue;
+    const int64_t first = first_at_least(r), past = first_at_least(std::nextafter(r, INFINITY));
+    if (first >= past) continue;  // no float M gives exactly r
+    ends[0] = std::min(ends[0], from_ordered(first));
+    ends[1] = std::max(ends[1], from_ordered(past - 1));
+  }
+  return ends;
+}
+
+Linear16Originals::Linear16Originals(std::span<const float> values) : values_(values) {
+  if (values.empty()) return;
+  const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
+  if (!std::isfinite(*lo) || !std::isfinite(*hi) || !(*hi > *lo)) return;
+  std::vector<uint16_t> u(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    u[i] = nearest_linear16_index(values[i], *lo, *hi);
+    if (std::bit_cast<uint32_t>(linear16_release(u[i], *lo, *hi)) != std::bit_cast<uint32_t>(values[i])) return;
+  }
+  min_val_ = *lo;
+  maxima_ = linear16_range_maxima(*lo, *hi, values, u);
+  u_ = std::move(u);
+}
+
+Linear16Originals::Linear16Originals(std::span<const float> values, float min_val, float max_val,
+                                     std::vector<uint16_t> u)
+    : values_(values),
+      min_val_(min_val),
+      maxima_(linear16_range_maxima(min_val, max_val, values, u)),
+      u_(std::move(u)) {}
+
 std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> values, double tolerance,
                                                     int32_t* indices) {
   if (values.empty()) return std::nullopt;
   const auto [lo_it, hi_it] = std::minmax_element(values.begin(), values.end());
   const double lo = *lo_it, hi = *hi_it;
   if (!std::isfinite(lo) || !std::isfinite(hi)) return std::nullopt;
-  // Lattice points sit at multiples of s; as Lc0 decodes them (three float32 roundings) they
-  // move a little, so the widest gap between neighbours can exceed s. Start at s = 2 tol and
-  // narrow s by what the widest decoded gap exceeds 2 tol until every value is within tol.
+  const Linear16Originals originals(values);
+  // Lattice points sit at multiples of s; as lc0 decodes them (float32 roundings, five ways)
+  // they move a little, so a value halfway between two can be more than tol from both. Start
+  // at s = 2 tol and narrow s by what the widest decoded gap exceeds 2 tol, or by twice the
+  // largest excess of a value over tol, until every value is within tol.
   double s = 2 * tolerance;
-  for (int attempt = 0; attempt < 8; ++attempt) {
+  for (int attempt = 0; attempt < 16; ++attempt) {
     const double a = std::floor(lo / s), b = std::ceil(hi / s);
     const double spans = std::max(b - a, 1.0);
     if (spans > kLevels) return std::nullopt;
@@ -38,10 +114,15 @@ std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> value
     const LatticeIndexer index(lattice, tolerance);
     const int32_t zero = index.zero();
     bool ok = true;
-    for (size_t i = 0; i < values.size() && ok; ++i) {
-      const std::optional<int32_t> k = index(values[i]);
-      ok = k.has_value();
-      if (ok && indices) indices[i] = *k;
+    double excess = 0;
+    for (size_t i = 0; i < values.size(); ++i) {
+      const LatticeIndexer::Choice c = index(values[i], originals, i);
+      if (c.k) {
+        if (indices) indices[i] = *c.k;
+        continue;
+      }
+      ok = false;
+      if (std::isfinite(c.error)) excess = std::max(excess, c.error - tolerance);
     }
     if (ok) return lattice;
     double widest = 0;
@@ -51,7 +132,7 @@ std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> value
       widest = std::max(widest, static_cast<double>(next) - previous);
       previous = next;
     }
-    s -= std::max(widest - 2 * tolerance, 0.0) + s * 0x1p-20;
+    s -= std::max({widest - 2 * tolerance, 2 * excess, 0.0}) + s * 0x1p-20;
   }
   return std::nullopt;
 }

@@ -1,5 +1,7 @@
 #include "codecs/quantize/quantize.h"
 
+#include "codecs/core/byte_io.h"
+#include "codecs/quantize/base_prediction.h"
 #include "codecs/quantize/rounding.h"
 
 namespace lcz {
@@ -22,29 +24,54 @@ class Quantize final : public TypedStage<F32, I32> {
     return out;
   }
 
-  // Against a base: each integer minus the one the base value gives (wrapping).
+  // Against a base: the integers alone, minus the base's or minus a fitted prediction
+  // (base_prediction.h), whichever the estimate says is smallest; the choice is the side record.
  public:
   bool codes_against_base() const override { return true; }
+  bool side_uses_base(std::span<const uint8_t> side) const override {
+    return !side.empty() && side[0] != static_cast<uint8_t>(BasePrediction::Mode::alone);
+  }
+  void base_context(const BaseTensor& base, std::span<const uint8_t> side, uint8_t* out) const override {
+    prediction_contexts(read_record(side, base.values.size()), base.values, space(), out);
+  }
 
  protected:
-  I32 encode_against_typed(const F32& in, std::span<const float> base) const override {
-    if (base.size() != in.size())
-      throw_refused("quantize", "a base of " + std::to_string(base.size()) + " values for " + std::to_string(in.size()));
-    I32 out = encode_typed(in), predicted(in.size());
-    predict_steps(base, step_, round_, predicted.data());
-    for (size_t i = 0; i < out.size(); ++i) out[i] = wrap_sub(out[i], predicted[i]);
+  I32 encode_against_typed(const F32& in, const BaseTensor& base, Bytes& side) const override {
+    if (base.values.size() != in.size())
+      throw_refused("quantize", "a base of " + std::to_string(base.values.size()) + " values for " + std::to_string(in.size()));
+    const I32 own = encode_typed(in);
+    I32 out;
+    const BasePrediction p = choose_prediction(own, base, space(), out);
+    ByteWriter w(side);
+    write_prediction(p, w);
     return out;
   }
-  F32 decode_against_typed(const I32& in, std::span<const float> base) const override {
-    if (base.size() != in.size())
-      throw_corrupt("quantize", 0, std::to_string(in.size()) + " values against a base of " + std::to_string(base.size()));
+  F32 decode_against_typed(const I32& in, const BaseTensor& base, std::span<const uint8_t> side) const override {
+    if (base.values.size() != in.size())
+      throw_corrupt("quantize", 0, std::to_string(in.size()) + " values against a base of " + std::to_string(base.values.size()));
+    if (side.empty()) {  // format 1.0: the integers minus the base's
+      I32 q(in.size());
+      predict_steps(base.values, step_, round_, q.data());
+      for (size_t i = 0; i < q.size(); ++i) q[i] = wrap_add(in[i], q[i]);
+      return decode_typed(q);
+    }
+    const BasePrediction p = read_record(side, in.size());
+    if (p.mode == BasePrediction::Mode::alone) return decode_typed(in);
     I32 q(in.size());
-    predict_steps(base, step_, round_, q.data());
+    predicted_indices(p, base.values, space(), q.data());
     for (size_t i = 0; i < q.size(); ++i) q[i] = wrap_add(in[i], q[i]);
     return decode_typed(q);
   }
 
  private:
+  IndexSpace space() const { return {.a = 1.0 / step_, .c0 = 0, .nearest = round_}; }
+  static BasePrediction read_record(std::span<const uint8_t> side, uint64_t n) {
+    ByteReader r(side, "quantize");
+    BasePrediction p = read_prediction(r, n);
+    r.expect_end();
+    return p;
+  }
+
   bool round_;
   double tolerance_, step_;
 };

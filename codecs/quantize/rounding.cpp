@@ -55,13 +55,28 @@ void quantize_to_step(std::span<const float> in, double step, bool round, double
     }
   }
   if (!bad) return;
+  // A value halfway between two grid points (or, truncating, just below the next one) is
+  // tol from both in exact arithmetic; float32 rounding of the reconstruction can push the
+  // chosen one past tol while the other neighbour holds it: that one is taken (the decoder
+  // needs nothing new, it reconstructs whatever integer it is given).
+  auto within = [&](int64_t q, double x) {
+    return q >= -kMax && q <= kMax &&
+           std::fabs(static_cast<double>(dequantize(static_cast<int32_t>(q), step)) - x) <= tolerance;
+  };
   for (size_t i = 0; i < in.size(); ++i) {
     const double x = in[i];
     const std::string where = "value " + readable(x) + " at index " + std::to_string(i);
     if (!std::isfinite(x)) throw_refused_at(stage, i, where + " is not finite");
     if (std::fabs(x * inv) > kMax) throw_refused_at(stage, i, where + " needs more than 31 bits at step " + readable_step(step));
-    if (!(std::fabs(static_cast<double>(dequantize(out[i], step)) - x) <= tolerance))
+    if (within(out[i], x)) continue;
+    const int64_t toward = x * inv > out[i] ? 1 : -1;  // the neighbour on x's side first
+    if (within(int64_t{out[i]} + toward, x)) {
+      out[i] += static_cast<int32_t>(toward);
+    } else if (within(int64_t{out[i]} - toward, x)) {
+      out[i] -= static_cast<int32_t>(toward);
+    } else {
       throw_refused_at(stage, i, where + " cannot be reconstructed in float32 within the tolerance");
+    }
   }
 }
 

@@ -9,9 +9,10 @@ namespace lcz {
 inline float dequantize(int32_t q, double step) { return static_cast<float>(q * step); }
 
 // out[i] = round-to-nearest (or truncate toward zero) of in[i] / step. Every reconstruction
-// dequantize(out[i]) is checked against the tolerance; a value that is not finite, needs more
-// than 31 bits, or would be reconstructed farther than `tolerance` is refused (throw_refused
-// naming `stage` and the index).
+// dequantize(out[i]) is checked against the tolerance; where float32 rounding puts it past
+// `tolerance` (a value halfway between two grid points) the other neighbour is taken if it
+// holds. A value that is not finite, needs more than 31 bits, or has no neighbour within
+// `tolerance` is refused (throw_refused naming `stage` and the index).
 void quantize_to_step(std::span<const float> in, double step, bool round, double tolerance, const char* stage,
                       int32_t* out);
 

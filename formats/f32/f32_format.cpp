@@ -22,6 +22,8 @@ NetFileFormat f32_format() {
             return as_decoded(original, decoded);
           },
           .loaded_values = [](const F32& decoded, const SourceEncoding&) { return decoded; },
+          .loaded_error = ieee_loaded_error,
+          .contradiction = as_decoded_contradiction,
           .write = [](const std::string&, Net net, std::span<const SourceEncoding>, const std::string&, const std::string&,
                      const ByteSink& sink) {
             for (auto& t : net.tensors) {  // each tensor released once written

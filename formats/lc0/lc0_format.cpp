@@ -6,6 +6,7 @@
 #include "codecs/core/error.h"
 #include "codecs/core/max_error.h"
 #include "formats/lc0/lc0_file.h"
+#include "formats/lc0/lc0_loaded.h"
 #include "formats/lc0/skeleton.h"
 #include "formats/output_policy.h"
 
@@ -31,18 +32,40 @@ F32 loaded_lc0(const F32& decoded, const SourceEncoding& output) {
   return loaded_ieee(decoded, output);
 }
 
+// The first of `candidates` in which the decoded tensor, as each LINEAR16 decoder lc0 uses
+// loads it, stays within the tolerance of the original loaded the same way
+// (lc0_loaded_error), and which a reader accepts for these values (lc0_contradiction).
+std::optional<OutputChoice> first_that_holds(const Tensor& original, const F32& decoded, double tolerance,
+                                             const std::vector<SourceEncoding>& candidates, LoadedError* best) {
+  const TensorLayout layout{original.name, original.shape, original.values.size(), original.source};
+  *best = {.max_error = INFINITY};
+  for (const auto& c : candidates) {
+    const LoadedError e = lc0_loaded_error(original, decoded, c, tolerance);
+    if (e.max_error <= tolerance && lc0_contradiction(layout, c, decoded, tolerance).empty())
+      return OutputChoice{.output = c, .max_error = e.max_error, .worst = e.worst, .warning = "", .reader = e.reader};
+    if (!(e.max_error >= best->max_error)) *best = e;
+  }
+  return std::nullopt;
+}
+
 // An Lc0 LINEAR16 layer stays LINEAR16 (released lc0 loads nothing else), on the first of
-// these ranges that keeps the bound: the source range, the range of the original values
-// (where the grid stage finds a layer's grid, exactly or on a lattice), the range the
-// quantizer coded it on (the grid stage's lattice, handed over: nothing fits it again), the
-// range of the decoded values.
-// FLOAT16/BFLOAT16 stay so where the bound holds, else become FLOAT32.
+// these ranges that keeps the bound under every decoder: the source range, the range of the
+// original values (where the grid stage finds a layer's grid, exactly or on a lattice), the
+// range the quantizer coded it on (the grid stage's lattice, handed over: nothing fits it
+// again), the range of the decoded values. FLOAT16/BFLOAT16 stay so where the bound holds,
+// else become FLOAT32.
 OutputChoice choose_lc0_output(const Tensor& original, const F32& decoded, double tolerance,
                                const std::optional<CodedLattice>& coded) {
   const auto kind = original.source.kind;
   if (kind == SourceEncoding::Kind::float32 || kind == SourceEncoding::Kind::none) return as_decoded(original, decoded);
-  if (kind == SourceEncoding::Kind::float16 || kind == SourceEncoding::Kind::bfloat16)
-    return keep_16bit_or_float32(original, decoded, tolerance);
+  LoadedError best;
+  if (kind == SourceEncoding::Kind::float16 || kind == SourceEncoding::Kind::bfloat16) {
+    if (auto kept = first_that_holds(original, decoded, tolerance, {{kind, 0, 0}}, &best)) return *kept;
+    OutputChoice choice = as_decoded(original, decoded);
+    choice.warning = "tensor " + original.name + " is written as FLOAT32: in its source encoding the error would be " +
+                     std::to_string(best.max_error / tolerance) + " x the tolerance (or more)";
+    return choice;
+  }
   std::vector<SourceEncoding> candidates = {original.source};
   if (!original.values.empty()) {
     const auto [lo, hi] = std::minmax_element(original.values.begin(), original.values.end());
@@ -53,17 +76,10 @@ OutputChoice choose_lc0_output(const Tensor& original, const F32& decoded, doubl
     const auto [lo, hi] = std::minmax_element(decoded.begin(), decoded.end());
     candidates.push_back({SourceEncoding::Kind::linear16, *lo, *hi});
   }
-  double best = INFINITY;
-  size_t best_worst = 0;
-  for (const auto& c : candidates) {
-    size_t worst = 0;
-    const double e = max_abs_error(original.values, loaded_lc0(decoded, c), &worst);
-    if (e <= tolerance) return {c, e, worst, ""};
-    if (!(e >= best)) best = e, best_worst = worst;
-  }
+  if (auto chosen = first_that_holds(original, decoded, tolerance, candidates, &best)) return *chosen;
   throw Error(ErrorKind::verify, "tensor " + original.name + " cannot be written as LINEAR16 within the tolerance: " +
-                                     "as lc0 decodes it, weight " + std::to_string(best_worst) + " is off by " +
-                                     std::to_string(best / tolerance) +
+                                     "as lc0 (" + best.reader + ") decodes it, weight " + std::to_string(best.worst) +
+                                     " is off by at least " + std::to_string(best.max_error / tolerance) +
                                      " x the tolerance (a pipeline that starts with grid keeps Lc0 layers on a LINEAR16 grid)");
 }
 
@@ -95,6 +111,12 @@ NetFileFormat lc0_format() {
           .read = read_lc0,
           .choose_output = choose_lc0_output,
           .loaded_values = loaded_lc0,
+          .readers = std::string("every LINEAR16 decoder lc0 uses: ") + lc0_linear16_decoders_text(),
+          .readers_1_0 = "the LINEAR16 release formula only (v0.31 t*(max-min)+min, no FMA)",
+          .loaded_error = [](const Tensor& original, std::span<const float> decoded, const SourceEncoding& output) {
+            return lc0_loaded_error(original, decoded, output);
+          },
+          .contradiction = lc0_contradiction,
           .write = write_lc0};
 }
 

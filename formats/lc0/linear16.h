@@ -1,7 +1,9 @@
-// Lc0's two LINEAR16 decoders, in float32 exactly as Lc0 writes them: the one definition
-// the net reader and the grid stage share. The project builds with -ffp-contract=off, so
-// each stays a sequence of separately rounded operations (an FMA would change the bits).
+// Lc0's LINEAR16 decoders, in float32 exactly as lc0 builds compute them: the one definition
+// the net reader, the grid stage and the container's checks share. The project builds with
+// -ffp-contract=off, so each is a sequence of separately rounded operations; the fused
+// variants (what GCC makes of lc0's source under -march=native) call std::fma explicitly.
 #pragma once
+#include <array>
 #include <cmath>
 #include <cstdint>
 
@@ -18,14 +20,91 @@ inline float linear16_dev(int32_t u, float min_val, float max_val) {
   return min_val * (1.0f - theta) + max_val * theta;
 }
 
+// Every way an lc0 build decodes LINEAR16 (issue 14): the release formula as written and as
+// GCC fuses it under -march=native (lc0's meson default), and the development branch's
+// formula as written and with each of the two contractions GCC may pick for it. The bound
+// of a written net is checked under all of them.
+enum class Linear16Decoder : uint8_t { release, release_fma, dev, dev_fma_max, dev_fma_min };
+inline constexpr std::array<Linear16Decoder, 5> kLc0Linear16Decoders = {
+    Linear16Decoder::release, Linear16Decoder::release_fma, Linear16Decoder::dev, Linear16Decoder::dev_fma_max,
+    Linear16Decoder::dev_fma_min};
+
+// A short name for messages: "v0.31 t*(max-min)+min", ...
+constexpr const char* linear16_decoder_name(Linear16Decoder decoder) {
+  switch (decoder) {
+    case Linear16Decoder::release: return "v0.31 t*(max-min)+min";
+    case Linear16Decoder::release_fma: return "v0.31 fma(t,max-min,min)";
+    case Linear16Decoder::dev: return "v0.33 min*(1-t)+max*t";
+    case Linear16Decoder::dev_fma_max: return "v0.33 fma(max,t,min*(1-t))";
+    case Linear16Decoder::dev_fma_min: return "v0.33 fma(min,1-t,max*t)";
+  }
+  return "?";
+}
+// The five names joined, for lczip info and reports.
+constexpr const char* lc0_linear16_decoders_text() {
+  return "v0.31 t*(max-min)+min, v0.31 fma(t,max-min,min), v0.33 min*(1-t)+max*t, v0.33 fma(max,t,min*(1-t)), "
+         "v0.33 fma(min,1-t,max*t) (t = u/65535, float32)";
+}
+
+inline float linear16_decode(Linear16Decoder decoder, int32_t u, float min_val, float max_val) {
+  const float t = static_cast<float>(u) / 65535.0f;
+  switch (decoder) {
+    case Linear16Decoder::release: return t * (max_val - min_val) + min_val;
+    case Linear16Decoder::release_fma: return std::fma(t, max_val - min_val, min_val);
+    case Linear16Decoder::dev: return min_val * (1.0f - t) + max_val * t;
+    case Linear16Decoder::dev_fma_max: return std::fma(max_val, t, min_val * (1.0f - t));
+    case Linear16Decoder::dev_fma_min: return std::fma(min_val, 1.0f - t, max_val * t);
+  }
+  return NAN;
+}
+
+// The five decodes of index u on [min_val, max_val], in kLc0Linear16Decoders order.
+using Linear16Readings = std::array<float, kLc0Linear16Decoders.size()>;
+inline Linear16Readings linear16_readings(int32_t u, float min_val, float max_val) {
+  Linear16Readings r;
+  for (size_t d = 0; d < r.size(); ++d) r[d] = linear16_decode(kLc0Linear16Decoders[d], u, min_val, max_val);
+  return r;
+}
+
+// The largest |reading - reference| over the five decoders, and which decoder gives it; a NaN
+// reading is an infinite error.
+struct Linear16Worst {
+  double error = 0;
+  size_t decoder = 0;  // index into kLc0Linear16Decoders
+};
+inline Linear16Worst linear16_worst(const Linear16Readings& got, const Linear16Readings& reference) {
+  Linear16Worst w;
+  for (size_t d = 0; d < got.size(); ++d) {
+    const double e = std::fabs(static_cast<double>(got[d]) - static_cast<double>(reference[d]));
+    if (!(e <= w.error)) w = {std::isnan(e) ? HUGE_VAL : e, d};
+  }
+  return w;
+}
+
+// A bound on how far any of the five decoders' reading of an index of [min_val, max_val] lies
+// from the release formula's: each is within 7.01 half-ulps (2^-24 relative) of the largest
+// magnitude of the range from the exact value (at most four float32 roundings, each of a
+// quantity no larger than twice that magnitude), so two readings within 15 of each other.
+// |D(w, out) - D(u, src)| <= |release(w, out) - release(u, src)| + spread(out) + spread(src):
+// where that is within tol, no decoder needs to be asked.
+inline double linear16_reading_spread(float min_val, float max_val) {
+  return 15 * 0x1p-24 * std::fmax(std::fabs(static_cast<double>(min_val)), std::fabs(static_cast<double>(max_val)));
+}
+
 // The index whose release decode lies nearest to v (the lower one on a tie): bit-exact where v
 // is on the grid. A range with max_val <= min_val decodes every index to about min_val: 0.
 inline uint16_t nearest_linear16_index(float v, float min_val, float max_val) {
   if (!(max_val > min_val)) return 0;
-  const double pos = (static_cast<double>(v) - min_val) / (static_cast<double>(max_val) - min_val) * 65535.0;
-  const int32_t guess = static_cast<int32_t>(std::fmin(std::fmax(std::nearbyint(pos), 0.0), 65535.0));
+  double pos = (static_cast<double>(v) - min_val) / (static_cast<double>(max_val) - min_val) * 65535.0;
+  pos = pos < 65535.0 ? pos : 65535.0;  // NaN -> 65535
+  pos = pos > 0.0 ? pos : 0.0;
+  const int32_t guess = static_cast<int32_t>((pos + 0x1.8p52) - 0x1.8p52);  // nearest, ties to even, no libm
+  const float at_guess = linear16_release(guess, min_val, max_val);
+  // The common case, v on the grid: guess is the answer unless the index below decodes to v
+  // too (a range too narrow for its magnitude), which the general search settles.
+  if (at_guess == v && (guess == 0 || linear16_release(guess - 1, min_val, max_val) != v)) return static_cast<uint16_t>(guess);
   int32_t best = guess;
-  double best_error = std::fabs(static_cast<double>(linear16_release(guess, min_val, max_val)) - v);
+  double best_error = std::fabs(static_cast<double>(at_guess) - v);
   for (int32_t u : {guess - 1, guess + 1}) {
     if (u < 0 || u > 65535) continue;
     const double error = std::fabs(static_cast<double>(linear16_release(u, min_val, max_val)) - v);

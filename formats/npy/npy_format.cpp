@@ -22,6 +22,8 @@ NetFileFormat npy_format() {
             return as_decoded(original, decoded);
           },
           .loaded_values = [](const F32& decoded, const SourceEncoding&) { return decoded; },
+          .loaded_error = ieee_loaded_error,
+          .contradiction = as_decoded_contradiction,
           .write = [](const std::string&, Net net, std::span<const SourceEncoding>, const std::string&, const std::string&,
                      const ByteSink& sink) {
             Net header_only = net;  // the .npy header, then the data without a second copy

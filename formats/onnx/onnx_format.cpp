@@ -44,6 +44,16 @@ OutputChoice choose_onnx_output(const Tensor& original, const F32& decoded, doub
                                      (half ? " (below 2^-25 every FLOAT16 value is kept)" : ""));
 }
 
+// An initializer keeps its type: FLOAT16 and BFLOAT16 as themselves, the rest as FLOAT32.
+std::string onnx_contradiction(const TensorLayout& layout, const SourceEncoding& output, std::span<const float> decoded,
+                               double tolerance) {
+  using K = SourceEncoding::Kind;
+  const K source = layout.source.kind;
+  if (source == K::float16 || source == K::bfloat16) return ieee_contradiction(layout, output, decoded, tolerance, {source});
+  if (source == K::linear16) return "initializer " + layout.name + " claims source encoding LINEAR16, which ONNX does not have";
+  return ieee_contradiction(layout, output, decoded, tolerance, {K::none, K::float32});
+}
+
 bool ends_with_gz(std::string name) {
   std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
   return name.size() >= 3 && name.compare(name.size() - 3, 3, ".gz") == 0;
@@ -73,6 +83,8 @@ NetFileFormat onnx_format() {
           .read = read_onnx,
           .choose_output = choose_onnx_output,
           .loaded_values = loaded_ieee,
+          .loaded_error = ieee_loaded_error,
+          .contradiction = onnx_contradiction,
           .write = write_onnx};
 }
 

@@ -35,6 +35,45 @@ mkfifo out.fifo
 expect 2 "a FIFO output is never replaced, even with --force" -- "$lczip" decompress m.lcz -o out.fifo --force
 [ -p out.fifo ] || { echo "FAIL: the FIFO was replaced"; failures=$((failures + 1)); }
 rm -f out.fifo
+expect 0 "compress maia-1100 (fast)" -- "$lczip" compress "$data/maia-1100.pb.gz" -o m11.lcz --pipeline fast
+expect 0 "decompress maia-1100" -- "$lczip" decompress m11.lcz -o m11.pb.gz
+expect 0 "independent reader on maia-1100: all five LINEAR16 decoders within 2^-17" -- \
+  /usr/bin/python3 "$here/../../scripts/check_lc0_net.py" "$data/maia-1100.pb.gz" m11.pb.gz
+# maia-1900's weights re-encoded as nets of each Lc0 encoding (every layer FLOAT16, BFLOAT16,
+# FLOAT32, and the four in turn), round-tripped and checked by the independent reader.
+/usr/bin/python3 - "$here/../../scripts" "$data/maia-1900.pb.gz" <<'PY' || { echo "FAIL: cannot make the nets of each encoding"; failures=$((failures + 1)); }
+import gzip, sys
+import numpy as np
+sys.path.insert(0, sys.argv[1])
+import check_lc0_net as c
+pb2 = c.load_module()
+source = c.read(pb2, sys.argv[2])
+def encode(layer, enc):
+    values = c.decode(layer, source)
+    if enc == c.FLOAT16:
+        layer.params = values.astype("<f2").tobytes()
+    elif enc == c.BFLOAT16:  # round to nearest even on the upper 16 bits
+        bits = values.astype("<f4").view(np.uint32).astype(np.uint64)
+        layer.params = ((bits + 0x7FFF + ((bits >> 16) & 1)) >> 16).astype("<u2").tobytes()
+    else:
+        layer.params = values.astype("<f4").tobytes()
+    layer.ClearField("min_val"); layer.ClearField("max_val")
+    layer.encoding = enc
+for name, plan in [("f16", [c.FLOAT16]), ("bf16", [c.BFLOAT16]), ("f32", [c.FLOAT32]),
+                   ("mixed", [c.LINEAR16, c.FLOAT16, c.BFLOAT16, c.FLOAT32])]:
+    net = pb2.Net(); net.CopyFrom(source)
+    for i, (_, layer) in enumerate(l for l in c.layers(net.weights) if l[1].params):
+        if plan[i % len(plan)] != c.LINEAR16:
+            encode(layer, plan[i % len(plan)])
+    open("enc_%s.pb.gz" % name, "wb").write(gzip.compress(net.SerializeToString()))
+PY
+for e in f16 bf16 f32 mixed; do
+  expect 0 "compress the $e net" -- "$lczip" compress "enc_$e.pb.gz" -o "enc_$e.lcz" --pipeline fast
+  expect 0 "decompress the $e net" -- "$lczip" decompress "enc_$e.lcz" -o "enc_$e.out.pb.gz"
+  expect 0 "independent reader on the $e net" -- \
+    /usr/bin/python3 "$here/../../scripts/check_lc0_net.py" "enc_$e.pb.gz" "enc_$e.out.pb.gz"
+done
+
 expect 0 "info" -- "$lczip" info m.lcz
 grep -q "tolerance        2^-17" out.txt || { echo "FAIL: info shows no tolerance"; failures=$((failures + 1)); }
 # A file of more weights than --max-weights (maia-1900: 868,355) is refused before decoding.

@@ -13,6 +13,17 @@ class Cm final : public TypedStage<I32, Bytes> {
   Bytes encode_typed(const I32& in) const override { return cm::encode(in, params_); }
   I32 decode_typed(const Bytes& in) const override { return cm::decode(in, max_values_, "cm"); }
 
+ public:
+  bool takes_context() const override { return true; }
+
+ protected:
+  Bytes encode_in_context_typed(const I32& in, std::span<const uint8_t> context) const override {
+    return cm::encode(in, params_, context);
+  }
+  I32 decode_in_context_typed(const Bytes& in, std::span<const uint8_t> context) const override {
+    return cm::decode(in, max_values_, "cm", context);
+  }
+
  private:
   cm::ModelParams params_;
   uint64_t max_values_;

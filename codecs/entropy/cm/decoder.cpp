@@ -12,20 +12,24 @@
 
 namespace lcz::cm {
 
-I32 decode(std::span<const uint8_t> stream, uint64_t max_values, const char* stage) {
+I32 decode(std::span<const uint8_t> stream, uint64_t max_values, const char* stage, std::span<const uint8_t> context) {
   ByteReader r(stream, stage);
   const uint8_t version = r.u8();
   if (version != kFormatVersion) r.fail(0, "unknown format version " + std::to_string(version));
   const uint8_t flags = r.u8();
-  if (flags & ~uint8_t{7}) r.fail(1, "reserved flag bits set");
+  if (flags & ~uint8_t{15}) r.fail(1, "reserved flag bits set");
   ModelParams params;
   params.mantissa_bits = flags & 3;
   params.match = (flags & 4) != 0;
+  params.base_context = (flags & 8) != 0;
+  if (params.base_context && context.empty()) r.fail(1, "coded in a base context: decoding needs the base");
   if (params.mantissa_bits > kMaxMantissaBits) r.fail(1, "mantissa_bits out of range");
   params.period = r.u8();
   if (params.period < 1 || params.period > kMaxPeriod) r.fail(2, "period " + std::to_string(params.period) + " out of range");
   const size_t count_at = r.offset();
   const uint64_t n = r.count(max_values, "value count");
+  if (params.base_context && context.size() > n)
+    r.fail(count_at, std::to_string(n) + " values for a context of " + std::to_string(context.size()));
   const uint64_t sequence_count = r.count(n / match::kMinMatch, "sequence count");
   std::vector<match::Sequence> sequences;
   if (sequence_count > 0) {
@@ -51,8 +55,9 @@ I32 decode(std::span<const uint8_t> stream, uint64_t max_values, const char* sta
   int32_t* const lit = out.data() + (n - literal_count);
   auto model = std::make_unique<ValueModel>(params, literal_count);
   ArithDecoder coder(payload);
+  const std::vector<uint8_t> ctx = params.base_context ? match::literal_contexts(sequences, context, n) : std::vector<uint8_t>();
   for (uint64_t i = 0; i < literal_count; ++i) {
-    model->code(coder, 0);
+    model->code(coder, 0, params.base_context ? ctx[i] : 0);
     const uint32_t m = model->magnitude();
     const bool neg = model->negative();
     if (m > (neg ? uint32_t{1} << 31 : uint32_t{std::numeric_limits<int32_t>::max()}))

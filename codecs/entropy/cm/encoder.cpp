@@ -3,6 +3,8 @@
 #include <memory>
 
 #include "codecs/core/byte_io.h"
+#include "codecs/core/error.h"
+#include "codecs/entropy/match/sequences.h"
 #include "codecs/entropy/cm/arith_encoder.h"
 #include "codecs/entropy/cm/format.h"
 #include "codecs/entropy/match/match_find.h"
@@ -11,11 +13,16 @@ namespace lcz::cm {
 
 constexpr float kMatchMargin = 64;  // bits
 
-Bytes encode(const I32& values, const ModelParams& params) {
+Bytes encode(const I32& values, const ModelParams& given, std::span<const uint8_t> context) {
+  if (context.size() > values.size())
+    throw Error(ErrorKind::codec, "cm: a context of " + std::to_string(context.size()) + " bytes for " +
+                                      std::to_string(values.size()) + " values");
+  ModelParams params = given;
+  params.base_context = !context.empty();
   Bytes out;
   ByteWriter w(out);
   w.u8(kFormatVersion);
-  w.u8(static_cast<uint8_t>(params.mantissa_bits | (params.match ? 4 : 0)));
+  w.u8(static_cast<uint8_t>(params.mantissa_bits | (params.match ? 4 : 0) | (params.base_context ? 8 : 0)));
   w.u8(static_cast<uint8_t>(params.period));
   w.varint(values.size());
   // Exact and negated repeats go out as sequences, as in the rans stage: the model codes
@@ -32,7 +39,12 @@ Bytes encode(const I32& values, const ModelParams& params) {
   out.reserve(out.size() + literals.size() + 64);
   auto model = std::make_unique<ValueModel>(params, literals.size());
   ArithEncoder coder(out);
-  for (int32_t v : literals) model->code(coder, v);
+  if (params.base_context) {
+    const std::vector<uint8_t> ctx = match::literal_contexts(sequences, context, values.size());
+    for (size_t i = 0; i < literals.size(); ++i) model->code(coder, literals[i], ctx[i]);
+  } else {
+    for (int32_t v : literals) model->code(coder, v);
+  }
   coder.finish();
   return out;
 }

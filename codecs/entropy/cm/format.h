@@ -2,7 +2,8 @@
 // arithmetic-coded literals.
 //
 //   u8      format version (kFormatVersion)
-//   u8      bits 0-1: mantissa_bits, bit 2: match model on, bits 3-7: zero
+//   u8      bits 0-1: mantissa_bits, bit 2: match model on, bit 3: coded in a base context
+//           (the values' context bytes, from the stage before, select counters), bits 4-7: zero
 //   u8      period (1..kMaxPeriod)
 //   varint  value count n
 //   varint  sequence count S (0 when the match model is off)
@@ -30,8 +31,10 @@ constexpr uint8_t kFormatVersion = 3;
 // is refused before any work.
 constexpr uint64_t kMaxValuesPerPayloadByte = 8 * 2841;
 
-Bytes encode(const I32& values, const ModelParams& params);
-// stage: the name in error messages; max_values: the largest count accepted.
-I32 decode(std::span<const uint8_t> stream, uint64_t max_values, const char* stage);
+// context: bytes of the last context.size() values (Stage::encode_in_context); empty: none.
+Bytes encode(const I32& values, const ModelParams& params, std::span<const uint8_t> context = {});
+// stage: the name in error messages; max_values: the largest count accepted. A stream coded
+// in a context needs the same context; one given to a stream coded without is not used.
+I32 decode(std::span<const uint8_t> stream, uint64_t max_values, const char* stage, std::span<const uint8_t> context = {});
 
 }  // namespace lcz::cm

@@ -52,6 +52,7 @@ struct ModelParams {
   int mantissa_bits = 1;  // 0..kMaxMantissaBits
   int period = 9;         // 1..kMaxPeriod
   bool match = true;
+  bool base_context = false;  // values come with a context byte derived from a base (Stage::base_context)
 };
 constexpr int kMaxMantissaBits = 3;
 constexpr int kMaxPeriod = 16;
@@ -62,8 +63,9 @@ class ValueModel {
 
   // Encoder: codes v. Decoder: v is ignored; the decoded magnitude and sign are then in
   // magnitude() and negative() (a corrupt stream can yield a magnitude no int32 has).
+  // bctx: the value's base context (0: none), used when params.base_context is set.
   template <class Coder>
-  void code(Coder& coder, int32_t v);
+  void code(Coder& coder, int32_t v, int bctx = 0);
 
   uint32_t magnitude() const { return mag_; }
   bool negative() const { return neg_; }
@@ -88,6 +90,8 @@ class ValueModel {
   static constexpr int kFinalists = 8;         // lags scored on the whole window
   static constexpr int kOutlierToken = 25;     // values of this token and above skip the averages
   static constexpr int kExactRuns = 16;        // contexts of the exact-match flag
+  static constexpr int kBaseContexts = 256;    // base context bytes
+  static constexpr int kBaseSignContexts = 16; // their low 4 bits (base_prediction.h: fraction and sign)
 
   // Adaptation.
   static constexpr uint32_t kLimit = 255;  // counter: rate floor 1/(kLimit + 1.5)
@@ -113,8 +117,9 @@ class ValueModel {
     const int64_t z = (d * kZScale * static_cast<int64_t>(recip_err_)) >> 32;
     return conf_ * kZ + static_cast<int>(std::clamp<int64_t>(z + kZ / 2, 0, kZ - 1));
   }
+  // base: the row of the value's base context, or nullptr.
   template <class Coder>
-  int token_decision(Coder& coder, int d, int y, Counter* const* rows);
+  int token_decision(Coder& coder, int d, int y, Counter* const* rows, Counter* base);
   void predict();
   void update(int t);
   void detect_lag();
@@ -124,10 +129,13 @@ class ValueModel {
   std::vector<Counter> tok_tp_, tok_pos_, tok_far_;
   std::vector<Counter> man_bf_;
   std::vector<Counter> sgn_s12_, sgn_far_, sgn_match_;
+  std::vector<Counter> tok_base_;  // [base context][bf / 8][decision]
+  std::vector<Counter> sgn_base_;  // [base context's fraction and sign][s1]
   std::vector<Counter> match_z_;  // [conf][z], shared by every threshold decision
   std::vector<Counter> exact_flag_;  // [conf][exact run]: "v is the prediction"
   // Mixer weight sets: [decision][match active][input].
   std::vector<int32_t> tok_w_, man_w_, sgn_w_;
+  std::vector<int32_t> tok_bw_, sgn_bw_;  // with a base context: [decision][match active][input], [input]
 
   // Recent values: token | sign << 6 (0 zero, 1 positive, 2 negative).
   uint8_t hist_[kHist] = {};
@@ -171,6 +179,12 @@ inline ValueModel::ValueModel(const ModelParams& p, uint64_t value_count) : p_(p
   tok_tp_.assign(kHistTokens * (kBuckets / 4) * kTokIds, kCounterInit);
   tok_pos_.assign(p.period * (kBuckets / 2) * kTokIds, kCounterInit);
   tok_far_.assign(kHistTokens * (kBuckets / 4) * kTokIds, kCounterInit);
+  if (p.base_context) {
+    tok_base_.assign(kBaseContexts * (kBuckets / 8 + 1) * kTokIds, kCounterInit);
+    sgn_base_.assign(kBaseSignContexts * 3, kCounterInit);
+    tok_bw_.assign(kTokIds * 2 * (kTokK + 2), kW0);
+    sgn_bw_.assign(2, kW0);
+  }
   far_.assign(kFar, 0);
   man_bf_.assign(kBuckets * kManIds, kCounterInit);
   sgn_s12_.assign(9, kCounterInit);
@@ -210,11 +224,19 @@ inline void ValueModel::predict() {
 }
 
 template <class Coder>
-[[gnu::always_inline]] inline int ValueModel::token_decision(Coder& coder, int d, int y, Counter* const* rows) {
+[[gnu::always_inline]] inline int ValueModel::token_decision(Coder& coder, int d, int y, Counter* const* rows, Counter* base) {
   // The decision is "m >= 2^k" for the k below (see code()). Its counters and weights sit at
   // 3k + kind: the decisions one value needs are neighbours in memory (two cache lines per row).
   const int k = d < 32 ? d : d < 64 ? d - 32 : d - 64;
   const int slot = 3 * k + (d >> 5);
+  if (base) {  // one more input, the base context's: the mixer learns how much it says
+    if (conf_ == 0) {
+      Counter* const cs[kTokK + 1] = {rows[0] + slot, rows[1] + slot, base + slot};
+      return mix_code<kTokK + 1>(coder, y, cs, &tok_bw_[(slot * 2) * (kTokK + 2)], kLr, kLimit);
+    }
+    Counter* const cs[kTokK + 2] = {rows[0] + slot, rows[1] + slot, base + slot, &match_z_[z_of(uint64_t{1} << k)]};
+    return mix_code<kTokK + 2>(coder, y, cs, &tok_bw_[(slot * 2 + 1) * (kTokK + 2)], kLr, kLimit);
+  }
   if (conf_ == 0) {
     Counter* const cs[kTokK] = {rows[0] + slot, rows[1] + slot};
     return mix_code<kTokK>(coder, y, cs, &tok_w_[(slot * 2) * (kTokK + 1)], kLr, kLimit);
@@ -224,7 +246,7 @@ template <class Coder>
 }
 
 template <class Coder>
-inline void ValueModel::code(Coder& coder, int32_t v) {
+inline void ValueModel::code(Coder& coder, int32_t v, int bctx) {
   const uint32_t m_in = v < 0 ? 0u - static_cast<uint32_t>(v) : static_cast<uint32_t>(v);
   const int t_in = std::bit_width(m_in);
   predict();
@@ -258,6 +280,8 @@ inline void ValueModel::code(Coder& coder, int32_t v) {
   Counter* const rows[kTokK] = {&tok_tp_[(tp * (kBuckets / 4) + (bf >> 2)) * kTokIds],
                                 far_lag_ ? &tok_far_[(tq * (kBuckets / 4) + (bf >> 2)) * kTokIds]
                                          : &tok_pos_[(pos_ * (kBuckets / 2) + (bf >> 1)) * kTokIds]};
+  // A value with a base context: its row (with the coarse local scale) is one more input.
+  Counter* const brow = bctx > 0 ? &tok_base_[(bctx * (kBuckets / 8 + 1) + (bf >> 3)) * kTokIds] : nullptr;
   const int c = std::bit_width(std::min<uint64_t>(avg_f_ >> 4, 0xFFFFFFFFu));
   // The counters this value most likely needs, fetched together rather than one decision
   // after another (the tables are larger than a level-2 cache): the token's decisions next to
@@ -270,12 +294,12 @@ inline void ValueModel::code(Coder& coder, int32_t v) {
     __builtin_prefetch(&man_bf_[bf * kManIds + (c - 1) * kNodes]);
   }
   int t;
-  if (c == 0 || token_decision(coder, 32 + c - 1, t_in >= c, rows)) {
+  if (c == 0 || token_decision(coder, 32 + c - 1, t_in >= c, rows, brow)) {
     t = c;
-    while (t < 32 && token_decision(coder, t, t_in > t, rows)) ++t;
+    while (t < 32 && token_decision(coder, t, t_in > t, rows, brow)) ++t;
   } else {
     t = c - 1;
-    while (t > 0 && !token_decision(coder, 64 + t - 1, t_in == t, rows)) --t;
+    while (t > 0 && !token_decision(coder, 64 + t - 1, t_in == t, rows, brow)) --t;
   }
 
   uint32_t mag = 0;
@@ -283,7 +307,12 @@ inline void ValueModel::code(Coder& coder, int32_t v) {
   if (t > 0) {
     // 2. Sign.
     const int s1 = h1 >> 6, s2 = h2 >> 6, sq = hq >> 6, sq2 = hq2 >> 6;
-    if (conf_ == 0) {
+    if (conf_ == 0 && bctx > 0) {
+      // Two counters mixed: the base context's sign and fraction, and the neighbours' signs.
+      Counter* const cs[2] = {far_lag_ ? &sgn_far_[(sq * 3 + sq2) * 3 + s1] : &sgn_s12_[s1 * 3 + s2],
+                              &sgn_base_[((bctx - 1) & (kBaseSignContexts - 1)) * 3 + s1]};
+      neg = mix_code<2>(coder, v < 0, cs, sgn_bw_.data(), kLr, kLimit);
+    } else if (conf_ == 0) {
       // One counter, no mixer: the long lag's signs while a lag is known, else the last two.
       Counter& c = far_lag_ ? sgn_far_[(sq * 3 + sq2) * 3 + s1] : sgn_s12_[s1 * 3 + s2];
       neg = coder.bit(std::clamp<uint32_t>(counter_p16(c), kPMin, 65536 - kPMin), v < 0);

@@ -57,4 +57,8 @@ uint64_t matched_values(std::span<const Sequence> sequences);
 // at or before the next literal to be read, so the literals move down in place.
 void apply_sequences(std::span<const Sequence> sequences, int32_t* out, size_t n, size_t literal_count);
 
+// The context byte of each literal, in order, for a stream of n values whose last
+// context.size() values have the bytes of `context` (the values before them have 0).
+std::vector<uint8_t> literal_contexts(std::span<const Sequence> sequences, std::span<const uint8_t> context, size_t n);
+
 }  // namespace lcz::match

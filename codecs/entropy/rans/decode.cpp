@@ -5,7 +5,7 @@
 #include <cstring>
 #include <vector>
 
-#include "codecs/core/bit_unpack.h"
+#include "codecs/core/bit_reader.h"
 #include "codecs/core/byte_io.h"
 #include "codecs/core/little_endian.h"
 #include "codecs/core/zigzag.h"
@@ -39,6 +39,7 @@ struct Block {
   const DecEntry* entries;   // [table][token]
   const uint8_t* words;      // rANS payload, zero-padded; states at 0, words from 16
   size_t words_size;         // unpadded
+  const uint8_t* base;       // mode 2: the values' base context bytes
   const uint8_t* raw;        // raw bits, zero-padded
   size_t raw_bits;           // unpadded
 };
@@ -49,7 +50,7 @@ struct End {
   size_t wpos, bpos;
 };
 
-template <int P>
+template <int P, bool kBase>
 End run(const Block& b, int32_t* out, size_t n) {
   constexpr uint32_t kMask = (1u << P) - 1;
   End end{};
@@ -89,7 +90,14 @@ End run(const Block& b, int32_t* out, size_t n) {
       end.complete = false;
       break;
     }
-    const uint32_t table = b.table_of_context[e];
+    uint32_t ctx = e;
+    if constexpr (kBase) {
+      const uint8_t* bc = b.base + g * kLanes;
+      uint32_t sum = 0;
+      for (size_t j = 0; j < lanes; ++j) sum += base_class(bc[j]);
+      ctx = base_group_context(e, sum);
+    }
+    const uint32_t table = b.table_of_context[ctx];
     const uint16_t* slots = b.slots + (table << P);
     const DecEntry* entries = b.entries + table * kSymStride;
     uint32_t class_sum = 0;
@@ -111,7 +119,8 @@ End run(const Block& b, int32_t* out, size_t n) {
 
 class BlockDecoder {
  public:
-  void decode_rans(ByteReader& r, int32_t* out, size_t n);
+  // base: the values' base context bytes (mode 2), else nullptr.
+  void decode_rans(ByteReader& r, int32_t* out, size_t n, const uint8_t* base);
   void decode_packed(ByteReader& r, int32_t* out, size_t n);
 
  private:
@@ -233,25 +242,28 @@ void BlockDecoder::check_end(ByteReader& r, const Block& b, const End& end, size
     if (end.x[l] != kStateLow) r.fail(rans_at, "rANS lane " + std::to_string(l) + " does not end in its initial state");
 }
 
-void BlockDecoder::decode_rans(ByteReader& r, int32_t* out, size_t n) {
+void BlockDecoder::decode_rans(ByteReader& r, int32_t* out, size_t n, const uint8_t* base) {
   Block b{};
+  b.base = base;
   int tables = 0;
   const std::array<int, kMaxTables> mantissa = read_header(r, b, tables);
   read_tables(r, b, tables, mantissa);
   const size_t rans_at = read_words(r, b);
   const size_t raw_at = read_raw_bits(r, b);
-  End end;
-  switch (b.precision) {
-    case 8: end = run<8>(b, out, n); break;
-    case 9: end = run<9>(b, out, n); break;
-    case 10: end = run<10>(b, out, n); break;
-    case 11: end = run<11>(b, out, n); break;
-    case 12: end = run<12>(b, out, n); break;
-    case 13: end = run<13>(b, out, n); break;
-    case 14: end = run<14>(b, out, n); break;
-    default: end = run<15>(b, out, n); break;
-  }
+  auto run_at = [&]<bool kBase>() {
+    switch (b.precision) {
+      case 8: return run<8, kBase>(b, out, n);
+      case 9: return run<9, kBase>(b, out, n);
+      case 10: return run<10, kBase>(b, out, n);
+      case 11: return run<11, kBase>(b, out, n);
+      case 12: return run<12, kBase>(b, out, n);
+      case 13: return run<13, kBase>(b, out, n);
+      case 14: return run<14, kBase>(b, out, n);
+      default: return run<15, kBase>(b, out, n);
+    }
+  };
   static_assert(kMinPrecision == 8 && kMaxPrecision == 15, "one run<P> per precision");
+  const End end = base ? run_at.template operator()<true>() : run_at.template operator()<false>();
   check_end(r, b, end, rans_at, raw_at);
 }
 
@@ -263,7 +275,8 @@ void BlockDecoder::decode_packed(ByteReader& r, int32_t* out, size_t n) {
   if (payload > r.remaining())
     r.fail(r.offset(), "packed block needs " + std::to_string(payload) + " bytes, " + std::to_string(r.remaining()) + " left");
   auto data = r.bytes(payload);
-  unpack_bits(data, n, width, [&](uint64_t i, uint32_t z) { out[i] = unzigzag32(z); });
+  BitReader bits(data, 0);  // its length was checked above
+  for (size_t i = 0; i < n; ++i) out[i] = unzigzag32(bits.get(static_cast<int>(width)));
 }
 
 // A block's value count, at most `limit`.
@@ -274,12 +287,16 @@ size_t block_count(ByteReader& r, uint64_t limit) {
   return count;
 }
 
-// The rest of a block of `count` values, into dst.
-void decode_block(ByteReader& r, BlockDecoder& block, int32_t* dst, size_t count) {
+// The rest of a block of `count` values, into dst; base: their base context bytes, or nullptr.
+void decode_block(ByteReader& r, BlockDecoder& block, int32_t* dst, size_t count, const uint8_t* base) {
   const size_t mode_at = r.offset();
   const uint8_t mode = r.u8();
   switch (static_cast<BlockMode>(mode)) {
-    case BlockMode::rans: block.decode_rans(r, dst, count); break;
+    case BlockMode::rans: block.decode_rans(r, dst, count, nullptr); break;
+    case BlockMode::rans_base:
+      if (!base) r.fail(mode_at, "block coded in a base context: decoding needs the base");
+      block.decode_rans(r, dst, count, base);
+      break;
     case BlockMode::packed: block.decode_packed(r, dst, count); break;
     default: r.fail(mode_at, "unknown block mode " + std::to_string(mode));
   }
@@ -287,21 +304,29 @@ void decode_block(ByteReader& r, BlockDecoder& block, int32_t* dst, size_t count
 
 }  // namespace
 
-I32 decode(std::span<const uint8_t> bytes, uint64_t max_values) {
+I32 decode(std::span<const uint8_t> bytes, uint64_t max_values, std::span<const uint8_t> context) {
   ByteReader r(bytes, "rans");
   const int version = r.u8();
   if (version != kVersion) r.fail(0, "format version " + std::to_string(version) + ", expected " + std::to_string(kVersion));
+  const size_t count_at = r.offset();
   const uint64_t n = r.count(max_values, "value count");
+  if (context.size() > n) r.fail(count_at, std::to_string(n) + " values for a context of " + std::to_string(context.size()));
   const uint64_t sequence_count = r.count(n / match::kMinMatch, "sequence count");
   I32 out;
   BlockDecoder block;
   if (sequence_count == 0) {
-    // Grown block by block: a corrupt count alone does not allocate.
+    // Grown block by block: a corrupt count alone does not allocate. The context (the last
+    // context.size() values) is checked against n above, so n - its size values have none.
+    std::vector<uint8_t> base;
+    if (!context.empty()) {
+      base.assign(n - context.size(), 0);
+      base.insert(base.end(), context.begin(), context.end());
+    }
     out.reserve(std::min<uint64_t>(n, bytes.size() * 16 + 4096));
     while (out.size() < n) {
       const size_t first = out.size();
       out.resize(first + block_count(r, n - first));
-      decode_block(r, block, out.data() + first, out.size() - first);
+      decode_block(r, block, out.data() + first, out.size() - first, base.empty() ? nullptr : base.data() + first);
     }
     r.expect_end();
     return out;
@@ -314,9 +339,10 @@ I32 decode(std::span<const uint8_t> bytes, uint64_t max_values) {
   // The sequences are consistent with n: it is allocated now, and the literals decoded into
   // its tail.
   out.resize(n);
+  const std::vector<uint8_t> base = context.empty() ? std::vector<uint8_t>() : match::literal_contexts(sequences, context, n);
   for (uint64_t done = 0; done < literal_count;) {
     const size_t count = block_count(r, literal_count - done);
-    decode_block(r, block, out.data() + (n - literal_count) + done, count);
+    decode_block(r, block, out.data() + (n - literal_count) + done, count, base.empty() ? nullptr : base.data() + done);
     done += count;
   }
   r.expect_end();

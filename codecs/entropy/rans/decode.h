@@ -9,6 +9,7 @@
 namespace lcz::rans {
 
 // max_values: refuse streams that claim more values than this.
-I32 decode(std::span<const uint8_t> bytes, uint64_t max_values);
+// context: as given to encode; a block of mode 2 without one is refused.
+I32 decode(std::span<const uint8_t> bytes, uint64_t max_values, std::span<const uint8_t> context = {});
 
 }  // namespace lcz::rans

@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "codecs/core/byte_io.h"
+#include "codecs/core/error.h"
+#include "codecs/entropy/match/sequences.h"
 #include "codecs/core/little_endian.h"
 #include "codecs/core/zigzag.h"
 #include "codecs/entropy/rans/format.h"
@@ -143,15 +145,16 @@ struct Model {
 class BlockEncoder {
  public:
   explicit BlockEncoder(const EncoderOptions& o) : options_(o) {}
-  void encode(std::span<const int32_t> v, Bytes& out);
+  // base: the values' base context bytes, or nullptr.
+  void encode(std::span<const int32_t> v, const uint8_t* base, Bytes& out);
 
  private:
-  void analyze(std::span<const int32_t> v);
+  void analyze(std::span<const int32_t> v, const uint8_t* base);
   Model group_contexts(int m, int precision) const;
   void choose_mantissa(Model& model, int precision) const;
-  void write_rans(std::span<const int32_t> v, const Model& model, int precision, Bytes& out);
+  void write_rans(std::span<const int32_t> v, const Model& model, int precision, BlockMode mode, Bytes& out);
   // The phases of write_rans, in stream order.
-  static void write_header(ByteWriter& w, const Model& model, int precision);
+  static void write_header(ByteWriter& w, const Model& model, int precision, BlockMode mode);
   void write_tables(ByteWriter& w, const Model& model, int precision);  // and the symbols they give
   void write_words(ByteWriter& w, Bytes& out, size_t n, const Model& model);
   void write_raw_bits(ByteWriter& w, std::span<const int32_t> v, const Model& model);
@@ -172,7 +175,7 @@ class BlockEncoder {
   std::vector<uint32_t> low_mask_;
 };
 
-void BlockEncoder::analyze(std::span<const int32_t> v) {
+void BlockEncoder::analyze(std::span<const int32_t> v, const uint8_t* base) {
   const size_t n = v.size();
   fine_.resize(n);
   context_.resize((n + kLanes - 1) / kLanes);
@@ -183,13 +186,19 @@ void BlockEncoder::analyze(std::span<const int32_t> v) {
   uint32_t any = 0;
   uint32_t e = 0;
   for (size_t g = 0, i = 0; i < n; ++g) {
-    context_[g] = static_cast<uint8_t>(e);
-    if (row_[e] < 0) {
-      row_[e] = static_cast<int16_t>(hist_.size());
+    uint32_t ctx = e;
+    if (base) {
+      uint32_t b = 0;
+      for (size_t j = i; j < std::min(n, i + kLanes); ++j) b += base_class(base[j]);
+      ctx = base_group_context(e, b);
+    }
+    context_[g] = static_cast<uint8_t>(ctx);
+    if (row_[ctx] < 0) {
+      row_[ctx] = static_cast<int16_t>(hist_.size());
       hist_.emplace_back();
       hist_.back().fill(0);
     }
-    Histogram& row = hist_[static_cast<size_t>(row_[e])];
+    Histogram& row = hist_[static_cast<size_t>(row_[ctx])];
     uint32_t class_sum = 0;
     for (const size_t end = std::min(n, i + kLanes); i < end; ++i) {
       any |= zigzag32(v[i]);
@@ -283,8 +292,8 @@ void BlockEncoder::choose_mantissa(Model& model, int precision) const {
 
 // Block mode, precision, table count, the context boundaries of tables 1..K-1, each table's
 // mantissa bits.
-void BlockEncoder::write_header(ByteWriter& w, const Model& model, int precision) {
-  w.u8(static_cast<uint8_t>(BlockMode::rans));
+void BlockEncoder::write_header(ByteWriter& w, const Model& model, int precision, BlockMode mode) {
+  w.u8(static_cast<uint8_t>(mode));
   w.u8(static_cast<uint8_t>(precision));
   w.u8(static_cast<uint8_t>(model.tables));
   for (int k = 0; k + 1 < model.tables; ++k) w.u8(model.bounds[k]);
@@ -408,9 +417,9 @@ void BlockEncoder::write_raw_bits(ByteWriter& w, std::span<const int32_t> v, con
   w.bytes({raw_.data(), raw_size});
 }
 
-void BlockEncoder::write_rans(std::span<const int32_t> v, const Model& model, int precision, Bytes& out) {
+void BlockEncoder::write_rans(std::span<const int32_t> v, const Model& model, int precision, BlockMode mode, Bytes& out) {
   ByteWriter w(out);
-  write_header(w, model, precision);
+  write_header(w, model, precision, mode);
   write_tables(w, model, precision);
   write_words(w, out, v.size(), model);
   write_raw_bits(w, v, model);
@@ -425,19 +434,33 @@ void BlockEncoder::write_packed(std::span<const int32_t> v, Bytes& out) {
   bw.flush();
 }
 
-void BlockEncoder::encode(std::span<const int32_t> v, Bytes& out) {
+void BlockEncoder::encode(std::span<const int32_t> v, const uint8_t* base, Bytes& out) {
   const uint64_t n = v.size();
   ByteWriter(out).varint(n);
-  analyze(v);
   const int precision = std::clamp(static_cast<int>(std::bit_width(n)), kMinPrecision, options_.max_precision);
-  // Contexts are grouped on the tokens at m = 2 (the usual choice), then m is chosen for
-  // those groups: choosing both jointly costs four groupings for a difference of ~0.01%.
-  Model model = group_contexts(2, precision);
-  choose_mantissa(model, precision);
+  auto code = [&](const uint8_t* b) {
+    analyze(v, b);
+    // Contexts are grouped on the tokens at m = 2 (the usual choice), then m is chosen for
+    // those groups: choosing both jointly costs four groupings for a difference of ~0.01%.
+    Model model = group_contexts(2, precision);
+    choose_mantissa(model, precision);
+    write_rans(v, model, precision, b ? BlockMode::rans_base : BlockMode::rans, out);
+  };
+  const size_t at = out.size();
+  code(nullptr);
+  // With base contexts the block is also coded in mode 2, and the smaller kept: values coded
+  // alone, or a base that says little, lose nothing to the base's contexts.
+  if (base) {
+    const Bytes plain(out.begin() + static_cast<std::ptrdiff_t>(at), out.end());
+    out.resize(at);
+    code(base);
+    if (out.size() - at > plain.size()) {
+      out.resize(at);
+      out.insert(out.end(), plain.begin(), plain.end());
+    }
+  }
   // Tiny or incompressible blocks: fixed-width zigzag values when that is smaller.
   const uint64_t packed_bytes = 2 + (n * packed_width_ + 7) / 8;
-  const size_t at = out.size();
-  write_rans(v, model, precision, out);
   if (out.size() - at <= packed_bytes) return;
   out.resize(at);
   write_packed(v, out);
@@ -445,7 +468,10 @@ void BlockEncoder::encode(std::span<const int32_t> v, Bytes& out) {
 
 }  // namespace
 
-Bytes encode(std::span<const int32_t> values, const EncoderOptions& options) {
+Bytes encode(std::span<const int32_t> values, const EncoderOptions& options, std::span<const uint8_t> context) {
+  if (context.size() > values.size())
+    throw Error(ErrorKind::codec, "rans: a context of " + std::to_string(context.size()) + " bytes for " +
+                                      std::to_string(values.size()) + " values");
   Bytes out;
   out.reserve(values.size() * 2 + 16);
   ByteWriter w(out);
@@ -455,6 +481,7 @@ Bytes encode(std::span<const int32_t> values, const EncoderOptions& options) {
   if (options.matches) sequences = match::find_matches(values);
   match::write_sequence_section(sequences, w);
   match::LiteralReader literals(values, sequences);
+  const std::vector<uint8_t> base = context.empty() ? std::vector<uint8_t>() : match::literal_contexts(sequences, context, values.size());
   BlockEncoder block(options);
   // The fewest blocks of at most 2^block_log2 values, of equal length (whole groups), so
   // no block is a small remainder that pays for a full set of tables.
@@ -465,11 +492,12 @@ Bytes encode(std::span<const int32_t> values, const EncoderOptions& options) {
   std::vector<int32_t> buffer(sequences.empty() ? 0 : std::min(length, n));
   for (size_t at = 0; at < n; at += length) {
     const size_t count = std::min(length, n - at);
+    const uint8_t* block_base = base.empty() ? nullptr : base.data() + at;
     if (sequences.empty()) {
-      block.encode(values.subspan(at, count), out);
+      block.encode(values.subspan(at, count), block_base, out);
     } else {
       literals.read(buffer.data(), count);
-      block.encode(std::span<const int32_t>(buffer.data(), count), out);
+      block.encode(std::span<const int32_t>(buffer.data(), count), block_base, out);
     }
   }
   return out;

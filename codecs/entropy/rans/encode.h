@@ -17,6 +17,8 @@ struct EncoderOptions {
   bool matches = true;     // look for repeated and negated runs (match_find.h)
 };
 
-Bytes encode(std::span<const int32_t> values, const EncoderOptions& options);
+// context: base context bytes of the last context.size() values (Stage::encode_in_context);
+// when given, blocks are coded in mode 2 (format.h).
+Bytes encode(std::span<const int32_t> values, const EncoderOptions& options, std::span<const uint8_t> context = {});
 
 }  // namespace lcz::rans

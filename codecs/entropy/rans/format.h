@@ -16,6 +16,9 @@
 //     varint rANS bytes  | 4 lane states as u32le, then 16-bit words as u16le
 //     varint raw bytes   | sign + low mantissa bits per value, LSB first, zero-padded to a byte
 //   mode 1 (packed): u8 width (0..32) | zigzag values, `width` bits each, LSB first
+//   mode 2 (rans in a base context; only in a stream coded in a context, Stage::encode_in_context):
+//     as mode 0, but the context of a group mixes e with the base: base_group_context below
+//     (the encoder codes such a block both ways and keeps the smaller)
 //
 // A value v is coded as a token (its magnitude class plus the top m bits below the leading
 // one: a log-linear bucket, m chosen per table: contexts of small scale gain nothing from
@@ -60,7 +63,15 @@ inline constexpr int kContexts = 129;               // values of the context e
 inline constexpr int kMaxMantissa = 3;
 inline constexpr int kMaxTokens = 240;              // tokens at m = 3
 
-enum class BlockMode : uint8_t { rans = 0, packed = 1 };
+enum class BlockMode : uint8_t { rans = 0, packed = 1, rans_base = 2 };
+
+// Mode 2: a value's base context byte (base_prediction.h: 1 + (class * 8 + fraction) * 2 + sign)
+// gives the magnitude class of the base's prediction; the classes of a group's four values
+// sum to b (0 without contexts). The table context is the mean of the running context e
+// (about 4x the recent classes: the residual's scale in this tensor) and b (4x the base's
+// classes: how large this value is within it).
+inline uint32_t base_class(uint8_t context) { return context ? static_cast<uint32_t>(context - 1) >> 4 : 0; }
+inline uint32_t base_group_context(uint32_t e, uint32_t b) { return (e + b + 1) >> 1; }
 
 // The helpers below are written branch-free: signs and classes of weights are
 // unpredictable, and a mispredicted branch per value costs more than the arithmetic.

@@ -14,6 +14,17 @@ class Rans final : public TypedStage<I32, Bytes> {
   Bytes encode_typed(const I32& in) const override { return rans::encode(in, options_); }
   I32 decode_typed(const Bytes& in) const override { return rans::decode(in, max_values_); }
 
+ public:
+  bool takes_context() const override { return true; }
+
+ protected:
+  Bytes encode_in_context_typed(const I32& in, std::span<const uint8_t> context) const override {
+    return rans::encode(in, options_, context);
+  }
+  I32 decode_in_context_typed(const Bytes& in, std::span<const uint8_t> context) const override {
+    return rans::decode(in, max_values_, context);
+  }
+
  private:
   rans::EncoderOptions options_;
   uint64_t max_values_;

@@ -1,0 +1,86 @@
+#include "formats/lc0/lc0_loaded.h"
+
+#include <cmath>
+
+#include "formats/float16.h"
+#include "formats/output_policy.h"
+
+namespace lcz {
+namespace {
+
+float in_kind(float v, SourceEncoding::Kind kind) {
+  switch (kind) {
+    case SourceEncoding::Kind::float16: return half_to_float(float_to_half(v));
+    case SourceEncoding::Kind::bfloat16: return bfloat16_to_float(float_to_bfloat16(v));
+    default: return v;
+  }
+}
+
+}  // namespace
+
+Lc0Readings::Stored Lc0Readings::stored(size_t i) const {
+  if (encoding_.kind != SourceEncoding::Kind::linear16) return {-1, in_kind(values_[i], encoding_.kind)};
+  const int32_t u = nearest_linear16_index(values_[i], encoding_.min_val, encoding_.max_val);
+  return {u, linear16_release(u, encoding_.min_val, encoding_.max_val)};
+}
+
+Linear16Readings Lc0Readings::readings(const Stored& s) const {
+  if (s.u >= 0) return linear16_readings(s.u, encoding_.min_val, encoding_.max_val);
+  Linear16Readings r;
+  r.fill(s.release);
+  return r;
+}
+
+double Lc0Readings::spread() const {
+  return encoding_.kind == SourceEncoding::Kind::linear16 ? linear16_reading_spread(encoding_.min_val, encoding_.max_val)
+                                                           : 0;
+}
+
+LoadedError lc0_loaded_error(const Tensor& original, std::span<const float> decoded, const SourceEncoding& output,
+                             double limit) {
+  double worst_error = 0;
+  size_t worst = 0, decoder = 0;
+  const Lc0Readings was(original.values, original.source), is(decoded, output);
+  const double spread = was.spread() + is.spread();
+  for (size_t i = 0; i < original.values.size() && i < decoded.size(); ++i) {
+    // No decoder can read weight i worse than the release formula's error plus the spreads:
+    // where that stays at or below the worst so far, the five readings cannot raise it.
+    const Lc0Readings::Stored a = was.stored(i), b = is.stored(i);
+    const double release = std::fabs(static_cast<double>(b.release) - a.release);
+    if (release + spread <= worst_error) continue;
+    const Linear16Worst w = linear16_worst(is.readings(b), was.readings(a));
+    if (w.error > worst_error) worst_error = w.error, worst = i, decoder = w.decoder;
+    if (w.error == HUGE_VAL || w.error > limit) break;
+  }
+  if (original.values.size() != decoded.size()) worst_error = HUGE_VAL;
+  const bool linear16 = original.source.kind == SourceEncoding::Kind::linear16 || output.kind == SourceEncoding::Kind::linear16;
+  return {worst_error, worst, linear16 ? linear16_decoder_name(kLc0Linear16Decoders[decoder]) : ""};
+}
+
+std::string lc0_contradiction(const TensorLayout& layout, const SourceEncoding& output, std::span<const float> decoded,
+                              double tolerance) {
+  using K = SourceEncoding::Kind;
+  switch (layout.source.kind) {
+    case K::linear16: break;
+    case K::float16:
+    case K::bfloat16: return ieee_contradiction(layout, output, decoded, tolerance, {layout.source.kind, K::float32});
+    case K::float32:
+    case K::none: return ieee_contradiction(layout, output, decoded, tolerance, {K::float32});
+  }
+  if (output.kind != K::linear16) return ieee_contradiction(layout, output, decoded, tolerance, {K::linear16});
+  const Lc0Readings written(decoded, output);
+  for (size_t i = 0; i < decoded.size(); ++i) {
+    const double e = std::fabs(static_cast<double>(written.stored(i).release) - decoded[i]);
+    if (!(e <= tolerance)) {
+      std::string range;
+      if (output.kind == SourceEncoding::Kind::linear16)
+        range = " [" + std::to_string(output.min_val) + ", " + std::to_string(output.max_val) + "]";
+      return "tensor " + layout.name + ", weight " + std::to_string(i) + ": its decoded value " + std::to_string(decoded[i]) +
+             " written as " + encoding_kind_name(output.kind) + range + " reads back " + std::to_string(e / tolerance) +
+             " x the tolerance away";
+    }
+  }
+  return "";
+}
+
+}  // namespace lcz
