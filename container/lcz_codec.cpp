@@ -107,7 +107,8 @@ CompressResult compress(const SourceNet& source, const CompressOptions& options)
         // What decompress would refuse is not written.
         const std::string contradiction =
             format->contradiction(layout.tensors[p.tensor], o.output, decoded[k], options.tolerance);
-        if (!contradiction.empty()) throw Error(ErrorKind::verify, "the output would contradict itself: " + contradiction);
+        if (!contradiction.empty())
+          throw Error(ErrorKind::verify, "the output would contradict itself: " + contradiction);
       } else {  // a piece of a tensor (a format that cuts them): written as decoded
         check.max_error = max_abs_error(values[k], decoded[k], &check.index);
         check.index += p.begin;

@@ -60,7 +60,8 @@ struct DecompressResult {
 // Checks every checksum, decodes every chunk (in parallel), compares each tensor with its
 // recorded XXH64, and refuses (lcz::Error input) a file that contradicts itself: an output
 // encoding the source encoding does not allow, or decoded values that its output encoding
-// would not give back within the tolerance (the format's contradiction). A container coded against a base needs that base (its SHA-256 must match).
+// would not give back within the tolerance (the format's contradiction). A container coded
+// against a base needs that base (its SHA-256 must match).
 DecompressResult decompress(std::span<const uint8_t> file, const std::string& source, const BaseNet* base,
                             unsigned threads, const ProgressFn& progress = {}, const ContainerReadOptions& read = {});
 

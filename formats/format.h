@@ -69,8 +69,8 @@ struct NetFileFormat {
   std::function<SourceNet(std::span<const uint8_t> bytes, const std::filesystem::path& path)> read;
   // How decompress writes `decoded` (the original's tensor after coding) so that what a client
   // loads stays within `tolerance` of the original. `coded` is the lattice the quantizer coded
-  // the tensor on, when it says one (Stage::coded_lattice). Throws lcz::Error(verify) when no encoding of the format
-  // keeps the bound.
+  // the tensor on, when it says one (Stage::coded_lattice). Throws lcz::Error(verify) when no
+  // encoding of the format keeps the bound.
   std::function<OutputChoice(const Tensor& original, const F32& decoded, double tolerance,
                              const std::optional<CodedLattice>& coded)>
       choose_output;

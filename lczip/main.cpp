@@ -109,13 +109,14 @@ int run_compress(const CompressArgs& a) {
   end_progress(options.progress);
   out.commit(r.file);
   const uint64_t original = source.net.weight_count() * 4;
-  char line[256];
+  char line[512];
   std::snprintf(line, sizeof line,
-                "%s: %llu weights in %zu tensors, %llu -> %zu bytes (ratio %.4f, %.3f bits/weight), max error %.4f x tol\n",
+                "%s: %llu weights in %zu tensors, %llu -> %zu bytes (ratio %.4f, %.3f bits/weight), max error %.4f x tol%s\n",
                 name.c_str(), static_cast<unsigned long long>(source.net.weight_count()), source.net.tensors.size(),
                 static_cast<unsigned long long>(original), r.file.size(), double(original) / r.file.size(),
                 8.0 * r.file.size() / std::max<uint64_t>(1, source.net.weight_count()),
-                r.as_loaded.max_abs_error / options.tolerance);
+                r.as_loaded.max_abs_error / options.tolerance,
+                r.as_loaded.worst_decoder.empty() ? "" : (" (worst as lc0 " + r.as_loaded.worst_decoder + " decodes)").c_str());
   std::cerr << line;
   return 0;
 }

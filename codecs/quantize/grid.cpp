@@ -392,14 +392,17 @@ class Grid final : public TypedStage<F32, I32> {
   void check_narrow_step(const I32& in) const {
     if (in.size() < 3) throw_corrupt("grid", in.size(), "header cut off");
     const double step = narrow_step(in);
-    if (!(step > 0) || !(step <= step_)) throw_corrupt("grid", 1, "narrow step " + std::to_string(step) + " out of range");
+    if (!(step > 0) || !(step <= step_))
+      throw_corrupt("grid", 1, "narrow step " + std::to_string(step) + " out of range");
   }
 
   // Every (2m+1)-th index of the values' own grid: each value moves by at most m indices.
   // Every decoder lc0 uses must read the moved index within tol of the value's own index,
-  // both on the same range (each range the layer may have had: Linear16Originals). Where m grid steps plus those decoders' float32
-  // rounding (at most 7 half-ulps of the range's magnitude per reading, twice) stay below tol
-  // no value needs a check; else each is checked, and one that breaks the bound gives up m.
+  // both on the same range (each range max the layer may have had: Linear16Originals, its two
+  // ends). Where m grid steps plus those decoders' float32 rounding (at most 7 half-ulps of
+  // the range's magnitude per reading, twice) stay below tol no value needs a check; else each
+  // is checked, and one that breaks the bound gives up m. compress checks the layer again on
+  // the range its file really has.
   bool own_grid_lattice(const F32& in, const Linear16Lattice& lattice, const int32_t* grid_index, double worst_move,
                         int32_t* out) const {
     const int32_t j = lattice.step;

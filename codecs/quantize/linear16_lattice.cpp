@@ -46,7 +46,8 @@ std::array<float, 2> linear16_range_maxima(float lo, float hi, std::span<const f
   // fl(M - lo) is monotone in M: the M giving one r form an interval, found by bisection
   // over the floats in order (within 2^26 floats of hi, finite).
   const int64_t centre = ordered(hi), limit = ordered(std::numeric_limits<float>::max());
-  const int64_t lowest = std::max(centre - (int64_t{1} << 26), -limit), highest = std::min(centre + (int64_t{1} << 26), limit);
+  const int64_t lowest = std::max(centre - (int64_t{1} << 26), -limit);
+  const int64_t highest = std::min(centre + (int64_t{1} << 26), limit);
   auto first_at_least = [&](float r) {  // the smallest M with fl(M - lo) >= r
     int64_t a = lowest, b = highest;
     while (a < b) {
@@ -84,8 +85,12 @@ Linear16Originals::Linear16Originals(std::span<const float> values) : values_(va
   u_ = std::move(u);
 }
 
-Linear16Originals::Linear16Originals(std::span<const float> values, float min_val, float max_val, std::vector<uint16_t> u)
-    : values_(values), min_val_(min_val), maxima_(linear16_range_maxima(min_val, max_val, values, u)), u_(std::move(u)) {}
+Linear16Originals::Linear16Originals(std::span<const float> values, float min_val, float max_val,
+                                     std::vector<uint16_t> u)
+    : values_(values),
+      min_val_(min_val),
+      maxima_(linear16_range_maxima(min_val, max_val, values, u)),
+      u_(std::move(u)) {}
 
 std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> values, double tolerance,
                                                     int32_t* indices) {

@@ -52,7 +52,10 @@ class Linear16Originals {
   bool on_grid() const { return !u_.empty(); }
   float value(size_t i) const { return values_[i]; }
   // linear16_reading_spread of the ranges the values may come from; 0 off a grid.
-  double spread() const { return u_.empty() ? 0 : linear16_reading_spread(min_val_, maxima_[0]) + linear16_reading_spread(min_val_, maxima_[1]); }
+  double spread() const {
+    return u_.empty() ? 0
+                      : linear16_reading_spread(min_val_, maxima_[0]) + linear16_reading_spread(min_val_, maxima_[1]);
+  }
 
   // The worst |reading - original| of `got` (one reading per decoder) against value i.
   double error(size_t i, const Linear16Readings& got) const {
@@ -126,8 +129,8 @@ class LatticeIndexer {
   double error_of(int32_t k, const Linear16Originals& originals, size_t i) const {
     const int64_t u = int64_t{zero_} + int64_t{k} * l_.step;
     if (u < 0 || u > 65535) return HUGE_VAL;
-    const double release =
-        std::fabs(static_cast<double>(linear16_release(static_cast<int32_t>(u), l_.min_val, l_.max_val)) - originals.value(i));
+    const float moved = linear16_release(static_cast<int32_t>(u), l_.min_val, l_.max_val);
+    const double release = std::fabs(static_cast<double>(moved) - originals.value(i));
     const double bound = release + spread_ + originals.spread();
     if (bound <= tolerance_) return bound;
     return originals.error(i, linear16_readings(static_cast<int32_t>(u), l_.min_val, l_.max_val));

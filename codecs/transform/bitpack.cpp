@@ -4,7 +4,7 @@
 #include <bit>
 #include <optional>
 
-#include "codecs/core/bit_unpack.h"
+#include "codecs/core/bit_reader.h"
 #include "codecs/core/byte_io.h"
 
 namespace lcz {
@@ -58,7 +58,8 @@ class Bitpack final : public TypedStage<U32, Bytes> {
                              " values of " + std::to_string(bits) + " bits, found " + std::to_string(r.remaining()));
     auto data = r.bytes(payload);
     U32 out(count);
-    unpack_bits(data, count, bits, [&](uint64_t i, uint32_t v) { out[i] = v; });
+    BitReader values(data, 0);  // its length was checked above
+    for (uint64_t i = 0; i < count; ++i) out[i] = values.get(bits);
     return out;
   }
 

@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "codecs/core/bit_reader.h"
 #include "codecs/core/bit_writer.h"
-#include "codecs/core/little_endian.h"
 #include "codecs/core/error.h"
 
 namespace lcz::match {
@@ -22,40 +22,6 @@ void put_gamma(BitWriter& w, uint32_t x) {  // x >= 1
   w.put(1, 1);
   if (width > 1) w.put(x & ((1u << (width - 1)) - 1), width - 1);
 }
-
-// One sequence reads at most 163 bits past a checked position, plus an 8-byte load.
-constexpr size_t kPadding = 40;
-
-// LSB-first reader over a zero-padded copy: a read is a 64-bit load, a shift and a mask;
-// the position is checked against the real size once per sequence.
-class FastBits {
- public:
-  FastBits(std::span<const uint8_t> in, size_t base) : data_(in.begin(), in.end()), bits_(in.size() * 8), base_(base) {
-    data_.resize(in.size() + kPadding, 0);
-  }
-  uint32_t get(int n) {  // n <= 32
-    const uint64_t window = load_le64(&data_[pos_ >> 3]) >> (pos_ & 7);
-    pos_ += static_cast<size_t>(n);
-    return static_cast<uint32_t>(window & ((uint64_t{1} << n) - 1));
-  }
-  // gamma code, or 0 if its unary part is longer than 32 bits (no valid code is).
-  uint64_t gamma() {
-    const uint64_t window = load_le64(&data_[pos_ >> 3]) >> (pos_ & 7);
-    const int zeros = std::countr_zero(window | (uint64_t{1} << 56));  // the window has >= 57 valid bits
-    if (zeros >= 32) return 0;
-    pos_ += static_cast<size_t>(zeros) + 1;
-    return zeros ? (uint64_t{1} << zeros) | get(zeros) : 1;
-  }
-  bool overrun() const { return pos_ > bits_; }
-  size_t bits_left() const { return bits_ - pos_; }
-  size_t offset() const { return base_ + std::min(pos_, bits_) / 8; }
-
- private:
-  std::vector<uint8_t> data_;
-  size_t bits_;
-  size_t base_;
-  size_t pos_ = 0;
-};
 
 }  // namespace
 
@@ -90,11 +56,11 @@ std::vector<Sequence> read_sequences(std::span<const uint8_t> in, const char* st
   // Every sequence takes at least 9 bits: a count the bytes cannot hold is refused before
   // anything is allocated.
   if (count > in.size() * 8 / 9) throw_corrupt(stage, base, std::to_string(count) + " sequences cannot fit in " + std::to_string(in.size()) + " bytes");
-  FastBits r(in, base);
+  BitReader r(in, base);  // zeros past the end: overrun is checked once per sequence
   std::vector<Sequence> out(count);
   uint64_t pos = 0;  // values covered so far
   for (uint64_t i = 0; i < count; ++i) {
-    const size_t at = r.offset();
+    const size_t at = r.byte_offset();
     const uint64_t literals = r.gamma();
     const uint64_t length = r.gamma();
     const int width = static_cast<int>(r.get(5)) + 1;
@@ -114,7 +80,7 @@ std::vector<Sequence> read_sequences(std::span<const uint8_t> in, const char* st
     pos += match;
     s = {static_cast<uint32_t>(literals - 1), static_cast<uint32_t>(match), static_cast<uint32_t>(offset), negate};
   }
-  if (r.bits_left() >= 8) throw_corrupt(stage, r.offset(), "trailing bytes after the sequences");
+  if (r.bits_left() >= 8) throw_corrupt(stage, r.byte_offset(), "trailing bytes after the sequences");
   return out;
 }
 

@@ -5,7 +5,7 @@
 #include <cstring>
 #include <vector>
 
-#include "codecs/core/bit_unpack.h"
+#include "codecs/core/bit_reader.h"
 #include "codecs/core/byte_io.h"
 #include "codecs/core/little_endian.h"
 #include "codecs/core/zigzag.h"
@@ -275,7 +275,8 @@ void BlockDecoder::decode_packed(ByteReader& r, int32_t* out, size_t n) {
   if (payload > r.remaining())
     r.fail(r.offset(), "packed block needs " + std::to_string(payload) + " bytes, " + std::to_string(r.remaining()) + " left");
   auto data = r.bytes(payload);
-  unpack_bits(data, n, width, [&](uint64_t i, uint32_t z) { out[i] = unzigzag32(z); });
+  BitReader bits(data, 0);  // its length was checked above
+  for (size_t i = 0; i < n; ++i) out[i] = unzigzag32(bits.get(static_cast<int>(width)));
 }
 
 // A block's value count, at most `limit`.

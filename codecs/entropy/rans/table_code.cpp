@@ -15,14 +15,6 @@ constexpr int kMaxUnary = 2 * (kMaxPrecision + 1) + 1;
 
 }  // namespace
 
-uint32_t BitReader::get(int n) {
-  if (static_cast<size_t>(n) > bits_left())
-    throw_corrupt("rans", byte_offset(), "frequency table runs past its " + std::to_string(in_.size()) + " bytes");
-  uint32_t v = 0;
-  for (int i = 0; i < n; ++i, ++pos_) v |= uint32_t{(in_[pos_ / 8] >> (pos_ % 8)) & 1u} << i;
-  return v;
-}
-
 void write_table(BitWriter& w, const uint32_t* freq, int count) {
   int lo = 0, hi = count - 1;
   while (lo < count && freq[lo] == 0) ++lo;
@@ -43,8 +35,8 @@ void write_table(BitWriter& w, const uint32_t* freq, int count) {
 void read_table(BitReader& r, int precision, int token_count, uint32_t* freq) {
   const size_t at = r.byte_offset();
   for (int t = 0; t < kMaxTokens; ++t) freq[t] = 0;
-  const int lo = static_cast<int>(r.get(8));
-  const int hi = lo + static_cast<int>(r.get(8));
+  const int lo = static_cast<int>(r.get_checked(8, "rans", "frequency table"));
+  const int hi = lo + static_cast<int>(r.get_checked(8, "rans", "frequency table"));
   if (hi >= token_count)
     throw_corrupt("rans", at, "table token range " + std::to_string(lo) + ".." + std::to_string(hi) +
                                   " exceeds the " + std::to_string(token_count) + " tokens of the block");
@@ -53,13 +45,13 @@ void read_table(BitReader& r, int precision, int token_count, uint32_t* freq) {
   int prev = kFirstWidth;
   for (int t = lo; t <= hi; ++t) {
     uint32_t z = 0;
-    while (r.get(1) == 0)
+    while (r.get_checked(1, "rans", "frequency table") == 0)
       if (++z > kMaxUnary) throw_corrupt("rans", r.byte_offset(), "frequency width code too long");
     const int width = prev + unzigzag32(z);
     if (width < 0 || width > precision + 1)
       throw_corrupt("rans", r.byte_offset(), "frequency width " + std::to_string(width) + " out of range");
     uint32_t f = 0;
-    if (width > 0) f = (1u << (width - 1)) | (width > 1 ? r.get(width - 1) : 0u);
+    if (width > 0) f = (1u << (width - 1)) | (width > 1 ? r.get_checked(width - 1, "rans", "frequency table") : 0u);
     if (f > total - sum)
       throw_corrupt("rans", r.byte_offset(), "table frequencies exceed the total " + std::to_string(total));
     freq[t] = f;

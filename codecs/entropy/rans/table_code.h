@@ -8,29 +8,17 @@
 #include <span>
 #include <string>
 
+#include "codecs/core/bit_reader.h"
 #include "codecs/core/bit_writer.h"
 #include "codecs/core/stream.h"
 
 namespace lcz::rans {
 
-// Checked LSB-first bit reader; `base` is the stream offset of `in`, for messages.
-class BitReader {
- public:
-  BitReader(std::span<const uint8_t> in, size_t base) : in_(in), base_(base) {}
-  uint32_t get(int n);  // n <= 32; throws (codec) past the end
-  size_t bits_left() const { return in_.size() * 8 - pos_; }
-  size_t byte_offset() const { return base_ + pos_ / 8; }
-
- private:
-  std::span<const uint8_t> in_;
-  size_t base_;
-  size_t pos_ = 0;
-};
-
 // freq[t] for t < count (tokens beyond count are zero); the frequencies sum to 2^precision.
 void write_table(BitWriter& w, const uint32_t* freq, int count);
 // Reads one table into freq[0..kMaxTokens) and checks it: tokens below token_count, every
-// frequency <= 2^precision, sum exactly 2^precision. Throws lcz::Error (codec) otherwise.
+// frequency <= 2^precision, sum exactly 2^precision. Throws lcz::Error (codec) otherwise,
+// and for a table that runs past r's bytes.
 void read_table(BitReader& r, int precision, int token_count, uint32_t* freq);
 // Bits write_table spends on a frequency f after one of width prev_width (for estimates).
 inline int table_entry_bits(uint32_t f, int prev_width) {
