@@ -285,9 +285,9 @@ TEST_CASE("every registered stage codes against a base, or refuses to", "[stages
     coders += stage->codes_against_base();
     if (!stage->codes_against_base()) {
       const Stream in = large_input(d.input);
-      const F32 zeros(element_count(in));
+      const F32 base(element_count(in));
       Bytes side;
-      CHECK_THROWS_AS(stage->encode_against(in, BaseTensor(zeros), side), Error);
+      CHECK_THROWS_AS(stage->encode_against(in, BaseTensor(base), side), Error);
       continue;
     }
     REQUIRE(d.input == StreamType::f32);  // a base is float32 values, one per input value
@@ -298,10 +298,10 @@ TEST_CASE("every registered stage codes against a base, or refuses to", "[stages
       F32 base(in.size());
       for (size_t i = 0; i < in.size(); ++i) base[i] = in[i] * 0.97f + (i % 3 == 0 ? 1e-3f : -2e-4f);
       const Stream alone = stage->decode(stage->encode(input));
-      Bytes side, side_again;
+      Bytes side, side2;
       const Stream against = stage->encode_against(input, BaseTensor(base), side);
-      CHECK(stage->encode_against(input, BaseTensor(base), side_again) == against);  // deterministic
-      CHECK(side_again == side);
+      CHECK(stage->encode_against(input, BaseTensor(base), side2) == against);  // deterministic
+      CHECK(side2 == side);
       CHECK(stage->decode_against(against, BaseTensor(base), side) == alone);
       if (!in.empty()) {
         const F32 short_base(base.begin(), base.end() - 1);
