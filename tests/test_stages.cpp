@@ -285,7 +285,9 @@ TEST_CASE("every registered stage codes against a base, or refuses to", "[stages
     coders += stage->codes_against_base();
     if (!stage->codes_against_base()) {
       const Stream in = large_input(d.input);
-      CHECK_THROWS_AS(stage->encode_against(in, F32(element_count(in))), Error);
+      const F32 base(element_count(in));
+      Bytes side;
+      CHECK_THROWS_AS(stage->encode_against(in, BaseTensor(base), side), Error);
       continue;
     }
     REQUIRE(d.input == StreamType::f32);  // a base is float32 values, one per input value
@@ -296,12 +298,15 @@ TEST_CASE("every registered stage codes against a base, or refuses to", "[stages
       F32 base(in.size());
       for (size_t i = 0; i < in.size(); ++i) base[i] = in[i] * 0.97f + (i % 3 == 0 ? 1e-3f : -2e-4f);
       const Stream alone = stage->decode(stage->encode(input));
-      const Stream against = stage->encode_against(input, base);
-      CHECK(stage->encode_against(input, base) == against);  // deterministic
-      CHECK(stage->decode_against(against, base) == alone);
+      Bytes side, side2;
+      const Stream against = stage->encode_against(input, BaseTensor(base), side);
+      CHECK(stage->encode_against(input, BaseTensor(base), side2) == against);  // deterministic
+      CHECK(side2 == side);
+      CHECK(stage->decode_against(against, BaseTensor(base), side) == alone);
       if (!in.empty()) {
         const F32 short_base(base.begin(), base.end() - 1);
-        CHECK_THROWS_AS(stage->encode_against(input, short_base), Error);
+        Bytes short_side;
+        CHECK_THROWS_AS(stage->encode_against(input, BaseTensor(short_base), short_side), Error);
       }
     }
   }
