@@ -12,11 +12,11 @@ failures=0
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 
 "$lczip" compress "$data/maia-1900.pb.gz" -o maia.lcz --pipeline fast --chunk-weights 200000 || exit 1
-# 4000 weights of a normal distribution, as two chunks of 2000.
+# 8192 weights of a normal distribution, as two chunks of 4096 (the smallest chunk lczip takes).
 /usr/bin/python3 -c "
 import numpy as np
-np.random.default_rng(14).normal(0, 0.05, 4000).astype('<f4').tofile('small.f32')" || exit 1
-"$lczip" compress small.f32 -o small.lcz --pipeline fast --chunk-weights 2000 || exit 1
+np.random.default_rng(14).normal(0, 0.05, 8192).astype('<f4').tofile('small.f32')" || exit 1
+"$lczip" compress small.f32 -o small.lcz --pipeline fast --chunk-weights 4096 || exit 1
 "$lczip" verify maia.lcz "$data/maia-1900.pb.gz" >/dev/null || fail "the unforged Lc0 container does not verify"
 "$lczip" verify small.lcz small.f32 >/dev/null || fail "the unforged .f32 container does not verify"
 
