@@ -123,4 +123,10 @@ std::vector<uint8_t> gzip_compress(std::span<const uint8_t> bytes, int level) {
   return out;
 }
 
+MaybeGzip gunzip_if_gzip(std::span<const uint8_t> file_bytes, const std::string& source, size_t max_bytes) {
+  MaybeGzip m{.file = file_bytes, .gzip = is_gzip(file_bytes)};
+  if (m.gzip) m.inflated = gunzip(file_bytes, source, max_bytes);
+  return m;
+}
+
 }  // namespace lcz

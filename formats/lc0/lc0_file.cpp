@@ -245,18 +245,14 @@ bool starts_with_lc0_magic(std::span<const uint8_t> bytes) {
 
 
 pblczero::Net parse_lc0_net(std::span<const uint8_t> file_bytes, const std::string& source, size_t max_inflated_bytes) {
-  std::vector<uint8_t> inflated;
-  std::span<const uint8_t> message = file_bytes;
-  if (is_gzip(file_bytes)) {
-    inflated = gunzip(file_bytes, source, std::min(max_inflated_bytes, kMaxMessageBytes));
-    message = inflated;
-  }
+  const MaybeGzip file = gunzip_if_gzip(file_bytes, source, std::min(max_inflated_bytes, kMaxMessageBytes));
+  const std::span<const uint8_t> message = file.message();
   if (message.size() > kMaxMessageBytes)
     throw_input(source + ": " + std::to_string(message.size()) + " bytes, more than protobuf can parse");
   pblczero::Net net;
   // Partial: Lc0's own parser does not insist on proto2 `required` (map keys); neither do we.
   if (!net.ParsePartialFromArray(message.data(), static_cast<int>(message.size())))
-    throw_input(source + ": not an Lc0 net: " + (is_gzip(file_bytes) ? "gzip content" : "content") +
+    throw_input(source + ": not an Lc0 net: " + (file.gzip ? "gzip content" : "content") +
                 " does not parse as a pblczero.Net protobuf");
   if (!net.has_magic() || net.magic() != kLc0Magic)
     throw_input(source + ": not an Lc0 net: Net.magic is " +

@@ -196,15 +196,11 @@ bool is_onnx_weight(const lczonnx::Tensor& t) {
 }
 
 lczonnx::Model parse_onnx_model(std::span<const uint8_t> file_bytes, const std::string& source, size_t max_inflated_bytes) {
-  std::vector<uint8_t> inflated;
-  std::span<const uint8_t> message = file_bytes;
-  if (is_gzip(file_bytes)) {
-    inflated = gunzip(file_bytes, source, std::min(max_inflated_bytes, kMaxOnnxModelBytes));
-    message = inflated;
-  }
+  const MaybeGzip file = gunzip_if_gzip(file_bytes, source, std::min(max_inflated_bytes, kMaxOnnxModelBytes));
+  const std::span<const uint8_t> message = file.message();
   if (message.size() > kMaxOnnxModelBytes)
     throw_input(source + ": " + std::to_string(message.size()) + " bytes, more than protobuf can parse (2 GiB)");
-  const std::string what = is_gzip(file_bytes) ? "gzip content" : "content";
+  const std::string what = file.gzip ? "gzip content" : "content";
   lczonnx::Model model;
   if (!model.ParseFromArray(message.data(), static_cast<int>(message.size())))
     throw_input(source + ": not an ONNX model: the " + what + " does not parse as an onnx.ModelProto protobuf" +
