@@ -15,6 +15,12 @@ OutputChoice as_decoded(const Tensor& original, const F32& decoded) {
   return choice;
 }
 
+OutputChoice choose_as_decoded(const Tensor& original, const F32& decoded, double, const std::optional<CodedLattice>&) {
+  return as_decoded(original, decoded);
+}
+
+F32 loaded_as_decoded(const F32& decoded, const SourceEncoding&) { return decoded; }
+
 F32 round_trip_16(std::span<const float> values, SourceEncoding::Kind kind) {
   F32 out(values.size());
   for (size_t i = 0; i < values.size(); ++i)

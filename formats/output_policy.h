@@ -10,6 +10,12 @@ namespace lcz {
 // Written as decoded, in float32: the error is the decoded values' own.
 OutputChoice as_decoded(const Tensor& original, const F32& decoded);
 
+// choose_output and loaded_values of the formats that write every tensor as decoded (raw
+// float32, .npy): as_decoded, and the decoded values themselves.
+OutputChoice choose_as_decoded(const Tensor& original, const F32& decoded, double tolerance,
+                               const std::optional<CodedLattice>& coded);
+F32 loaded_as_decoded(const F32& decoded, const SourceEncoding& output);
+
 // FLOAT16/BFLOAT16 (original.source.kind) where the values rounded to it stay within the
 // tolerance, else FLOAT32 with a warning.
 OutputChoice keep_16bit_or_float32(const Tensor& original, const F32& decoded, double tolerance);

@@ -18,10 +18,8 @@ NetFileFormat npy_format() {
           .read = [](std::span<const uint8_t> bytes, const std::filesystem::path& path) {
             return SourceNet{read_npy_net(bytes, path), SourceFormat::npy, path.string(), ""};
           },
-          .choose_output = [](const Tensor& original, const F32& decoded, double, const std::optional<CodedLattice>&) {
-            return as_decoded(original, decoded);
-          },
-          .loaded_values = [](const F32& decoded, const SourceEncoding&) { return decoded; },
+          .choose_output = choose_as_decoded,
+          .loaded_values = loaded_as_decoded,
           .loaded_error = ieee_loaded_error,
           .contradiction = as_decoded_contradiction,
           .write = [](const std::string&, Net net, std::span<const SourceEncoding>, const std::string&, const std::string&,
