@@ -29,6 +29,9 @@ class Error : public std::runtime_error {
   std::optional<uint64_t> element_;
 };
 
+// A number in a message, readable at any scale ("%.9g"; never std::to_string's "0.000000").
+std::string readable_number(double v);
+
 [[noreturn]] void throw_config(const std::string& message);
 [[noreturn]] void throw_input(const std::string& message);
 // An encoder that cannot represent its input (value too wide, NaN, ...).

@@ -11,18 +11,11 @@ namespace lcz {
 
 namespace {
 
-// Numbers a person can read at any scale, never the "0.000000" of std::to_string: a value
-// with %.9g, a step that is a power of two as "2^-60".
-std::string readable(double v) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.9g", v);
-  return buf;
-}
-
+// A step in a message: a power of two as "2^-60", else readable_number.
 std::string readable_step(double step) {
   int e = 0;
   if (step > 0 && std::frexp(step, &e) == 0.5) return "2^" + std::to_string(e - 1);
-  return readable(step);
+  return readable_number(step);
 }
 
 }  // namespace
@@ -65,7 +58,7 @@ void quantize_to_step(std::span<const float> in, double step, bool round, double
   };
   for (size_t i = 0; i < in.size(); ++i) {
     const double x = in[i];
-    const std::string where = "value " + readable(x) + " at index " + std::to_string(i);
+    const std::string where = "value " + readable_number(x) + " at index " + std::to_string(i);
     if (!std::isfinite(x)) throw_refused_at(stage, i, where + " is not finite");
     if (std::fabs(x * inv) > kMax) throw_refused_at(stage, i, where + " needs more than 31 bits at step " + readable_step(step));
     if (within(out[i], x)) continue;
