@@ -18,13 +18,17 @@ namespace lcz {
 // rounded to that kind; otherwise the value itself. Only LINEAR16 readings differ by decoder.
 class Lc0Readings {
  public:
-  Lc0Readings(std::span<const float> values, const SourceEncoding& encoding) : values_(values), encoding_(encoding) {}
+  Lc0Readings(std::span<const float> values, const SourceEncoding& encoding)
+      : values_(values), encoding_(encoding), scale_(65535.0 / (static_cast<double>(encoding.max_val) - encoding.min_val)) {}
   // Weight i as stored: its LINEAR16 index (-1 for other kinds) and the release reading.
   struct Stored {
     int32_t u = -1;
     float release = 0;
   };
   Stored stored(size_t i) const;
+  // The release reading of an index within one of stored(i).u (for LINEAR16; else stored(i)'s):
+  // at least as far from weight i as stored(i).release, found with one decode instead of up to three.
+  float near_release(size_t i) const;
   Linear16Readings readings(const Stored& s) const;  // all five, for stored(i)
   Linear16Readings operator[](size_t i) const { return readings(stored(i)); }
   // linear16_reading_spread of a LINEAR16 encoding's range; 0 for the others.
@@ -33,6 +37,7 @@ class Lc0Readings {
  private:
   std::span<const float> values_;
   SourceEncoding encoding_;
+  double scale_;  // 65535 / (max_val - min_val)
 };
 
 // The largest |loaded - original| over the weights and the decoders: the original stored in
