@@ -36,6 +36,13 @@
 // While a match lasts, the value at the matched position, times a least-squares gain,
 // predicts v; every threshold decision then gets one more input whose context is the
 // distance of that prediction from the threshold in units of the recent prediction error.
+// Short-repeat model (optional): a byte-oriented LZ finds what the models above miss, short
+// exact repeats at any lag (the same 16 values of a plane in another channel) and runs of
+// zeros (dead filters). The last kRepKey values, hashed exactly, point to where they occurred
+// last; while the values that followed there keep coming, the next one is the prediction, and
+// one decision first says whether v is it (its counter, in the match length and whether the
+// prediction is 0, is the model's own confidence: where windows recur by chance it learns a
+// low hit rate and costs little).
 #pragma once
 #include <algorithm>
 #include <array>
@@ -53,6 +60,7 @@ struct ModelParams {
   int period = 9;         // 1..kMaxPeriod
   bool match = true;
   bool base_context = false;  // values come with a context byte derived from a base (Stage::base_context)
+  bool repeat = true;         // the short-repeat model
 };
 constexpr int kMaxMantissaBits = 3;
 constexpr int kMaxPeriod = 16;
@@ -92,6 +100,10 @@ class ValueModel {
   static constexpr int kExactRuns = 16;        // contexts of the exact-match flag
   static constexpr int kBaseContexts = 256;    // base context bytes
   static constexpr int kBaseSignContexts = 16; // their low 4 bits (base_prediction.h: fraction and sign)
+  static constexpr int kRepKey = 4;            // exact values hashed by the short-repeat model
+  static constexpr int kRepLens = 16;          // contexts of its length (predictions confirmed so far)
+  static constexpr int kRepClasses = 5;        // ... and of the prediction's class: 0, or 4 classes against the scale
+  static constexpr int kRepTableBits = 14;     // its table: at most 2^14 entries, as the match model's
 
   // Adaptation.
   static constexpr uint32_t kLimit = 255;  // counter: rate floor 1/(kLimit + 1.5)
@@ -123,6 +135,7 @@ class ValueModel {
   void predict();
   void update(int t);
   void detect_lag();
+  void update_repeat(int32_t val, uint32_t i);
 
   ModelParams p_;
   // Counters, indexed [context][decision].
@@ -173,6 +186,16 @@ class ValueModel {
   uint32_t pm_ = 0;             // predicted magnitude
   int pneg_ = 0;                // predicted sign: 0 none, 1 positive, 2 negative
   uint64_t recip_err_ = 0;      // 2^32 / the recent prediction error (in 4-bit fixed point: >> 4)
+
+  // Short-repeat model (shares ring_).
+  std::vector<uint64_t> rep_table_;  // hash of kRepKey values -> check << 32 | the position after them (mod 2^32)
+  std::vector<Counter> rep_flag_;    // [length][prediction's class]: "v is the prediction"
+  int rep_shift_ = 0;
+  int64_t rep_slot_ = -1;            // table slot of the last window, looked up one value later
+  uint32_t rep_check_ = 0;
+  uint64_t rep_ptr_ = 0;             // position of the predicted value
+  int rep_len_ = -1;                 // -1: no match, else confirmed predictions (up to kRepLens - 1)
+  int32_t rep_pred_ = 0;
 };
 
 inline ValueModel::ValueModel(const ModelParams& p, uint64_t value_count) : p_(p) {
@@ -195,12 +218,20 @@ inline ValueModel::ValueModel(const ModelParams& p, uint64_t value_count) : p_(p
   tok_w_.assign(kTokIds * 2 * (kTokK + 1), kW0);
   man_w_.assign(kManIds * 2 * (kManK + 1), kW0);
   sgn_w_.assign(kConf * (kSgnK + 1), kW0);
+  if (p.match || p.repeat) {
+    const int ring_bits = std::clamp(static_cast<int>(std::bit_width(value_count)), 6, static_cast<int>(kRingBits));
+    ring_.assign(size_t{1} << ring_bits, 0);
+  }
+  if (p.repeat) {
+    const int bits = std::clamp(static_cast<int>(std::bit_width(value_count)), 6, kRepTableBits);
+    rep_table_.assign(size_t{1} << bits, 0);
+    rep_shift_ = 64 - bits;
+    rep_flag_.assign(kRepLens * kRepClasses, kCounterInit);
+  }
   if (p.match) {
     // Sized to the stream, so that small tensors do not pay for a large table; the hash table
     // at most 2^14 entries (128 KiB), looked up once per value: a larger one measured no better
     // and pushes the counters out of the cache.
-    const int ring_bits = std::clamp(static_cast<int>(std::bit_width(value_count)), 6, static_cast<int>(kRingBits));
-    ring_.assign(size_t{1} << ring_bits, 0);
     const int table_bits = std::clamp(static_cast<int>(std::bit_width(value_count)), 6, 14);
     table_.assign(size_t{1} << table_bits, 0);
     table_shift_ = 64 - table_bits;
@@ -250,9 +281,29 @@ inline void ValueModel::code(Coder& coder, int32_t v, int bctx) {
   const uint32_t m_in = v < 0 ? 0u - static_cast<uint32_t>(v) : static_cast<uint32_t>(v);
   const int t_in = std::bit_width(m_in);
   predict();
+  bool rep_missed = false;
+  if (rep_len_ >= 0 && (rep_pred_ = ring_[rep_ptr_ & (ring_.size() - 1)]) != 0) {
+    // Context: the length, and the prediction's class against the recent scale (a value far
+    // above it is a chance hit less often).
+    const uint32_t pa = rep_pred_ < 0 ? 0u - static_cast<uint32_t>(rep_pred_) : static_cast<uint32_t>(rep_pred_);
+    const int centre = std::bit_width(std::min<uint64_t>(avg_f_ >> 4, 0xFFFFFFFFu));
+    const int pc = pa == 0 ? 0 : 1 + std::clamp(static_cast<int>(std::bit_width(pa)) - centre + 1, 0, kRepClasses - 2);
+    Counter& flag = rep_flag_[rep_len_ * kRepClasses + pc];
+    const int hit = coder.bit(std::clamp<uint32_t>(counter_p16(flag), kPMin, 65536 - kPMin), v == rep_pred_);
+    counter_update(flag, hit, kLimit);
+    if (hit) {
+      mag_ = rep_pred_ < 0 ? 0u - static_cast<uint32_t>(rep_pred_) : static_cast<uint32_t>(rep_pred_);
+      neg_ = rep_pred_ < 0;
+      update(std::bit_width(mag_));
+      return;
+    }
+    rep_missed = true;
+  }
   // An exact copy (or negation) costs one decision per value: after an exact prediction, first
-  // "is v the prediction?", and if so nothing else.
-  if (conf_ > 0 && exact_ > 0) {
+  // "is v the prediction?", and if so nothing else (unless the short-repeat model has just
+  // said that v is not that value).
+  if (conf_ > 0 && exact_ > 0 &&
+      !(rep_missed && rep_pred_ == (pneg_ == 2 ? static_cast<int32_t>(0u - pm_) : static_cast<int32_t>(pm_)))) {
     const int32_t pred = pneg_ == 2 ? static_cast<int32_t>(0u - pm_) : static_cast<int32_t>(pm_);
     Counter& flag = exact_flag_[conf_ * kExactRuns + exact_];
     const int hit = coder.bit(std::clamp<uint32_t>(counter_p16(flag), kPMin, 65536 - kPMin), v == pred);
@@ -378,10 +429,12 @@ inline void ValueModel::update(int t) {
   if ((index_ + 1) % kLagEvery == 0) detect_lag();
   ++index_;
   if (++pos_ == p_.period) pos_ = 0;
-  if (!p_.match) return;
+  if (ring_.empty()) return;
 
   const int32_t val = neg_ ? static_cast<int32_t>(0u - mag_) : static_cast<int32_t>(mag_);
   ring_[i & (ring_.size() - 1)] = val;
+  if (p_.repeat) update_repeat(val, i);
+  if (!p_.match) return;
   if (len_ > 0) {
     exact_ = mag_ == pm_ && sign == pneg_ ? std::min(exact_ + 1, kExactRuns - 1) : 0;
     // Follow the match while the predicted signs are right; a miss quarters the confidence.
@@ -428,6 +481,41 @@ inline void ValueModel::update(int t) {
   // Check bits, bit 1 set (0 marks an empty slot), bit 0 = the flip.
   pending_check_ = (static_cast<uint32_t>(hash) & ~3u) | 2u | flip;
   __builtin_prefetch(&table_[pending_slot_]);
+}
+
+// The value at position i (val) was just recorded in the ring.
+inline void ValueModel::update_repeat(int32_t val, uint32_t i) {
+  if (rep_len_ >= 0) {
+    if (val == rep_pred_) {
+      rep_len_ = std::min(rep_len_ + 1, kRepLens - 1);
+      ++rep_ptr_;
+    } else {
+      rep_len_ = -1;
+    }
+  }
+  // The slot of the window before this value was prefetched one value ago: look it up now (a
+  // match starts one value later than it could).
+  if (rep_slot_ >= 0) {
+    const uint64_t entry = rep_table_[rep_slot_];
+    const uint32_t found = static_cast<uint32_t>(entry);  // where the value after that window was
+    const uint32_t distance = i - found;
+    // The value after the window there must be this one (so a match is of kRepKey + 1 values).
+    if (rep_len_ < 0 && (entry >> 32) == rep_check_ && distance > 0 && distance < ring_.size() &&
+        ring_[found & (ring_.size() - 1)] == val) {
+      rep_ptr_ = uint64_t{i} + 1 - distance;  // the position after `found` (mod 2^32 as i is)
+      rep_len_ = 0;
+    }
+    rep_table_[rep_slot_] = uint64_t{rep_check_} << 32 | i;
+  }
+  if (i + 1 < kRepKey) return;
+  const size_t mask = ring_.size() - 1;
+  uint64_t h = 0;
+  for (int k = kRepKey - 1; k >= 0; --k) h = (h + static_cast<uint32_t>(ring_[(i - k) & mask])) * 0x9E3779B97F4A7C15ull;
+  h ^= h >> 29;
+  h *= 0xBF58476D1CE4E5B9ull;
+  rep_slot_ = static_cast<int64_t>(h >> rep_shift_);
+  rep_check_ = static_cast<uint32_t>(h) | 1u;  // nonzero: 0 marks an empty slot
+  __builtin_prefetch(&rep_table_[rep_slot_]);
 }
 
 // Called with the value at index_ just recorded: searches the last kFar / 2 values. The search
