@@ -54,19 +54,13 @@ StageDescriptor cm_stage() {
                       .type = ParamType::boolean,
                       .default_value = true,
                       .doc = "matches of exact and negated repeats, and a match model that predicts values from an earlier "
-                             "run whose signs match, scaled by a fitted gain"},
-                     {.name = "repeat",
-                      .type = ParamType::boolean,
-                      .default_value = true,
-                      .doc = "a short-repeat model: the last 4 values hashed exactly predict the value that followed them "
-                             "last time (short exact repeats at any lag, runs of zeros)"}},
+                             "run whose signs match, scaled by a fitted gain"}},
           .library_version = {},
           .make = [](const Params& p, const StageContext& ctx) {
             cm::ModelParams mp;
             mp.mantissa_bits = static_cast<int>(p.integer("mantissa_bits"));
             mp.period = static_cast<int>(p.integer("period"));
             mp.match = p.boolean("match");
-            mp.repeat = p.boolean("repeat");
             return std::make_unique<Cm>(mp, ctx.max_decoded_bytes / 4);
           }};
 }

@@ -63,7 +63,9 @@ struct ModelParams {
   int period = 9;         // 1..kMaxPeriod
   bool match = true;
   bool base_context = false;  // values come with a context byte derived from a base (Stage::base_context)
-  bool repeat = true;         // the short-repeat model
+  // The short-repeat model: always on in new streams (no stage parameter, so that the stored
+  // pipelines of older containers resolve as they did); off when reading a stream without it.
+  bool repeat = true;
 };
 constexpr int kMaxMantissaBits = 3;
 constexpr int kMaxPeriod = 16;
