@@ -202,6 +202,7 @@ class ValueModel {
   uint64_t rep_ptr_ = 0;             // position of the predicted value
   int rep_len_ = -1;                 // -1: no match, else confirmed predictions (up to kRepLens - 1)
   int32_t rep_pred_ = 0;
+  uint64_t rep_hash_ = 0;            // of the last kRepKey values
   Counter* rep_unflagged_ = nullptr;  // the flag's counter when the value was coded without it
 };
 
@@ -524,11 +525,18 @@ inline void ValueModel::update_repeat(int32_t val, uint32_t i) {
     }
     rep_table_[rep_slot_] = uint64_t{rep_check_} << 32 | i;
   }
+  // A rolling hash of the last kRepKey values: the newest added, the one kRepKey back (0
+  // before the stream has that many: the ring starts zeroed) taken out.
+  constexpr uint64_t kMul = 0x9E3779B97F4A7C15ull;
+  constexpr uint64_t kMulPow = [] {
+    uint64_t m = 1;
+    for (int k = 0; k < kRepKey; ++k) m *= kMul;
+    return m;
+  }();
+  const uint32_t oldest = static_cast<uint32_t>(ring_[(i - kRepKey) & (ring_.size() - 1)]);
+  rep_hash_ = rep_hash_ * kMul + static_cast<uint32_t>(val) - oldest * kMulPow;
   if (i + 1 < kRepKey) return;
-  const size_t mask = ring_.size() - 1;
-  uint64_t h = 0;
-  for (int k = kRepKey - 1; k >= 0; --k) h = (h + static_cast<uint32_t>(ring_[(i - k) & mask])) * 0x9E3779B97F4A7C15ull;
-  h ^= h >> 29;
+  uint64_t h = rep_hash_ ^ (rep_hash_ >> 29);
   h *= 0xBF58476D1CE4E5B9ull;
   rep_slot_ = static_cast<int64_t>(h >> rep_shift_);
   rep_check_ = static_cast<uint32_t>(h) | 1u;  // nonzero: 0 marks an empty slot
