@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
@@ -234,9 +235,18 @@ TEST_CASE("golden .lcz files decode to their recorded SHA-256, one per registere
   }
 }
 
+// The hidden cases below rewrite committed files: a run that selects them by accident (Catch2
+// runs hidden cases for a negated tag such as "~[slow]") fails instead, unless asked for.
+void require_golden_write_asked() {
+  const char* asked = std::getenv("LCZ_GOLDEN_WRITE");
+  if (asked == nullptr || std::string(asked) != "1")
+    FAIL("this case rewrites tests/golden/: run it with LCZ_GOLDEN_WRITE=1 (tests/golden/README.md)");
+}
+
 // Writes the golden files and tests/golden/golden.tsv again: only when format 1.0 changes on
 // purpose (tests/golden/README.md). Hidden: build/bin/lcz_tests "[.golden-write]".
 TEST_CASE("write the golden .lcz files", "[.golden-write]") {
+  require_golden_write_asked();
   struct Golden {
     std::string file, base_file;
     Bytes input, base;
@@ -283,6 +293,7 @@ TEST_CASE("write the golden .lcz files", "[.golden-write]") {
 // lc0-1.1.lcz and f32-1.1.lcz beside the 1.0 files, which stay to show that 1.0 still reads.
 // Replaces their rows in golden.tsv, keeps the others. Hidden: "[.golden-write-1.1]".
 TEST_CASE("write the version 1.1 golden .lcz files", "[.golden-write-1.1]") {
+  require_golden_write_asked();
   const auto [f32_base, f32_target] = golden_f32_base_and_target();
   const BaseNet base = read_base_net(f32_base, "f32-base.f32");
   struct Golden {
