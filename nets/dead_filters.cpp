@@ -61,6 +61,12 @@ class Blocks {
     return out;
   }
 
+  bool is_large(size_t at) const {
+    for (size_t i = at; i < at + kBlock; ++i)
+      if (std::fabs(v_[i]) > small_) return true;
+    return false;
+  }
+
  private:
   bool is_small_nonzero(size_t at) const {
     bool nonzero = false;
@@ -70,11 +76,6 @@ class Blocks {
       nonzero |= a >= nonzero_;
     }
     return nonzero;
-  }
-  bool is_large(size_t at) const {
-    for (size_t i = at; i < at + kBlock; ++i)
-      if (std::fabs(v_[i]) > small_) return true;
-    return false;
   }
 
   const std::vector<float>& v_;
@@ -176,14 +177,15 @@ std::vector<float> with_dead_filters(std::span<const float> values, const NetLay
   }
 
   // Short repeats: blocks aligned at multiples of 16, wholly faint (small copies) or wholly
-  // outside dead and faint filters (the others).
+  // outside dead and faint filters with a large value (the others: live weights are copied
+  // over, never a stretch of zeros or near-zeros the source net has).
   const size_t copies = static_cast<size_t>(std::llround(o.short_repeat_share * static_cast<double>(out.size()) / kBlock));
   const size_t small = static_cast<size_t>(std::llround(o.small_share * static_cast<double>(copies)));
   const Blocks blocks(out, role, layout, o);
   std::vector<size_t> faint_blocks, plain_blocks;
   for (size_t at = 0; at + kBlock <= out.size(); at += kBlock) {
     if (blocks.all_role(at, kFaint)) faint_blocks.push_back(at);
-    else if (blocks.all_role(at, kPlain)) plain_blocks.push_back(at);
+    else if (blocks.all_role(at, kPlain) && blocks.is_large(at)) plain_blocks.push_back(at);
   }
   std::vector<Copy> chosen;
   choose_copies(faint_blocks, small, true, blocks, rng, chosen);

@@ -1,8 +1,8 @@
 // Test data with dead filters and short structured repeats, made by code: a real net's
 // weights with the structure trained nets leave behind (measured on the shared nets, README
 // "Dead-filter nets"):
-//   - dead filters: whole output filters that are exactly zero (a ReLU channel that never fires;
-//     maia-1900's policy conv has 7 of its 80 filters at zero, bias included);
+//   - dead filters: whole output filters that are exactly zero (a ReLU channel that never fires,
+//     a plane nothing reads: maia-1900's policy conv has 7 of its 80 filters at zero, biases too);
 //   - faint filters: whole filters whose weights sit within +-2 quantization steps (weights of
 //     an input that is nearly dead decay to noise; most of maia's value-head dense layer);
 //   - short exact repeats: 16-value blocks equal to the block a whole number of board planes
@@ -53,8 +53,9 @@ std::vector<FilterSpan> filters_of(const NetLayout& layout, size_t filter);
 //      of 16 of the concatenation, replaced by the block lag = k * lag_unit values earlier in
 //      the same tensor (1 <= k <= max_lag_units): round(small_share * copies) of them inside
 //      faint filters, copied from faint blocks within +-2 steps that have a value of at least
-//      one step; the others outside dead and faint filters, copied from blocks with a value beyond
-//      2 steps (so a copy is never of zeros, and small copies are exactly the ones asked for).
+//      one step; the others at blocks outside dead and faint filters with a value beyond 2
+//      steps, copied from such blocks (so a copy never is of zeros nor fills in the source
+//      net's own zero stretches, and small copies are exactly the ones asked for).
 //      Copies are made in increasing position, so a source may itself be a copy.
 // Throws std::invalid_argument for a share outside 0..1, dead_share + faint_share > 1, a zero
 // filter or max_lag_units, a lag_unit that is not a positive multiple of 16, a step that is

@@ -174,6 +174,19 @@ TEST_CASE("with_dead_filters: copies are exact, at k * lag_unit, inside one tens
   CHECK(copies == 67);
 }
 
+TEST_CASE("with_dead_filters: the source net's zero stretches are never copied over", "[dead_filters]") {
+  NetLayout l;
+  l.tensors.push_back({.name = "a", .shape = {4096}, .count = 4096, .source = {}});
+  std::vector<float> src = weights(4096, 7);
+  std::fill(src.begin() + 1024, src.begin() + 2048, 0.0f);          // a dead stretch of the source
+  for (size_t i = 3008; i < 3088; ++i) src[i] *= float(kStep) / 0.25f;  // and a near-zero one (|v| < 2 steps)
+  const DeadFilterOptions o{.dead_share = 0, .faint_share = 0, .short_repeat_share = 0.5, .small_share = 0, .seed = 4};
+  const std::vector<float> out = with_dead_filters(src, l, o);
+  CHECK(std::equal(out.begin() + 1024, out.begin() + 2048, src.begin() + 1024));
+  CHECK(std::equal(out.begin() + 3008, out.begin() + 3088, src.begin() + 3008));
+  CHECK(count(out, l, o).copies == 128);  // round(0.5 * 4096 / 16) of the 256 blocks
+}
+
 TEST_CASE("with_dead_filters: shares 0 are the identity; bad options are refused", "[dead_filters]") {
   const NetLayout l = layout();
   const std::vector<float> src = weights(l.weight_count(), 6);
