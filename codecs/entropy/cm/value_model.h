@@ -37,8 +37,8 @@
 // predicts v; every threshold decision then gets one more input whose context is the
 // distance of that prediction from the threshold in units of the recent prediction error.
 // Short-repeat model (optional): a byte-oriented LZ finds what the models above miss, short
-// exact repeats at any lag (the same 16 values of a plane in another channel) and runs of
-// zeros (dead filters). The last kRepKey values, hashed exactly, point to where they occurred
+// exact repeats at any lag (the same 16 values of a plane in another channel: too short to
+// pay as a sequence of the match finder here). The last kRepKey values, hashed exactly, point to where they occurred
 // last; while the values that followed there keep coming, the next one is the prediction, and
 // one decision first says whether v is it. Its counter, in the match length and the
 // prediction's class against the scale, is the model's own confidence: the decision is coded
