@@ -55,6 +55,7 @@ class ConfigReader {
     }
     // Config errors (exit 2) come before dataset lookups (exit 3): pipelines first.
     datasets_dir_ = datasets_dir(root);
+    tolerance_ = c.tolerance;
     const json& ds = check_.required(root, "datasets", "");
     if (!ds.is_array() || ds.empty()) fail("datasets", "expected a non-empty array");
     for (size_t i = 0; i < ds.size(); ++i) add_datasets(ds[i], "datasets[" + std::to_string(i) + "]", c.datasets);
@@ -123,10 +124,23 @@ class ConfigReader {
       return;
     }
     if (!d.is_object()) fail(path, "expected a file name, a glob or an object");
-    check_.keys(d, path, {"name", "path", "format", "base", "target", "repeats_of", "share", "block", "negate_share", "seed"});
+    check_.keys(d, path, {"name", "path", "format", "base", "target", "repeats_of", "share", "block", "negate_share", "seed",
+                          "dead_filters_of", "dead_share", "faint_share", "short_repeat_share", "small_share", "filter", "lag_unit"});
     DatasetSpec s;
-    const bool repeat_keys = d.contains("share") || d.contains("block") || d.contains("negate_share") || d.contains("seed");
-    if (d.contains("repeats_of")) {
+    const bool repeat_keys = d.contains("share") || d.contains("block") || d.contains("negate_share");
+    const bool dead_filter_keys = d.contains("dead_share") || d.contains("faint_share") || d.contains("short_repeat_share") ||
+                                  d.contains("small_share") || d.contains("filter") || d.contains("lag_unit");
+    if (d.contains("dead_filters_of")) {
+      if (d.contains("path") || d.contains("format") || d.contains("base") || d.contains("target") || d.contains("repeats_of") || repeat_keys)
+        fail(path, "a dead-filter net has dead_filters_of (and dead_share, faint_share, short_repeat_share, small_share, filter, "
+                   "lag_unit, seed), not path, format, base, target or a repeat net's keys");
+      s.path = existing_file(d["dead_filters_of"], join(path, "dead_filters_of"));
+      s.dead_filters = dead_filter_options(d, path);
+      s.name = s.path.filename().string() + "-dead-filters-" + std::to_string(static_cast<int>(std::lround(s.dead_filters->dead_share * 100)));
+    } else if (dead_filter_keys) {
+      fail(path, "dead_share, faint_share, short_repeat_share, small_share, filter and lag_unit belong to a dead-filter net "
+                 "(\"dead_filters_of\": FILE)");
+    } else if (d.contains("repeats_of")) {
       if (d.contains("path") || d.contains("format") || d.contains("base") || d.contains("target"))
         fail(path, "a repeat net has repeats_of (and share, block, negate_share, seed), not path, format, base or target");
       s.path = existing_file(d["repeats_of"], join(path, "repeats_of"));
@@ -139,6 +153,8 @@ class ConfigReader {
       s.name = s.path.filename().string() + "-repeats-" + std::to_string(static_cast<int>(std::lround(r.share * 100)));
     } else if (repeat_keys) {
       fail(path, "share, block, negate_share and seed belong to a repeat net (\"repeats_of\": FILE)");
+    } else if (d.contains("seed")) {
+      fail(path, "seed belongs to a net made by code (\"repeats_of\" or \"dead_filters_of\": FILE)");
     } else if (d.contains("base") || d.contains("target")) {
       if (d.contains("path") || d.contains("format")) fail(path, "a delta has base and target, not path or format");
       s.base = existing_file(check_.required(d, "base", path), join(path, "base"));
@@ -162,6 +178,25 @@ class ConfigReader {
     out.push_back(std::move(s));
   }
 
+  // The generator's own checks (a copy count the net cannot hold) come at load time.
+  DeadFilterOptions dead_filter_options(const json& d, const std::string& path) const {
+    DeadFilterOptions o;
+    o.step = 2 * tolerance_;  // "small" is within +-2 steps of the run's quantization
+    if (d.contains("dead_share")) o.dead_share = fraction(d["dead_share"], join(path, "dead_share"));
+    if (d.contains("faint_share")) o.faint_share = fraction(d["faint_share"], join(path, "faint_share"));
+    if (o.dead_share + o.faint_share > 1)
+      fail(join(path, "faint_share"), "dead_share + faint_share is " + readable_number(o.dead_share + o.faint_share) + ", more than 1");
+    if (d.contains("short_repeat_share")) o.short_repeat_share = fraction(d["short_repeat_share"], join(path, "short_repeat_share"));
+    if (d.contains("small_share")) o.small_share = fraction(d["small_share"], join(path, "small_share"));
+    if (d.contains("filter")) o.filter = static_cast<size_t>(check_.integer(d["filter"], join(path, "filter"), 1, int64_t{1} << 24));
+    if (d.contains("lag_unit")) {
+      o.lag_unit = static_cast<size_t>(check_.integer(d["lag_unit"], join(path, "lag_unit"), 16, int64_t{1} << 24));
+      if (o.lag_unit % 16 != 0) fail(join(path, "lag_unit"), d["lag_unit"].dump() + " is not a multiple of 16 (the copied blocks' length)");
+    }
+    if (d.contains("seed")) o.seed = static_cast<uint64_t>(check_.integer(d["seed"], join(path, "seed"), 0, INT64_MAX));
+    return o;
+  }
+
   double fraction(const json& v, const std::string& path) const {
     if (!v.is_number() || !(v.get<double>() >= 0 && v.get<double>() <= 1)) fail(path, "expected a number in 0..1, got " + v.dump());
     return v.get<double>();
@@ -183,6 +218,7 @@ class ConfigReader {
   fs::path file_;
   ConfigOverrides overrides_;
   fs::path datasets_dir_;
+  double tolerance_ = 0;
   JsonCheck check_;
 };
 

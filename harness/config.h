@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "nets/dead_filters.h"
 #include "nets/net.h"
 #include "nets/repeats.h"
 #include "pipeline/spec.h"
@@ -18,13 +19,16 @@ namespace lcz {
 
 struct DatasetSpec {
   std::string name;                    // as reported: the file name, or the delta's name
-  std::filesystem::path path;          // resolved file (unset for a delta); a repeat net's source
+  std::filesystem::path path;          // resolved file (unset for a delta); a made net's source
   std::string format = "detect";      // a format's name (formats/format.h) or "detect"
   std::filesystem::path base, target;  // a delta: target - base
   std::string json_path;               // "datasets[2]": where the config names it
   // A repeat net (test data made by code, nets/repeats.h): the weights of `path`, all tensors
   // in order as one, with a share of their blocks replaced by earlier stretches.
   std::optional<RepeatOptions> repeats;
+  // A dead-filter net (test data made by code, nets/dead_filters.h): the weights of `path`, all
+  // tensors in order as one, with dead and faint filters and short repeats at structured lags.
+  std::optional<DeadFilterOptions> dead_filters;
   bool is_delta() const { return !base.empty(); }
 };
 

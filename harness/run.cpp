@@ -11,6 +11,7 @@
 #include "codecs/core/error.h"
 #include "formats/format.h"
 #include "harness/report/provenance.h"
+#include "nets/dead_filters.h"
 #include "nets/repeats.h"
 #include "nets/sha256.h"
 
@@ -30,6 +31,13 @@ Dataset load_dataset(const DatasetSpec& spec, DatasetInfo* info) {
     return {read(spec.target, "detect"), std::move(base)};
   }
   Net net = read(spec.path, spec.format);
+  if (spec.dead_filters) {
+    try {
+      return {dead_filter_net(net, *spec.dead_filters, spec.name), std::nullopt};
+    } catch (const std::invalid_argument& e) {  // shares this net cannot hold: the config asked for them
+      throw_config(spec.json_path + ": " + e.what());
+    }
+  }
   if (!spec.repeats) return {std::move(net), std::nullopt};
   return {repeat_net(net, *spec.repeats, spec.name), std::nullopt};
 }

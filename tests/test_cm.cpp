@@ -10,6 +10,7 @@
 
 #include "codecs/core/byte_io.h"
 #include "codecs/core/registry.h"
+#include "codecs/entropy/cm/format.h"
 #include "formats/format.h"
 #include "harness/run.h"
 #include "nets/net.h"
@@ -79,6 +80,13 @@ double laplacian_entropy_bits(double scale) {
   return bits;
 }
 
+// The stream of the encoder without the short-repeat model (as written before it existed).
+Bytes without_repeat(const I32& v) {
+  cm::ModelParams p;
+  p.repeat = false;
+  return cm::encode(v, p);
+}
+
 }  // namespace
 
 TEST_CASE("cm round-trips Laplacian data at every scale", "[cm]") {
@@ -124,6 +132,34 @@ TEST_CASE("cm match model pays on scaled copies", "[cm]") {
   CHECK(with < original * 2);
 }
 
+TEST_CASE("cm short-repeat model pays on short exact repeats at structured lags", "[cm]") {
+  // Small values (about 5 bits each: a 16-value copy saves less than the sequence margin, so
+  // the match finder leaves it to the model), a tenth of the 16-value blocks copied exactly
+  // from k * 64 values earlier, as the same square of another board plane. The model
+  // predicts a copy from its fifth value on: with it, each copy must save at least half of
+  // the entropy of its last 11 values.
+  constexpr double kScale = 6;
+  I32 v = laplacian(200000, kScale, 21);
+  std::mt19937 rng(22);
+  size_t copies = 0;
+  for (size_t b = 4096; b + 16 <= v.size(); b += 16) {
+    if (rng() % 10 != 0) continue;
+    const size_t lag = 64 * (1 + rng() % 16);
+    std::copy_n(v.begin() + static_cast<std::ptrdiff_t>(b - lag), 16, v.begin() + static_cast<std::ptrdiff_t>(b));
+    ++copies;
+  }
+  const Bytes with = encode(*make("cm"), v);
+  const Bytes without = without_repeat(v);
+  CHECK(decode(*make("cm"), with) == v);
+  CHECK(decode(*make("cm"), without) == v);
+  const double saved_bits = 8.0 * (static_cast<double>(without.size()) - static_cast<double>(with.size()));
+  CHECK(saved_bits > 0.5 * static_cast<double>(copies) * 11 * laplacian_entropy_bits(kScale));
+  // On the same values without copies, it costs next to nothing (its flag is coded only
+  // where it is often right).
+  const I32 plain = laplacian(200000, kScale, 21);
+  CHECK(encode(*make("cm"), plain).size() < without_repeat(plain).size() * 1.002);
+}
+
 TEST_CASE("cm round-trips single values, zeros and the full int32 range", "[cm]") {
   auto cm = make("cm");
   for (int32_t x : {0, 1, -1, 2, -7, 1000, -65536, std::numeric_limits<int32_t>::max(), std::numeric_limits<int32_t>::min()}) {
@@ -167,14 +203,21 @@ TEST_CASE("cm pins its stream format", "[cm]") {
   const Bytes b = encode(*make("cm"), v);
   REQUIRE(b.size() >= 4);
   CHECK(b[0] == 3);     // version
-  CHECK(b[1] == 0x05);  // mantissa_bits 1, match on
+  CHECK(b[1] == 0x15);  // mantissa_bits 1, match on, short-repeat model on
   CHECK(b[2] == 9);     // period
   CHECK(b[3] == 12);    // count
   CHECK(b[4] == 0);     // no sequences
-  const Bytes golden = {0x03, 0x05, 0x09, 0x0c, 0x00, 0x92, 0xaf, 0xcf, 0xd5, 0xe6, 0x96, 0x94, 0x56,
+  const Bytes golden = {0x03, 0x15, 0x09, 0x0c, 0x00, 0x92, 0xaf, 0xcf, 0xd5, 0xe6, 0x96, 0x94, 0x56,
                         0x13, 0x90, 0x0f, 0x09, 0x23, 0x88, 0xd8, 0x00, 0x04, 0x09, 0xa3, 0x36, 0xff};
   CHECK(b == golden);
   CHECK(decode(*make("cm"), golden) == v);
+  // The stream of the encoder before the short-repeat model (flag bit 4 clear; on 12 values
+  // that model never predicts, so the payload is the same) still decodes, and the encoder
+  // with the model off writes it.
+  Bytes before = golden;
+  before[1] = 0x05;
+  CHECK(decode(*make("cm"), before) == v);
+  CHECK(without_repeat(v) == before);
 }
 
 namespace {
@@ -224,8 +267,15 @@ TEST_CASE("cm pins its stream format on the long-lag path", "[cm]") {
   uint64_t h = 0xcbf29ce484222325ull;
   for (uint8_t c : b) h = (h ^ c) * 0x100000001b3ull;
   CHECK(b.size() == 42228);
-  CHECK(h == 0x3d53408ad19cf739ull);
+  CHECK(h == 0xf96bbe9e2136bcc9ull);
   CHECK(decode(*make("cm"), b) == v);
+  // Without the short-repeat model: the stream of the encoder before it, byte for byte.
+  const Bytes old = without_repeat(v);
+  h = 0xcbf29ce484222325ull;
+  for (uint8_t c : old) h = (h ^ c) * 0x100000001b3ull;
+  CHECK(old.size() == 42228);
+  CHECK(h == 0x3d53408ad19cf739ull);
+  CHECK(decode(*make("cm"), old) == v);
 }
 
 TEST_CASE("cm refuses a bad header field by field", "[cm]") {

@@ -161,6 +161,52 @@ TEST_CASE("a repeat net dataset: made at load time from its source, named by its
   expect_config_error(j, "datasets[0]: share, block, negate_share and seed belong to a repeat net");
 }
 
+TEST_CASE("a dead-filter net dataset: made at load time, small measured at the config's tolerance", "[config]") {
+  json j = valid();
+  j["datasets"] = json::array({json{{"dead_filters_of", "leela_grouped.f32"}, {"dead_share", 0.1}, {"short_repeat_share", 0.02}, {"seed", 3}}});
+  const Config c = parse(j);
+  REQUIRE(c.datasets.size() == 1);
+  CHECK(c.datasets[0].name == "leela_grouped.f32-dead-filters-10");
+  REQUIRE(c.datasets[0].dead_filters);
+  CHECK(!c.datasets[0].repeats);
+  CHECK(c.datasets[0].dead_filters->dead_share == 0.1);
+  CHECK(c.datasets[0].dead_filters->faint_share == DeadFilterOptions{}.faint_share);
+  CHECK(c.datasets[0].dead_filters->step == 2 * c.tolerance);
+  CHECK(c.datasets[0].dead_filters->seed == 3);
+  const Dataset d = load_dataset(c.datasets[0]);
+  const Net source = read_net(test::dataset("leela_grouped.f32"));
+  REQUIRE(d.net.tensors.size() == 1);
+  CHECK(d.net.tensors[0].values.size() == source.weight_count());
+  CHECK(d.net.tensors[0].values == with_dead_filters(source.tensors[0].values, layout_of(source), *c.datasets[0].dead_filters));
+  CHECK(load_dataset(c.datasets[0]).net.tensors[0].values == d.net.tensors[0].values);  // same seed, same net
+
+  auto bad = [&](const char* key, const json& value, const std::string& fragment) {
+    json k = j;
+    k["datasets"][0][key] = value;
+    expect_config_error(k, fragment);
+  };
+  bad("dead_share", 1.5, "datasets[0].dead_share: expected a number in 0..1");
+  bad("short_repeat_share", "0.1", "datasets[0].short_repeat_share: expected a number in 0..1");
+  bad("small_share", -1, "datasets[0].small_share: expected a number in 0..1");
+  bad("faint_share", 0.95, "datasets[0].faint_share: dead_share + faint_share is 1.05, more than 1");
+  bad("lag_unit", 24, "datasets[0].lag_unit: 24 is not a multiple of 16");
+  bad("lag_unit", 8, "datasets[0].lag_unit");
+  bad("filter", 0, "datasets[0].filter");
+  bad("share", 0.3, "a dead-filter net has dead_filters_of");
+  bad("path", "leela_grouped.f32", "a dead-filter net has dead_filters_of");
+  j["datasets"][0] = json{{"path", "leela_grouped.f32"}, {"dead_share", 0.1}};
+  expect_config_error(j, "datasets[0]: dead_share, faint_share, short_repeat_share, small_share, filter and lag_unit belong to a dead-filter net");
+  j["datasets"][0] = json{{"repeats_of", "leela_grouped.f32"}, {"short_repeat_share", 0.1}};
+  expect_config_error(j, "belong to a dead-filter net");
+  j["datasets"][0] = json{{"path", "leela_grouped.f32"}, {"seed", 1}};
+  expect_config_error(j, "datasets[0]: seed belongs to a net made by code");
+
+  // Shares the net cannot hold are a config error when the net is made (exit 2), naming the entry.
+  j["datasets"][0] = json{{"dead_filters_of", "leela_grouped.f32"}, {"faint_share", 0}, {"short_repeat_share", 0.1}, {"small_share", 1}};
+  const Config impossible = parse(j);
+  test::require_error(ErrorKind::config, [&] { (void)load_dataset(impossible.datasets[0]); }, {"datasets[0]", "small copies asked"});
+}
+
 TEST_CASE("a pipeline named memcpy is refused before the run: the name is the copy-speed row's", "[config]") {
   json j = valid();
   j["pipelines"][0]["name"] = "memcpy";

@@ -79,6 +79,31 @@ TEST_CASE("rans matches: copies and negations at any lag round-trip and cost lit
   CHECK(static_cast<double>(without.size()) - static_cast<double>(with.size()) > 0.9 * 5 * per_copy);
 }
 
+TEST_CASE("rans matches: short exact repeats at structured lags, at any alignment", "[rans][matches]") {
+  // A tenth of the 16-value blocks (each at a random offset) copied exactly from k * 64
+  // values earlier, as the same square of another board plane. The finder must see nearly all
+  // of them (a lookup every 8 values: any 14-value repeat), and each copy must save at least
+  // half of what its literals cost beyond a sequence's price.
+  auto s = make_rans();
+  I32 v = laplacian(200000, 300, 31);
+  std::mt19937 rng(32);
+  size_t copies = 0;
+  for (size_t b = 4096; b + 32 <= v.size(); b += 16) {
+    if (rng() % 10 != 0) continue;
+    const size_t at = b + rng() % 16, lag = 64 * (1 + rng() % 16);
+    std::copy_n(v.begin() + static_cast<std::ptrdiff_t>(at - lag), 16, v.begin() + static_cast<std::ptrdiff_t>(at));
+    ++copies;
+    b += 16;  // copies do not touch
+  }
+  check_round_trip(*s, v);
+  const Bytes with = encode(*s, v);
+  const Bytes without = encode(*make_rans({{"matches", false}}), v);
+  CHECK(sequence_count(with) >= copies * 9 / 10);
+  const double bits_per_value = 8.0 * static_cast<double>(without.size()) / static_cast<double>(v.size());
+  const double saved_bits = 8.0 * (static_cast<double>(without.size()) - static_cast<double>(with.size()));
+  CHECK(saved_bits > 0.5 * static_cast<double>(copies) * (16 * bits_per_value - 64));
+}
+
 TEST_CASE("rans matches: overlapping runs (lag < length), negated, and the int32 extremes", "[rans][matches]") {
   auto s = make_rans();
   I32 v = laplacian(1000, 50, 3);

@@ -1,12 +1,15 @@
 // Match finding over ints, as an LZ77 coder does over bytes, with negation. Windows of
 // kWindow values are hashed by magnitude (so that a window and its negation meet) into a
 // table that remembers the latest window starting at a multiple of kInsertEvery for each hash.
-// Lookups run in bursts of kInsertEvery consecutive positions, one burst every kBurstEvery
-// (kQuietBurstEvery after kQuiet values without a match): a burst covers every residue of the
-// lag, so a run repeated at any lag over at least kQuietBurstEvery + kInsertEvery + kWindow - 2
-// values is always seen, and a hit is then extended both ways, as a copy and as a negation. Repeats of filters, channels and layers are longer
-// than that; remembering and looking up only some windows keeps the finder at a fraction of
-// the literal coder's time, and the table small enough to stay in a level-2 cache.
+// Lookups run in bursts of kInsertEvery consecutive positions, one burst every `burst_every`
+// (twice that after kQuiet values without a match): a burst covers every residue of the lag,
+// so a run repeated at any lag over at least 2 * burst_every + kInsertEvery + kWindow - 2
+// values is always seen (burst_every + ... where repeats are frequent), and a hit is then
+// extended both ways, as a copy and as a negation. Repeats of filters, channels and layers are
+// longer than that; remembering and looking up only some windows keeps the finder at a
+// fraction of the literal coder's time, and the table small enough to stay in a level-2 cache.
+// The rans coder looks up twice as densely as cm: short repeats (16 values of a plane at
+// another channel) pay as sequences there, and the cm model predicts them itself.
 //
 // Whether a match pays is judged on estimated bits: its sequence code (exact) against the
 // literals it covers, each priced at -log2 of its magnitude class's frequency in the
@@ -33,8 +36,6 @@ int magnitude_class(uint32_t a) { return static_cast<int>(std::bit_width(a)); }
 
 constexpr size_t kWindow = 4;
 constexpr size_t kInsertEvery = 4;  // windows remembered: one position in kInsertEvery
-constexpr size_t kBurstEvery = 16;  // windows looked up: kInsertEvery positions in a row, every kBurstEvery
-constexpr size_t kQuietBurstEvery = 32;  // ... and after kQuiet values without a match
 constexpr size_t kQuiet = 4096;
 constexpr int kCostBlockLog2 = 12;
 constexpr size_t kCostSample = 4;
@@ -42,7 +43,8 @@ constexpr uint32_t kMaxLength = uint32_t{1} << 30;
 
 class MatchFinder {
  public:
-  MatchFinder(std::span<const int32_t> v, float margin, std::vector<Sequence>& out) : v_(v), margin_(margin), out_(out) {
+  MatchFinder(std::span<const int32_t> v, float margin, size_t burst_every, std::vector<Sequence>& out)
+      : v_(v), margin_(margin), burst_every_(burst_every), out_(out) {
     // At most 2^16 entries (512 KiB: stays in a level-2 cache). A repeat of many windows needs
     // only one of them to survive later overwrites.
     const int bits = std::clamp(static_cast<int>(std::bit_width(v.size())) - 4, 8, 16);
@@ -86,6 +88,7 @@ class MatchFinder {
 
   std::span<const int32_t> v_;
   float margin_;  // bits a match must save beyond its estimated price
+  size_t burst_every_;  // windows looked up: kInsertEvery positions in a row, every burst_every_ (twice that when quiet)
   std::vector<Sequence>& out_;
   std::vector<uint64_t> head_;  // tag << 32 | position + 1 of the latest window with this index, 0: none
   int shift_ = 0;
@@ -221,7 +224,7 @@ void MatchFinder::run() {
   for (size_t i = 0; i <= last;) {
     // Where nothing has repeated for a while, bursts are sparser: long repeats are still all
     // found, and the finder costs a fraction (data without repeats pays least).
-    const size_t every = i - last_match > kQuiet ? kQuietBurstEvery : kBurstEvery;
+    const size_t every = i - last_match > kQuiet ? 2 * burst_every_ : burst_every_;
     const size_t base = i - i % every;
     uint64_t burst[kInsertEvery];
     const bool have = ahead_at == base;
@@ -258,11 +261,11 @@ void MatchFinder::run() {
 
 }  // namespace
 
-std::vector<Sequence> find_matches(std::span<const int32_t> values, float margin) {
+std::vector<Sequence> find_matches(std::span<const int32_t> values, float margin, size_t burst_every) {
   std::vector<Sequence> out;
   // Streams too short to hold a paying match, or too long for 32-bit positions.
   if (values.size() < 64 || values.size() >= (size_t{1} << 31)) return out;
-  MatchFinder(values, margin, out).run();
+  MatchFinder(values, margin, std::clamp<size_t>(burst_every / kInsertEvery * kInsertEvery, kInsertEvery, 1024), out).run();
   return out;
 }
 

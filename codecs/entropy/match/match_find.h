@@ -11,8 +11,9 @@ namespace lcz::match {
 
 // The sequences worth coding, in stream order: those that save more than `margin` bits on
 // the estimate (see match_find.cpp); a literal coder that codes below the estimate asks for
-// a larger margin.
-std::vector<Sequence> find_matches(std::span<const int32_t> values, float margin = 8);
+// a larger margin. A burst of lookups every `burst_every` values (a multiple of 4): denser
+// finds shorter repeats, for more time.
+std::vector<Sequence> find_matches(std::span<const int32_t> values, float margin = 8, size_t burst_every = 16);
 
 // The literals a parse leaves, read in pieces: the values between the matches, in order.
 // (Gathering a block at a time into a reused buffer beats copying them all at once.)

@@ -17,6 +17,13 @@
 namespace lcz::rans {
 namespace {
 
+// Matches: the finder's default margin, and lookups twice as dense as its default, so that
+// repeats of 14 values or more are always seen where repeats are frequent (the 16 values of
+// a board plane copied at another channel, which the rans literals code at full price;
+// measured: +1.8% on a dead-filter net, 0.015% less on maia-1900, encode ~5% slower).
+constexpr float kMatchMargin = 8;
+constexpr size_t kMatchBurstEvery = 8;
+
 // The encoder first maps each value to its fine token (the token at m = 3); the token at a
 // smaller m, the class and the raw bit count follow from it by table lookup.
 struct FineMaps {
@@ -478,7 +485,7 @@ Bytes encode(std::span<const int32_t> values, const EncoderOptions& options, std
   w.u8(kVersion);
   w.varint(values.size());
   std::vector<match::Sequence> sequences;
-  if (options.matches) sequences = match::find_matches(values);
+  if (options.matches) sequences = match::find_matches(values, kMatchMargin, kMatchBurstEvery);
   match::write_sequence_section(sequences, w);
   match::LiteralReader literals(values, sequences);
   const std::vector<uint8_t> base = context.empty() ? std::vector<uint8_t>() : match::literal_contexts(sequences, context, values.size());
