@@ -19,7 +19,7 @@ namespace lcz {
 class Lc0Readings {
  public:
   Lc0Readings(std::span<const float> values, const SourceEncoding& encoding)
-      : values_(values), encoding_(encoding), scale_(65535.0 / (static_cast<double>(encoding.max_val) - encoding.min_val)) {}
+      : values_(values), encoding_(encoding), scale_(linear16_scale(encoding.min_val, encoding.max_val)) {}
   // Weight i as stored: its LINEAR16 index (-1 for other kinds) and the release reading.
   struct Stored {
     int32_t u = -1;
@@ -37,7 +37,7 @@ class Lc0Readings {
  private:
   std::span<const float> values_;
   SourceEncoding encoding_;
-  double scale_;  // 65535 / (max_val - min_val)
+  double scale_;  // linear16_scale of the range
 };
 
 // The largest |loaded - original| over the weights and the decoders: the original stored in

@@ -93,15 +93,25 @@ inline double linear16_reading_spread(float min_val, float max_val) {
   return 15 * 0x1p-24 * std::fmax(std::fabs(static_cast<double>(min_val)), std::fabs(static_cast<double>(max_val)));
 }
 
+// 65535 / (max_val - min_val): what linear16_position multiplies by.
+inline double linear16_scale(float min_val, float max_val) {
+  return 65535.0 / (static_cast<double>(max_val) - min_val);
+}
+
+// Where v lies on a range with max_val > min_val, in index units, clamped to [0, 65535] (NaN:
+// 65535): within one index of the nearest (a multiply by the loop-invariant `scale`, which the
+// compiler hoists; callers settle the last index or bound by it).
+inline double linear16_position(float v, float min_val, double scale) {
+  double pos = (static_cast<double>(v) - min_val) * scale;
+  pos = pos < 65535.0 ? pos : 65535.0;  // NaN -> 65535
+  return pos > 0.0 ? pos : 0.0;
+}
+
 // The index whose release decode lies nearest to v (the lower one on a tie): bit-exact where v
 // is on the grid. A range with max_val <= min_val decodes every index to about min_val: 0.
 inline uint16_t nearest_linear16_index(float v, float min_val, float max_val) {
   if (!(max_val > min_val)) return 0;
-  // A guess within one index of the nearest (a multiply by the loop-invariant reciprocal, which
-  // the compiler hoists; the search below settles the last index either way).
-  double pos = (static_cast<double>(v) - min_val) * (65535.0 / (static_cast<double>(max_val) - min_val));
-  pos = pos < 65535.0 ? pos : 65535.0;  // NaN -> 65535
-  pos = pos > 0.0 ? pos : 0.0;
+  const double pos = linear16_position(v, min_val, linear16_scale(min_val, max_val));
   const int32_t guess = static_cast<int32_t>((pos + 0x1.8p52) - 0x1.8p52);  // nearest, ties to even, no libm
   const float at_guess = linear16_release(guess, min_val, max_val);
   // The common case, v on the grid: guess is the answer unless the index below decodes to v
@@ -119,35 +129,23 @@ inline uint16_t nearest_linear16_index(float v, float min_val, float max_val) {
 
 // The release decode of an index within one of the nearest to v (0 for a range with
 // max_val <= min_val): an upper bound on how far the nearest one's decode lies from v, at the
-// cost of one decode. `scale` is 65535 / (max_val - min_val).
+// cost of one decode. `scale` is linear16_scale(min_val, max_val).
 inline float linear16_near_release(float v, float min_val, float max_val, double scale) {
   if (!(max_val > min_val)) return linear16_release(0, min_val, max_val);
-  double pos = (static_cast<double>(v) - min_val) * scale;
-  pos = pos < 65535.0 ? pos : 65535.0;  // NaN -> 65535
-  pos = pos > 0.0 ? pos : 0.0;
-  return linear16_release(static_cast<int32_t>(pos + 0.5), min_val, max_val);
+  return linear16_release(static_cast<int32_t>(linear16_position(v, min_val, scale) + 0.5), min_val, max_val);
 }
 
-// Whether the index nearest v reads back (release formula) within `tolerance` of v, settled
-// the quick way where it can be: some index within the tolerance proves the nearest one is.
-// `scale` is 65535 / (max_val - min_val). False does not mean "farther", only "ask nearest_linear16_index".
-inline bool linear16_reads_back_within(float v, float min_val, float max_val, double scale, double tolerance) {
-  return std::fabs(static_cast<double>(linear16_near_release(v, min_val, max_val, scale)) - v) <= tolerance;
-}
-
-// How many leading values of `values` are linear16_reads_back_within, in blocks the compiler
-// vectorizes: a value-by-value check goes on from there. 0 for a range with max_val <= min_val.
-inline size_t linear16_reads_back_prefix(std::span<const float> values, float min_val, float max_val, double tolerance) {
-  if (!(max_val > min_val)) return 0;
-  const double scale = 65535.0 / (static_cast<double>(max_val) - min_val);
-  constexpr size_t kBlock = 256;
-  size_t i = 0;
-  for (; i + kBlock <= values.size(); i += kBlock) {
-    int within = 0;
-    for (size_t j = i; j < i + kBlock; ++j) within += linear16_reads_back_within(values[j], min_val, max_val, scale, tolerance);
-    if (within != static_cast<int>(kBlock)) break;
-  }
-  return i;
+// Whether the index nearest each of `values` reads back (release formula) within `tolerance`
+// of it, settled the quick way where it can be: some index within the tolerance proves the
+// nearest one is. Branch-free over the values. False does not mean "farther", only "ask
+// nearest_linear16_index value by value"; always false for a range with max_val <= min_val.
+inline bool linear16_all_read_back_within(std::span<const float> values, float min_val, float max_val, double tolerance) {
+  if (!(max_val > min_val)) return false;
+  const double scale = linear16_scale(min_val, max_val);
+  size_t within = 0;
+  for (const float v : values)
+    within += std::fabs(static_cast<double>(linear16_near_release(v, min_val, max_val, scale)) - v) <= tolerance;
+  return within == values.size();
 }
 
 }  // namespace lcz
