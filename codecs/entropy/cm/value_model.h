@@ -316,9 +316,8 @@ inline void ValueModel::code(Coder& coder, int32_t v, int bctx) {
   // An exact copy (or negation) costs one decision per value: after an exact prediction, first
   // "is v the prediction?", and if so nothing else (unless the short-repeat model has just
   // said that v is not that value).
-  if (conf_ > 0 && exact_ > 0 &&
-      !(rep_missed && rep_pred_ == (pneg_ == 2 ? static_cast<int32_t>(0u - pm_) : static_cast<int32_t>(pm_)))) {
-    const int32_t pred = pneg_ == 2 ? static_cast<int32_t>(0u - pm_) : static_cast<int32_t>(pm_);
+  const int32_t pred = pneg_ == 2 ? static_cast<int32_t>(0u - pm_) : static_cast<int32_t>(pm_);
+  if (conf_ > 0 && exact_ > 0 && !(rep_missed && rep_pred_ == pred)) {
     Counter& flag = exact_flag_[conf_ * kExactRuns + exact_];
     const int hit = coder.bit(std::clamp<uint32_t>(counter_p16(flag), kPMin, 65536 - kPMin), v == pred);
     counter_update(flag, hit, kLimit);
