@@ -199,15 +199,7 @@ std::vector<float> with_dead_filters(std::span<const float> values, const NetLay
 }
 
 Net dead_filter_net(const Net& net, const DeadFilterOptions& options, const std::string& name) {
-  Tensor t;
-  t.name = name;
-  t.values = with_dead_filters(concatenated(net), layout_of(net), options);
-  if (t.values.size() > UINT32_MAX) throw_input(net.source + ": more than 2^32-1 weights for one dead-filter tensor");
-  t.shape = {static_cast<uint32_t>(t.values.size())};
-  t.source.kind = SourceEncoding::Kind::float32;
-  Net made{.source = net.source + " with dead filters", .format = "f32", .tensors = {}};
-  made.tensors.push_back(std::move(t));
-  return made;
+  return made_net(net, with_dead_filters(concatenated(net), layout_of(net), options), name, "dead filters");
 }
 
 }  // namespace lcz

@@ -122,4 +122,17 @@ Net single_tensor_net(std::span<const uint8_t> le_floats, std::vector<uint32_t> 
   return net;
 }
 
+Net made_net(const Net& from, std::vector<float> values, const std::string& name, const std::string& made_with) {
+  if (values.size() > UINT32_MAX)
+    throw_input(from.source + ": more than 2^32-1 weights for one tensor with " + made_with);
+  Tensor t;
+  t.name = name;
+  t.shape = {static_cast<uint32_t>(values.size())};
+  t.values = std::move(values);
+  t.source.kind = SourceEncoding::Kind::float32;
+  Net made{.source = from.source + " with " + made_with, .format = "f32", .tensors = {}};
+  made.tensors.push_back(std::move(t));
+  return made;
+}
+
 }  // namespace lcz

@@ -80,4 +80,9 @@ void require_finite(const Tensor& tensor, const std::string& source);
 Net single_tensor_net(std::span<const uint8_t> le_floats, std::vector<uint32_t> shape,
                       const std::filesystem::path& path, const std::string& format);
 
+// A net made by code from `from`'s weights (test data: nets/repeats.h, nets/dead_filters.h):
+// one float32 tensor `name` holding `values`, its source "<from's> with <made_with>". Throws
+// lcz::Error(input) for more than 2^32-1 values.
+Net made_net(const Net& from, std::vector<float> values, const std::string& name, const std::string& made_with);
+
 }  // namespace lcz

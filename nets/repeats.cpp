@@ -53,15 +53,7 @@ std::vector<float> with_repeats(std::span<const float> values, const RepeatOptio
 }
 
 Net repeat_net(const Net& net, const RepeatOptions& options, const std::string& name) {
-  Tensor t;
-  t.name = name;
-  t.values = with_repeats(concatenated(net), options);
-  if (t.values.size() > UINT32_MAX) throw_input(net.source + ": more than 2^32-1 weights for one repeat tensor");
-  t.shape = {static_cast<uint32_t>(t.values.size())};
-  t.source.kind = SourceEncoding::Kind::float32;
-  Net repeated{.source = net.source + " with repeats", .format = "f32", .tensors = {}};
-  repeated.tensors.push_back(std::move(t));
-  return repeated;
+  return made_net(net, with_repeats(concatenated(net), options), name, "repeats");
 }
 
 }  // namespace lcz

@@ -4,7 +4,6 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
-#include <random>
 #include <stdexcept>
 
 #include "nets/dead_filters.h"
@@ -25,14 +24,6 @@ NetLayout layout() {
   l.tensors.push_back({.name = "conv1", .shape = {48, 32, 3, 3}, .count = 48 * 32 * 9, .source = {}});
   l.tensors.push_back({.name = "flat", .shape = {5000}, .count = 5000, .source = {}});
   return l;
-}
-
-std::vector<float> weights(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> w(0.0f, 0.05f);
-  std::vector<float> v(n);
-  for (auto& x : v) x = w(rng);
-  return v;
 }
 
 struct Counts {
@@ -83,7 +74,7 @@ Counts count(const std::vector<float>& v, const NetLayout& l, const DeadFilterOp
 
 TEST_CASE("with_dead_filters: the shares asked for, counted on the output; deterministic", "[dead_filters]") {
   const NetLayout l = layout();
-  const std::vector<float> src = weights(l.weight_count(), 3);
+  const std::vector<float> src = test::normal_weights(l.weight_count(), 3);
   const DeadFilterOptions o{.dead_share = 0.25, .faint_share = 0.25, .short_repeat_share = 0.05, .small_share = 0.4,
                             .filter = 576, .lag_unit = 64, .max_lag_units = 8, .step = kStep, .seed = 5};
   const std::vector<float> out = with_dead_filters(src, l, o);
@@ -121,7 +112,7 @@ TEST_CASE("with_dead_filters: the shares asked for, counted on the output; deter
 
 TEST_CASE("with_dead_filters: dead filters are whole filters, faint values within 2 steps", "[dead_filters]") {
   const NetLayout l = layout();
-  const std::vector<float> src = weights(l.weight_count(), 4);
+  const std::vector<float> src = test::normal_weights(l.weight_count(), 4);
   const DeadFilterOptions o{.dead_share = 0.5, .faint_share = 0.3, .short_repeat_share = 0, .seed = 9};
   const std::vector<float> out = with_dead_filters(src, l, o);
   std::vector<uint8_t> in_filter(out.size(), 0);
@@ -155,7 +146,7 @@ TEST_CASE("with_dead_filters: copies are exact, at k * lag_unit, inside one tens
   NetLayout l;
   l.tensors.push_back({.name = "a", .shape = {1000}, .count = 1000, .source = {}});
   l.tensors.push_back({.name = "b", .shape = {8, 16, 3, 3}, .count = 8 * 144, .source = {}});
-  const std::vector<float> src = weights(l.weight_count(), 5);
+  const std::vector<float> src = test::normal_weights(l.weight_count(), 5);
   const DeadFilterOptions o{.dead_share = 0, .faint_share = 0, .short_repeat_share = 0.5, .small_share = 0,
                             .lag_unit = 32, .max_lag_units = 3, .seed = 2};
   const std::vector<float> out = with_dead_filters(src, l, o);
@@ -177,7 +168,7 @@ TEST_CASE("with_dead_filters: copies are exact, at k * lag_unit, inside one tens
 TEST_CASE("with_dead_filters: the source net's zero stretches are never copied over", "[dead_filters]") {
   NetLayout l;
   l.tensors.push_back({.name = "a", .shape = {4096}, .count = 4096, .source = {}});
-  std::vector<float> src = weights(4096, 7);
+  std::vector<float> src = test::normal_weights(4096, 7);
   std::fill(src.begin() + 1024, src.begin() + 2048, 0.0f);          // a dead stretch of the source
   for (size_t i = 3008; i < 3088; ++i) src[i] *= float(kStep) / 0.25f;  // and a near-zero one (|v| < 2 steps)
   const DeadFilterOptions o{.dead_share = 0, .faint_share = 0, .short_repeat_share = 0.5, .small_share = 0, .seed = 4};
@@ -189,7 +180,7 @@ TEST_CASE("with_dead_filters: the source net's zero stretches are never copied o
 
 TEST_CASE("with_dead_filters: shares 0 are the identity; bad options are refused", "[dead_filters]") {
   const NetLayout l = layout();
-  const std::vector<float> src = weights(l.weight_count(), 6);
+  const std::vector<float> src = test::normal_weights(l.weight_count(), 6);
   CHECK(with_dead_filters(src, l, {.dead_share = 0, .faint_share = 0, .short_repeat_share = 0}) == src);
   auto refused = [&](DeadFilterOptions o) { CHECK_THROWS_AS(with_dead_filters(src, l, o), std::invalid_argument); };
   refused({.dead_share = 1.5});

@@ -4,22 +4,14 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
-#include <random>
 #include <stdexcept>
 
 #include "nets/repeats.h"
+#include "test_support.h"
 
 using namespace lcz;
 
 namespace {
-
-std::vector<float> weights(size_t n, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> w(0.0f, 0.05f);
-  std::vector<float> v(n);
-  for (auto& x : v) x = w(rng);
-  return v;
-}
 
 // Whether `block` values at `at` equal sign * the values at some earlier start.
 bool is_repeat(const std::vector<float>& v, size_t at, size_t block, float sign) {
@@ -34,7 +26,7 @@ bool is_repeat(const std::vector<float>& v, size_t at, size_t block, float sign)
 }  // namespace
 
 TEST_CASE("with_repeats replaces the share of blocks asked for by copies and negations", "[repeats]") {
-  const std::vector<float> src = weights(64 * 100 + 17, 1);
+  const std::vector<float> src = test::normal_weights(64 * 100 + 17, 1);
   const RepeatOptions o{.share = 0.3, .block = 64, .negate_share = 0.5, .seed = 7};
   const std::vector<float> out = with_repeats(src, o);
   REQUIRE(out.size() == src.size());
@@ -62,7 +54,7 @@ TEST_CASE("with_repeats replaces the share of blocks asked for by copies and neg
 }
 
 TEST_CASE("with_repeats: share 0 is the identity, bad options are refused", "[repeats]") {
-  const std::vector<float> src = weights(5000, 2);
+  const std::vector<float> src = test::normal_weights(5000, 2);
   CHECK(with_repeats(src, {.share = 0, .block = 100}) == src);
   CHECK(with_repeats(std::span<const float>{}, {.share = 1}).empty());
   CHECK(with_repeats(src, {.share = 1, .block = 5000}) == src);  // one block: nothing earlier to copy

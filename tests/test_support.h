@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "codecs/core/error.h"
 #include "codecs/core/stream.h"
@@ -22,6 +23,15 @@
 #include <catch2/catch.hpp>
 
 namespace lcz::test {
+
+// n weights drawn from N(0, 0.05) by std::mt19937(seed): a plain layer for the net makers' tests.
+inline std::vector<float> normal_weights(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> w(0.0f, 0.05f);
+  std::vector<float> v(n);
+  for (auto& x : v) x = w(rng);
+  return v;
+}
 
 // $LCZ_DATASETS, else ../shared/datasets beside the checkout.
 inline std::filesystem::path datasets_dir() {
