@@ -57,6 +57,9 @@ Stream Pipeline::decode_range(Stream s, size_t first, size_t last, const BaseTen
 
 void Pipeline::append_context(std::vector<uint8_t>& context, size_t header, const BaseTensor& base,
                               std::span<const uint8_t> side) const {
+  if (header > kMaxContextHeader)
+    throw Error(ErrorKind::codec, where() + ": a tensor header of " + std::to_string(header) + " values (at most " +
+                                      std::to_string(kMaxContextHeader) + " beside a base context)");
   const size_t at = context.size();
   context.resize(at + header + base.values.size(), 0);
   stages_[0]->base_context(base, side, context.data() + at + header);
@@ -208,6 +211,10 @@ std::vector<F32> Pipeline::decode_split(std::span<const uint8_t> bytes, std::spa
       sides_of[i] = r.bytes(r.count(r.remaining(), "side record length"));
       if (with_context) {
         if (counts[i] < t.count) r.fail(at, "tensor " + t.name + " has fewer elements than weights");
+        if (counts[i] - t.count > kMaxContextHeader)
+          r.fail(at, "tensor " + t.name + " has " + std::to_string(counts[i] - t.count) +
+                         " header values; a quantizer beside a base context writes at most " +
+                         std::to_string(kMaxContextHeader));
         append_context(context, counts[i] - t.count, (*bases)[i], sides_of[i]);
       }
     }
