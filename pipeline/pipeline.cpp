@@ -57,9 +57,6 @@ Stream Pipeline::decode_range(Stream s, size_t first, size_t last, const BaseTen
 
 void Pipeline::append_context(std::vector<uint8_t>& context, size_t header, const BaseTensor& base,
                               std::span<const uint8_t> side) const {
-  if (header > kMaxContextHeader)
-    throw Error(ErrorKind::codec, where() + ": a tensor header of " + std::to_string(header) + " values (at most " +
-                                      std::to_string(kMaxContextHeader) + " beside a base context)");
   const size_t at = context.size();
   context.resize(at + header + base.values.size(), 0);
   stages_[0]->base_context(base, side, context.data() + at + header);

@@ -86,8 +86,9 @@ class Pipeline {
   // Whether stage 1 codes in the base context of stage 0 (a base given, and it takes one).
   bool context_to_stage1() const { return stages_.size() > 1 && stages_[1]->takes_context(); }
   // `header` elements without a context, then stage 0's base_context of the base's values.
-  // A quantizer's header is a few values (grid: at most 4); a stream that claims more is
-  // corrupt, and is refused before the context is sized by it.
+  // A quantizer's header is a few values (grid: at most 4); decode_split refuses a stream that
+  // claims more, with its offset, before the context is sized by it (the encoder's own headers
+  // are checked by the closed-loop decode).
   static constexpr size_t kMaxContextHeader = 64;
   void append_context(std::vector<uint8_t>& context, size_t header, const BaseTensor& base,
                       std::span<const uint8_t> side) const;
