@@ -162,6 +162,23 @@ void given_base_seeds(const StageDescriptor& d, const fs::path& dir) {
       write(dir / (d.name + "-context-" + std::to_string(n++)),
             d.name + "@context\n" + u32le(context.size()) + as_text(context) + payload(encoded));
     }
+    if (d.input == StreamType::i32) {
+      // Values whose signs and sizes follow their context bytes, as a residual from a base's
+      // prediction does (rans codes them in its base cells: a version 4 stream).
+      std::mt19937 rng(29);
+      const size_t count = 30000;
+      std::vector<uint8_t> context(count);
+      I32 values(count);
+      for (size_t i = 0; i < count; ++i) {
+        const uint32_t cls = rng() % 15, frac = rng() % 8;
+        context[i] = static_cast<uint8_t>(1 + (cls * 8 + frac) * 2 + (rng() & 1));
+        const bool positive = rng() % 8 < frac;
+        values[i] = rng() % 3 ? 0 : static_cast<int32_t>(1 + rng() % (1 + cls / 4)) * (positive ? 1 : -1);
+      }
+      const Stream encoded = stage->encode_in_context(values, context);
+      write(dir / (d.name + "-context-" + std::to_string(n++)),
+            d.name + "@context\n" + u32le(context.size()) + as_text(context) + payload(encoded));
+    }
   }
   if (stage->codes_against_base()) {
     for (uint32_t channels : {1u, 4u, 16u}) {

@@ -3,12 +3,14 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #include "codecs/core/bit_reader.h"
 #include "codecs/core/byte_io.h"
 #include "codecs/core/little_endian.h"
 #include "codecs/core/zigzag.h"
+#include "codecs/entropy/rans/cell_map.h"
 #include "codecs/entropy/rans/format.h"
 #include "codecs/entropy/match/sequences.h"
 #include "codecs/entropy/rans/table_code.h"
@@ -27,8 +29,9 @@ struct DecEntry {
   uint16_t freq;
   uint16_t start;
   uint32_t base;  // smallest magnitude of the token
-  uint32_t mask;  // of the raw bits: sign (if nonzero) and low mantissa bits
-  uint32_t bits;
+  uint32_t mask;  // of the raw bits: sign (if nonzero, mode 0) and low mantissa bits
+  uint16_t bits;
+  uint16_t neg;   // mode 3: 1 for the tokens of negative values
 };
 
 // One block's decoding tables and payloads, checked; the hot loop trusts them.
@@ -40,6 +43,7 @@ struct Block {
   const uint8_t* words;      // rANS payload, zero-padded; states at 0, words from 16
   size_t words_size;         // unpadded
   const uint8_t* base;       // mode 2: the values' base context bytes
+  const uint8_t* table_of_cell;  // mode 3: [level * kRows + context byte] -> table
   const uint8_t* raw;        // raw bits, zero-padded
   size_t raw_bits;           // unpadded
 };
@@ -117,16 +121,74 @@ End run(const Block& b, int32_t* out, size_t n) {
   return end;
 }
 
+// Mode 3: as run, but every value picks its table by its cell, and the sign is in its token.
+template <int P>
+End run_cells(const Block& b, int32_t* out, size_t n) {
+  constexpr uint32_t kMask = (1u << P) - 1;
+  End end{};
+  uint32_t x0 = load_le32(b.words), x1 = load_le32(b.words + 4), x2 = load_le32(b.words + 8), x3 = load_le32(b.words + 12);
+  const uint8_t* wp = b.words + kLanes * 4;
+  const uint8_t* const wend = b.words + b.words_size;
+  size_t bpos = 0;
+  const uint8_t* raw = b.raw;
+  uint32_t e = 0;
+  auto step = [&](uint32_t& state, uint32_t table, uint32_t& class_sum, int32_t* o) __attribute__((always_inline)) {
+    const uint16_t* slots = b.slots + (table << P);
+    const DecEntry* entries = b.entries + table * kSymStride;
+    uint32_t x = state;
+    const uint32_t slot = x & kMask;
+    const uint32_t entry = slots[slot];
+    class_sum += entry >> 8;
+    const DecEntry& d = entries[entry & 0xff];
+    x = d.freq * (x >> P) + slot - d.start;
+    const uint32_t refill = x < kStateLow;
+    x = (x << (refill << 4)) | (load_le16(wp) & (0u - refill));
+    wp += refill << 1;
+    state = x;
+    const uint32_t bits = static_cast<uint32_t>(load_le64(raw + (bpos >> 3)) >> (bpos & 7)) & d.mask;
+    bpos += d.bits;
+    const uint32_t sign = d.neg;
+    const uint32_t mag = d.base + bits;
+    *o = static_cast<int32_t>((mag ^ (0u - sign)) + sign);
+  };
+  const size_t groups = n / kLanes;
+  end.complete = true;
+  for (size_t g = 0; g <= groups; ++g) {
+    const size_t lanes = g < groups ? kLanes : n % kLanes;
+    if (lanes == 0) break;
+    if (bpos > b.raw_bits || wp > wend) {
+      end.complete = false;
+      break;
+    }
+    const uint8_t* cells = b.table_of_cell + level_of(e) * kRows;
+    const uint8_t* bc = b.base + g * kLanes;
+    uint32_t class_sum = 0;
+    int32_t* o = out + g * kLanes;
+    step(x0, cells[bc[0]], class_sum, o);
+    if (lanes > 1) step(x1, cells[bc[1]], class_sum, o + 1);
+    if (lanes > 2) step(x2, cells[bc[2]], class_sum, o + 2);
+    if (lanes > 3) step(x3, cells[bc[3]], class_sum, o + 3);
+    e = next_context(e, class_sum);
+  }
+  end.x[0] = x0, end.x[1] = x1, end.x[2] = x2, end.x[3] = x3;
+  end.wpos = static_cast<size_t>(wp - b.words);
+  end.bpos = bpos;
+  return end;
+}
+
 class BlockDecoder {
  public:
   // base: the values' base context bytes (mode 2), else nullptr.
   void decode_rans(ByteReader& r, int32_t* out, size_t n, const uint8_t* base);
+  // Mode 3: base the values' context bytes, cluster_of_cell the stream's cell map.
+  void decode_cells(ByteReader& r, int32_t* out, size_t n, const uint8_t* base, const CellMap& map);
   void decode_packed(ByteReader& r, int32_t* out, size_t n);
 
  private:
   // The phases of decode_rans, in stream order; each checks what it reads.
-  std::array<int, kMaxTables> read_header(ByteReader& r, Block& b, int& tables);
-  void read_tables(ByteReader& r, Block& b, int tables, const std::array<int, kMaxTables>& mantissa);
+  std::array<int, kMaxCellTables> read_header(ByteReader& r, Block& b, int& tables);
+  // signed_tokens: mode 3's tables.
+  void read_tables(ByteReader& r, Block& b, int tables, const std::array<int, kMaxCellTables>& mantissa, bool signed_tokens = false);
   size_t read_words(ByteReader& r, Block& b);  // returns where they start, for messages
   size_t read_raw_bits(ByteReader& r, Block& b);
   static void check_end(ByteReader& r, const Block& b, const End& end, size_t rans_at, size_t raw_at);
@@ -134,10 +196,11 @@ class BlockDecoder {
   std::vector<uint16_t> slots_;
   std::vector<DecEntry> entries_;
   std::vector<uint8_t> words_, raw_;  // zero-padded copies of the payloads
+  std::array<uint8_t, kCells> table_of_cell_;
 };
 
 // Precision, table count, the context boundaries of tables 1..K-1, each table's mantissa bits.
-std::array<int, kMaxTables> BlockDecoder::read_header(ByteReader& r, Block& b, int& tables) {
+std::array<int, kMaxCellTables> BlockDecoder::read_header(ByteReader& r, Block& b, int& tables) {
   const size_t header_at = r.offset();
   b.precision = r.u8();
   tables = r.u8();
@@ -154,7 +217,7 @@ std::array<int, kMaxTables> BlockDecoder::read_header(ByteReader& r, Block& b, i
     std::fill(b.table_of_context.begin() + bound, b.table_of_context.end(), static_cast<uint8_t>(k));
     prev_bound = bound;
   }
-  std::array<int, kMaxTables> mantissa{};
+  std::array<int, kMaxCellTables> mantissa{};
   for (int k = 0; k < tables; ++k) {
     const size_t at = r.offset();
     mantissa[k] = r.u8();
@@ -165,21 +228,26 @@ std::array<int, kMaxTables> BlockDecoder::read_header(ByteReader& r, Block& b, i
 }
 
 // The frequency tables -> decoder symbols and the slot lookup.
-void BlockDecoder::read_tables(ByteReader& r, Block& b, int tables, const std::array<int, kMaxTables>& mantissa) {
+void BlockDecoder::read_tables(ByteReader& r, Block& b, int tables, const std::array<int, kMaxCellTables>& mantissa,
+                               bool signed_tokens) {
   const size_t table_bytes = r.count(r.remaining(), "table byte length");
   const size_t tables_at = r.offset();
   BitReader bits(r.bytes(table_bytes), tables_at);
   slots_.resize(static_cast<size_t>(tables) << b.precision);
   entries_.resize(static_cast<size_t>(tables) * kSymStride);
-  std::array<uint32_t, kMaxTokens> freq;
-  std::array<DecEntry, kMaxTokens> value{};
-  std::array<uint16_t, kMaxTokens> cls{};
+  static_assert(kMaxSignedTokens <= kSymStride && kMaxTokens <= kSymStride);
+  std::array<uint32_t, kSymStride> freq;
+  std::array<DecEntry, kSymStride> value{};
+  std::array<uint16_t, kSymStride> cls{};
   for (int k = 0; k < tables; ++k) {
-    const int m = mantissa[k], count = token_count(m);
+    const int m = mantissa[k], unsigned_count = token_count(m);
+    const int count = signed_tokens ? signed_token_count(m) : unsigned_count;
     for (int t = 0; t < count; ++t) {
-      const TokenShape s = token_shape(static_cast<uint32_t>(t), m);
-      const uint32_t n_bits = s.low_bits + (t != 0 ? 1u : 0u);
-      value[t] = {0, 0, s.base, n_bits == 32 ? ~0u : (1u << n_bits) - 1, n_bits};
+      // Mode 3: tokens past the unsigned ones are those of negative values, no sign bit.
+      const bool neg = t >= unsigned_count;
+      const TokenShape s = token_shape(static_cast<uint32_t>(neg ? t - unsigned_count + 1 : t), m);
+      const uint32_t n_bits = s.low_bits + (t != 0 && !signed_tokens ? 1u : 0u);
+      value[t] = {0, 0, s.base, n_bits == 32 ? ~0u : (1u << n_bits) - 1, static_cast<uint16_t>(n_bits), neg};
       cls[t] = static_cast<uint16_t>(s.cls << 8);
     }
     read_table(bits, b.precision, count, freq.data());
@@ -246,7 +314,7 @@ void BlockDecoder::decode_rans(ByteReader& r, int32_t* out, size_t n, const uint
   Block b{};
   b.base = base;
   int tables = 0;
-  const std::array<int, kMaxTables> mantissa = read_header(r, b, tables);
+  const std::array<int, kMaxCellTables> mantissa = read_header(r, b, tables);
   read_tables(r, b, tables, mantissa);
   const size_t rans_at = read_words(r, b);
   const size_t raw_at = read_raw_bits(r, b);
@@ -264,6 +332,53 @@ void BlockDecoder::decode_rans(ByteReader& r, int32_t* out, size_t n, const uint
   };
   static_assert(kMinPrecision == 8 && kMaxPrecision == 15, "one run<P> per precision");
   const End end = base ? run_at.template operator()<true>() : run_at.template operator()<false>();
+  check_end(r, b, end, rans_at, raw_at);
+}
+
+void BlockDecoder::decode_cells(ByteReader& r, int32_t* out, size_t n, const uint8_t* base, const CellMap& map) {
+  Block b{};
+  const size_t header_at = r.offset();
+  b.precision = r.u8();
+  const int tables = r.u8();
+  if (b.precision < kMinPrecision || b.precision > kMaxPrecision)
+    r.fail(header_at, "table precision " + std::to_string(b.precision) + " out of range");
+  if (tables < 1 || tables > kMaxCellTables) r.fail(header_at + 1, "table count " + std::to_string(tables) + " out of range");
+  std::array<int, kMaxCellTables> mantissa{};
+  for (int k = 0; k < tables; ++k) {
+    const size_t at = r.offset();
+    mantissa[k] = r.u8();
+    if (mantissa[k] > kMaxSignedMantissa)
+      r.fail(at, "mantissa bits " + std::to_string(mantissa[k]) + " exceed " + std::to_string(kMaxSignedMantissa));
+  }
+  const size_t clusters_at = r.offset();
+  const int clusters = r.u8();
+  if (clusters != map.clusters)
+    r.fail(clusters_at, std::to_string(clusters) + " clusters, the cell map has " + std::to_string(map.clusters));
+  std::array<uint8_t, kMaxClusters> table_of_cluster{};
+  for (int c = 0; c < clusters; ++c) {
+    const size_t at = r.offset();
+    table_of_cluster[c] = r.u8();
+    if (table_of_cluster[c] >= tables)
+      r.fail(at, "cluster " + std::to_string(c) + " mapped to table " + std::to_string(table_of_cluster[c]) + " of " +
+                     std::to_string(tables));
+  }
+  for (int i = 0; i < kCells; ++i) table_of_cell_[i] = table_of_cluster[map.cluster_of_cell[i]];
+  b.table_of_cell = table_of_cell_.data();
+  b.base = base;
+  read_tables(r, b, tables, mantissa, /*signed_tokens=*/true);
+  const size_t rans_at = read_words(r, b);
+  const size_t raw_at = read_raw_bits(r, b);
+  End end;
+  switch (b.precision) {
+    case 8: end = run_cells<8>(b, out, n); break;
+    case 9: end = run_cells<9>(b, out, n); break;
+    case 10: end = run_cells<10>(b, out, n); break;
+    case 11: end = run_cells<11>(b, out, n); break;
+    case 12: end = run_cells<12>(b, out, n); break;
+    case 13: end = run_cells<13>(b, out, n); break;
+    case 14: end = run_cells<14>(b, out, n); break;
+    default: end = run_cells<15>(b, out, n); break;
+  }
   check_end(r, b, end, rans_at, raw_at);
 }
 
@@ -287,11 +402,16 @@ size_t block_count(ByteReader& r, uint64_t limit) {
   return count;
 }
 
-// The rest of a block of `count` values, into dst; base: their base context bytes, or nullptr.
-void decode_block(ByteReader& r, BlockDecoder& block, int32_t* dst, size_t count, const uint8_t* base) {
+// The rest of a block of `count` values, into dst; base: their base context bytes, or nullptr;
+// map: the stream's cell map (version 4), or nullptr.
+void decode_block(ByteReader& r, BlockDecoder& block, int32_t* dst, size_t count, const uint8_t* base, const CellMap* map) {
   const size_t mode_at = r.offset();
   const uint8_t mode = r.u8();
   switch (static_cast<BlockMode>(mode)) {
+    case BlockMode::rans_cells:
+      if (!map || !base) r.fail(mode_at, "block mode 3 outside a stream coded in a base context (version 4)");
+      block.decode_cells(r, dst, count, base, *map);
+      break;
     case BlockMode::rans: block.decode_rans(r, dst, count, nullptr); break;
     case BlockMode::rans_base:
       if (!base) r.fail(mode_at, "block coded in a base context: decoding needs the base");
@@ -307,14 +427,20 @@ void decode_block(ByteReader& r, BlockDecoder& block, int32_t* dst, size_t count
 I32 decode(std::span<const uint8_t> bytes, uint64_t max_values, std::span<const uint8_t> context) {
   ByteReader r(bytes, "rans");
   const int version = r.u8();
-  if (version != kVersion) r.fail(0, "format version " + std::to_string(version) + ", expected " + std::to_string(kVersion));
+  if (version != kVersion && version != kVersionInContext)
+    r.fail(0, "format version " + std::to_string(version) + ", expected " + std::to_string(kVersion) + " or " +
+                  std::to_string(kVersionInContext));
+  if (version == kVersionInContext && context.empty())
+    r.fail(0, "stream coded in a base context (version 4): decoding needs the base");
   const size_t count_at = r.offset();
   const uint64_t n = r.count(max_values, "value count");
   if (context.size() > n) r.fail(count_at, std::to_string(n) + " values for a context of " + std::to_string(context.size()));
   const uint64_t sequence_count = r.count(n / match::kMinMatch, "sequence count");
   I32 out;
   BlockDecoder block;
+  std::optional<CellMap> map;
   if (sequence_count == 0) {
+    if (version == kVersionInContext) map = read_cell_map(r);
     // Grown block by block: a corrupt count alone does not allocate. The context (the last
     // context.size() values) is checked against n above, so n - its size values have none.
     std::vector<uint8_t> base;
@@ -326,7 +452,8 @@ I32 decode(std::span<const uint8_t> bytes, uint64_t max_values, std::span<const 
     while (out.size() < n) {
       const size_t first = out.size();
       out.resize(first + block_count(r, n - first));
-      decode_block(r, block, out.data() + first, out.size() - first, base.empty() ? nullptr : base.data() + first);
+      decode_block(r, block, out.data() + first, out.size() - first, base.empty() ? nullptr : base.data() + first,
+                   map ? &*map : nullptr);
     }
     r.expect_end();
     return out;
@@ -335,6 +462,7 @@ I32 decode(std::span<const uint8_t> bytes, uint64_t max_values, std::span<const 
   const size_t sequences_base = r.offset();
   const std::vector<match::Sequence> sequences =
       match::read_sequences(r.bytes(sequence_bytes), "rans", sequences_base, sequence_count, n);
+  if (version == kVersionInContext) map = read_cell_map(r);
   const uint64_t literal_count = n - match::matched_values(sequences);  // read_sequences checked it is >= 0
   // The sequences are consistent with n: it is allocated now, and the literals decoded into
   // its tail.
@@ -342,7 +470,8 @@ I32 decode(std::span<const uint8_t> bytes, uint64_t max_values, std::span<const 
   const std::vector<uint8_t> base = context.empty() ? std::vector<uint8_t>() : match::literal_contexts(sequences, context, n);
   for (uint64_t done = 0; done < literal_count;) {
     const size_t count = block_count(r, literal_count - done);
-    decode_block(r, block, out.data() + (n - literal_count) + done, count, base.empty() ? nullptr : base.data() + done);
+    decode_block(r, block, out.data() + (n - literal_count) + done, count, base.empty() ? nullptr : base.data() + done,
+                 map ? &*map : nullptr);
     done += count;
   }
   r.expect_end();

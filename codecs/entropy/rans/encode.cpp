@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <cmath>
 #include <vector>
 
 #include "codecs/core/byte_io.h"
@@ -10,6 +11,7 @@
 #include "codecs/entropy/match/sequences.h"
 #include "codecs/core/little_endian.h"
 #include "codecs/core/zigzag.h"
+#include "codecs/entropy/rans/cell_map.h"
 #include "codecs/entropy/rans/format.h"
 #include "codecs/entropy/match/match_find.h"
 #include "codecs/entropy/rans/table_code.h"
@@ -30,6 +32,9 @@ struct FineMaps {
   uint8_t token[kMaxMantissa + 1][kMaxTokens];
   uint8_t low_bits[kMaxMantissa + 1][kMaxTokens];
   uint8_t cls[kMaxTokens];
+  // Mode 3: a signed fine token (fine token f, plus kMaxTokens for a negative value) -> the
+  // signed token at m.
+  uint8_t signed_token[kMaxSignedMantissa + 1][2 * kMaxTokens];
   FineMaps() {
     for (uint32_t f = 0; f < kMaxTokens; ++f) {
       const TokenShape s = token_shape(f, kMaxMantissa);
@@ -37,6 +42,10 @@ struct FineMaps {
       for (int m = 0; m <= kMaxMantissa; ++m) {
         token[m][f] = static_cast<uint8_t>(token_of(s.base, m));
         low_bits[m][f] = token_shape(token[m][f], m).low_bits;
+      }
+      for (int m = 0; m <= kMaxSignedMantissa; ++m) {
+        signed_token[m][f] = token[m][f];
+        signed_token[m][kMaxTokens + f] = static_cast<uint8_t>(f ? token[m][f] + token_count(m) - 1 : 0);
       }
     }
   }
@@ -46,15 +55,7 @@ const FineMaps& fine_maps() {
   return maps;
 }
 
-// log2 to ~1e-4, for cost estimates only (they steer choices, never the format).
-float fast_log2(float x) {
-  const uint32_t i = std::bit_cast<uint32_t>(x);
-  const float e = static_cast<float>(static_cast<int>(i >> 23) - 127);
-  const float m = std::bit_cast<float>((i & 0x7fffffu) | 0x3f800000u) - 1.0f;  // [0, 1)
-  // Minimax-style polynomial of log2(1 + m) on [0, 1).
-  const float p = m * (1.4425449f + m * (-0.7181452f + m * (0.4575485f + m * (-0.2779042f + m * (0.1217970f + m * -0.0258411f)))));
-  return e + p;
-}
+constexpr auto fast_log2 = estimate_log2;
 
 // ryg's rans_byte encoder symbol: division by the frequency as a multiply by its
 // reciprocal (Alverson), exact for states below 2^31.
@@ -84,7 +85,9 @@ EncSymbol make_symbol(uint32_t start, uint32_t freq, int precision) {
   return s;
 }
 
-using Histogram = std::array<uint32_t, kMaxTokens>;
+// Counts per token; room for mode 3's signed tokens.
+using Histogram = std::array<uint32_t, 256>;
+static_assert(kMaxSignedTokens <= 256 && kMaxTokens <= 256);
 
 // Estimated bits of one table: its tokens at their empirical entropy, plus the table itself.
 double table_cost(const Histogram& h, int count, int precision) {
@@ -116,7 +119,7 @@ void normalize(const Histogram& h, int count, int precision, uint32_t* freq) {
   uint64_t n = 0;
   for (int t = 0; t < count; ++t) n += h[t];
   int64_t sum = 0;
-  std::array<uint8_t, kMaxTokens> order{};
+  std::array<uint8_t, 256> order{};
   int used = 0;
   for (int t = 0; t < count; ++t) {
     freq[t] = 0;
@@ -149,14 +152,29 @@ struct Model {
   std::vector<Histogram> fine;                     // per table, counts of fine tokens
 };
 
+// Signed fine tokens (mode 3): 0 .. 2 * kMaxTokens.
+using SignedHistogram = std::array<uint32_t, 2 * kMaxTokens>;
+
 class BlockEncoder {
  public:
   explicit BlockEncoder(const EncoderOptions& o) : options_(o) {}
-  // base: the values' base context bytes, or nullptr.
-  void encode(std::span<const int32_t> v, const uint8_t* base, Bytes& out);
+  // base and map: the values' base context bytes and the stream's cell map, or nullptr (then
+  // mode 0 only). Returns the bytes that mode 3 saved over mode 0 (0 when not chosen).
+  size_t encode(std::span<const int32_t> v, const uint8_t* base, const CellMap* map, Bytes& out);
+  // The running context e of each group of v, as decoding sees it (mode 0 and 3 alike).
+  std::span<const uint8_t> levels(std::span<const int32_t> v) {
+    analyze(v);
+    return context_;
+  }
 
  private:
-  void analyze(std::span<const int32_t> v, const uint8_t* base);
+  void analyze(std::span<const int32_t> v);
+  // Mode 3, after analyze.
+  void write_cells(std::span<const int32_t> v, const uint8_t* base, const CellMap& map, int precision, Bytes& out);
+  template <class SymbolOf>
+  void write_words_of(ByteWriter& w, Bytes& out, size_t n, SymbolOf symbol_of);
+  template <class RawOf>
+  void write_raw_of(ByteWriter& w, size_t n, RawOf raw_of);
   Model group_contexts(int m, int precision) const;
   void choose_mantissa(Model& model, int precision) const;
   void write_rans(std::span<const int32_t> v, const Model& model, int precision, BlockMode mode, Bytes& out);
@@ -180,9 +198,11 @@ class BlockEncoder {
   std::vector<EncSymbol> symbols_;
   std::vector<uint8_t> raw_bits_;
   std::vector<uint32_t> low_mask_;
+  std::vector<uint16_t> signed_fine_;  // mode 3, per value
+  std::vector<uint8_t> table_;         // mode 3, per value
 };
 
-void BlockEncoder::analyze(std::span<const int32_t> v, const uint8_t* base) {
+void BlockEncoder::analyze(std::span<const int32_t> v) {
   const size_t n = v.size();
   fine_.resize(n);
   context_.resize((n + kLanes - 1) / kLanes);
@@ -193,12 +213,7 @@ void BlockEncoder::analyze(std::span<const int32_t> v, const uint8_t* base) {
   uint32_t any = 0;
   uint32_t e = 0;
   for (size_t g = 0, i = 0; i < n; ++g) {
-    uint32_t ctx = e;
-    if (base) {
-      uint32_t b = 0;
-      for (size_t j = i; j < std::min(n, i + kLanes); ++j) b += base_class(base[j]);
-      ctx = base_group_context(e, b);
-    }
+    const uint32_t ctx = e;
     context_[g] = static_cast<uint8_t>(ctx);
     if (row_[ctx] < 0) {
       row_[ctx] = static_cast<int16_t>(hist_.size());
@@ -331,22 +346,14 @@ void BlockEncoder::write_tables(ByteWriter& w, const Model& model, int precision
   w.bytes(table_bytes);
 }
 
-// rANS, last value first, into words_ from the back; value i goes to lane i % kLanes. Then
-// the lane states and the words.
-void BlockEncoder::write_words(ByteWriter& w, Bytes& out, size_t n, const Model& model) {
-  const FineMaps& maps = fine_maps();
-  std::array<uint16_t, kContexts> offset{};  // of the context's table in symbols_
-  std::array<const uint8_t*, kContexts> token_of_context{};  // fine token -> token at the table's m
-  for (int e = 0; e < kContexts; ++e) {
-    const int k = model.table_of_context[e];
-    offset[e] = static_cast<uint16_t>(k * kMaxTokens);
-    token_of_context[e] = maps.token[model.m[k]];
-  }
+// rANS, last value first, into words_ from the back; value i goes to lane i % kLanes with
+// the symbol symbol_of(i). Then the lane states and the words.
+template <class SymbolOf>
+void BlockEncoder::write_words_of(ByteWriter& w, Bytes& out, size_t n, SymbolOf symbol_of) {
   words_.resize(n + 1);
   uint16_t* const words_end = words_.data() + words_.size();
   uint16_t* ptr = words_end;
   uint32_t x0 = kStateLow, x1 = kStateLow, x2 = kStateLow, x3 = kStateLow;
-  const uint8_t* fine = fine_.data();
   auto put = [&ptr](uint32_t& x, const EncSymbol& s) __attribute__((always_inline)) {
     // Branch-free renormalization: the word is always stored, kept only when needed
     // (words_ has one slot of headroom at the front).
@@ -360,21 +367,17 @@ void BlockEncoder::write_words(ByteWriter& w, Bytes& out, size_t n, const Model&
   size_t groups = n / kLanes;
   static_assert(kLanes == 4);
   if (const size_t tail = n % kLanes) {  // the partial last group, last value first
-    const EncSymbol* sym = &symbols_[offset[context_[groups]]];
-    const uint8_t* token = token_of_context[context_[groups]];
-    const uint8_t* f = fine + groups * kLanes;
-    if (tail > 2) put(x2, sym[token[f[2]]]);
-    if (tail > 1) put(x1, sym[token[f[1]]]);
-    put(x0, sym[token[f[0]]]);
+    const size_t i = groups * kLanes;
+    if (tail > 2) put(x2, symbol_of(i + 2));
+    if (tail > 1) put(x1, symbol_of(i + 1));
+    put(x0, symbol_of(i));
   }
   while (groups-- > 0) {
-    const EncSymbol* sym = &symbols_[offset[context_[groups]]];
-    const uint8_t* token = token_of_context[context_[groups]];
-    const uint8_t* f = fine + groups * kLanes;
-    put(x3, sym[token[f[3]]]);
-    put(x2, sym[token[f[2]]]);
-    put(x1, sym[token[f[1]]]);
-    put(x0, sym[token[f[0]]]);
+    const size_t i = groups * kLanes;
+    put(x3, symbol_of(i + 3));
+    put(x2, symbol_of(i + 2));
+    put(x1, symbol_of(i + 1));
+    put(x0, symbol_of(i));
   }
   const size_t word_count = static_cast<size_t>(words_end - ptr);
   w.varint(kLanes * 4 + word_count * 2);
@@ -384,15 +387,50 @@ void BlockEncoder::write_words(ByteWriter& w, Bytes& out, size_t n, const Model&
   for (size_t i = 0; i < word_count; ++i) store_le16(&out[at + 2 * i], ptr[i]);
 }
 
-// Raw bits: sign, then the low mantissa bits, LSB first; branch-free 64-bit writer.
-void BlockEncoder::write_raw_bits(ByteWriter& w, std::span<const int32_t> v, const Model& model) {
-  const size_t n = v.size();
+void BlockEncoder::write_words(ByteWriter& w, Bytes& out, size_t n, const Model& model) {
   const FineMaps& maps = fine_maps();
+  std::array<uint16_t, kContexts> offset{};  // of the context's table in symbols_
+  std::array<const uint8_t*, kContexts> token_of_context{};  // fine token -> token at the table's m
+  for (int e = 0; e < kContexts; ++e) {
+    const int k = model.table_of_context[e];
+    offset[e] = static_cast<uint16_t>(k * kMaxTokens);
+    token_of_context[e] = maps.token[model.m[k]];
+  }
   const uint8_t* fine = fine_.data();
+  const uint8_t* context = context_.data();
+  write_words_of(w, out, n, [&](size_t i) __attribute__((always_inline)) -> const EncSymbol& {
+    const uint8_t e = context[i / kLanes];
+    return symbols_[offset[e] + token_of_context[e][fine[i]]];
+  });
+}
+
+// Raw bits, LSB first, raw_of(i) = {bits, count} of value i; branch-free 64-bit writer.
+template <class RawOf>
+void BlockEncoder::write_raw_of(ByteWriter& w, size_t n, RawOf raw_of) {
   raw_.resize(n * 4 + 16);
   uint8_t* p = raw_.data();
   uint64_t acc = 0;
   uint32_t fill = 0;
+  for (size_t i = 0; i < n; ++i) {
+    const auto [bits, count] = raw_of(i);
+    acc |= bits << fill;
+    fill += count;
+    store_le64(p, acc);
+    const uint32_t bytes = fill >> 3;
+    p += bytes;
+    acc >>= bytes * 8;  // at most 32: fill was below 8 before adding at most 32 bits
+    fill &= 7;
+  }
+  if (fill) store_le64(p++, acc);
+  const size_t raw_size = static_cast<size_t>(p - raw_.data());
+  w.varint(raw_size);
+  w.bytes({raw_.data(), raw_size});
+}
+
+// Mode 0's raw bits: sign, then the low mantissa bits.
+void BlockEncoder::write_raw_bits(ByteWriter& w, std::span<const int32_t> v, const Model& model) {
+  const FineMaps& maps = fine_maps();
+  const uint8_t* fine = fine_.data();
   // Per table and fine token: the raw bits (sign if nonzero, low bits) and the low bits' mask.
   raw_bits_.resize(static_cast<size_t>(model.tables) * kMaxTokens);
   low_mask_.resize(static_cast<size_t>(model.tables) * kMaxTokens);
@@ -402,26 +440,13 @@ void BlockEncoder::write_raw_bits(ByteWriter& w, std::span<const int32_t> v, con
       raw_bits_[k * kMaxTokens + f] = static_cast<uint8_t>(low + (f != 0));
       low_mask_[k * kMaxTokens + f] = (1u << low) - 1;  // low <= 31
     }
-  for (size_t g = 0, i = 0; i < n; ++g) {
-    const size_t row = static_cast<size_t>(model.table_of_context[context_[g]]) * kMaxTokens;
-    const uint8_t* raw_bits = &raw_bits_[row];
-    const uint32_t* low_mask = &low_mask_[row];
-    for (const size_t end = std::min(n, i + kLanes); i < end; ++i) {
-      const uint32_t f = fine[i];
-      const uint64_t bits = (uint64_t{magnitude(v[i]) & low_mask[f]} << 1) | (static_cast<uint32_t>(v[i]) >> 31);
-      acc |= bits << fill;
-      fill += raw_bits[f];
-      store_le64(p, acc);
-      const uint32_t bytes = fill >> 3;
-      p += bytes;
-      acc >>= bytes * 8;  // at most 32: fill was below 8 before adding at most 32 bits
-      fill &= 7;
-    }
-  }
-  if (fill) store_le64(p++, acc);
-  const size_t raw_size = static_cast<size_t>(p - raw_.data());
-  w.varint(raw_size);
-  w.bytes({raw_.data(), raw_size});
+  std::array<uint16_t, kContexts> row{};
+  for (int e = 0; e < kContexts; ++e) row[e] = static_cast<uint16_t>(model.table_of_context[e] * kMaxTokens);
+  write_raw_of(w, v.size(), [&](size_t i) __attribute__((always_inline)) {
+    const size_t at = row[context_[i / kLanes]] + fine[i];
+    const uint64_t bits = (uint64_t{magnitude(v[i]) & low_mask_[at]} << 1) | (static_cast<uint32_t>(v[i]) >> 31);
+    return std::pair<uint64_t, uint32_t>{bits, raw_bits_[at]};
+  });
 }
 
 void BlockEncoder::write_rans(std::span<const int32_t> v, const Model& model, int precision, BlockMode mode, Bytes& out) {
@@ -441,36 +466,176 @@ void BlockEncoder::write_packed(std::span<const int32_t> v, Bytes& out) {
   bw.flush();
 }
 
-void BlockEncoder::encode(std::span<const int32_t> v, const uint8_t* base, Bytes& out) {
+// Mode 3: clusters of the cell map grouped into at most max_tables tables (merging the pair
+// whose merge costs least, while that saves bits or there are too many), each table's m
+// chosen, then the block.
+void BlockEncoder::write_cells(std::span<const int32_t> v, const uint8_t* base, const CellMap& map, int precision,
+                               Bytes& out) {
+  const FineMaps& maps = fine_maps();
+  const size_t n = v.size();
+  signed_fine_.resize(n);
+  table_.resize(n);
+  std::vector<SignedHistogram> counts(static_cast<size_t>(map.clusters));
+  for (auto& h : counts) h.fill(0);
+  for (size_t g = 0, i = 0; i < n; ++g) {
+    const uint8_t* cells = map.cluster_of_cell.data() + level_of(context_[g]) * kRows;
+    for (const size_t end = std::min(n, i + kLanes); i < end; ++i) {
+      const uint32_t f = fine_[i] + (v[i] < 0 ? kMaxTokens : 0);
+      signed_fine_[i] = static_cast<uint16_t>(f);
+      table_[i] = cells[base[i]];  // the cluster, for now
+      ++counts[table_[i]][f];
+    }
+  }
+  const int coarse_count = signed_token_count(kMaxSignedMantissa);
+  struct Group {
+    SignedHistogram fine;
+    Histogram h;  // signed tokens at m = kMaxSignedMantissa
+    double cost;
+  };
+  std::vector<Group> groups;
+  std::array<int, kMaxClusters> group_of{};
+  for (int c = 0; c < map.clusters; ++c) {
+    group_of[c] = -1;
+    uint64_t mass = 0;
+    for (uint32_t x : counts[c]) mass += x;
+    if (!mass) continue;
+    Group g{counts[c], {}, 0};
+    g.h.fill(0);
+    for (int f = 0; f < 2 * kMaxTokens; ++f) g.h[maps.signed_token[kMaxSignedMantissa][f]] += g.fine[f];
+    g.cost = table_cost(g.h, coarse_count, precision);
+    group_of[c] = static_cast<int>(groups.size());
+    groups.push_back(g);
+  }
+  auto merge_cost = [&](const Group& a, const Group& b) {
+    Histogram h;
+    for (int t = 0; t < coarse_count; ++t) h[t] = a.h[t] + b.h[t];
+    return table_cost(h, coarse_count, precision) - a.cost - b.cost;
+  };
+  // Twice mode 0's tables: a table per cluster costs less than one per context range.
+  const size_t max_tables = static_cast<size_t>(std::min(2 * options_.max_tables, kMaxCellTables));
+  std::vector<std::vector<double>> gain(groups.size(), std::vector<double>(groups.size(), 0));
+  for (size_t a = 0; a < groups.size(); ++a)
+    for (size_t b = a + 1; b < groups.size(); ++b) gain[a][b] = merge_cost(groups[a], groups[b]);
+  std::vector<bool> alive(groups.size(), true);
+  size_t live = groups.size();
+  while (live > 1) {
+    size_t best_a = 0, best_b = 0;
+    double best = INFINITY;
+    for (size_t a = 0; a < groups.size(); ++a)
+      if (alive[a])
+        for (size_t b = a + 1; b < groups.size(); ++b)
+          if (alive[b] && gain[a][b] < best) best = gain[a][b], best_a = a, best_b = b;
+    if (live <= max_tables && best >= 0) break;
+    Group& a = groups[best_a];
+    const Group& b = groups[best_b];
+    for (int f = 0; f < 2 * kMaxTokens; ++f) a.fine[f] += b.fine[f];
+    for (int t = 0; t < coarse_count; ++t) a.h[t] += b.h[t];
+    a.cost += b.cost + best;
+    alive[best_b] = false;
+    --live;
+    for (int c = 0; c < map.clusters; ++c)
+      if (group_of[c] == static_cast<int>(best_b)) group_of[c] = static_cast<int>(best_a);
+    for (size_t o = 0; o < groups.size(); ++o)
+      if (alive[o] && o != best_a)
+        (o < best_a ? gain[o][best_a] : gain[best_a][o]) = merge_cost(groups[std::min(o, best_a)], groups[std::max(o, best_a)]);
+  }
+  // Tables in group order; each table's m by its token, table and raw bits.
+  std::array<int, kMaxClusters> table_of_group{};
+  std::vector<const SignedHistogram*> fine_of_table;
+  for (size_t g = 0; g < groups.size(); ++g)
+    if (alive[g]) table_of_group[g] = static_cast<int>(fine_of_table.size()), fine_of_table.push_back(&groups[g].fine);
+  const int tables = std::max<int>(1, static_cast<int>(fine_of_table.size()));
+  std::array<uint8_t, kMaxCellTables> m{};
+  for (int k = 0; k < static_cast<int>(fine_of_table.size()); ++k) {
+    double best = 0;
+    for (int mm = 0; mm <= kMaxSignedMantissa; ++mm) {
+      Histogram h{};
+      double bits = 0;
+      for (int f = 0; f < 2 * kMaxTokens; ++f) {
+        const uint32_t c = (*fine_of_table[k])[f];
+        h[maps.signed_token[mm][f]] += c;
+        bits += static_cast<double>(c) * maps.low_bits[mm][f % kMaxTokens];
+      }
+      bits += table_cost(h, signed_token_count(mm), precision);
+      if (mm == 0 || bits < best) best = bits, m[k] = static_cast<uint8_t>(mm);
+    }
+  }
+  std::array<uint8_t, kMaxClusters> table_of_cluster{};
+  for (int c = 0; c < map.clusters; ++c)
+    table_of_cluster[c] = static_cast<uint8_t>(group_of[c] >= 0 ? table_of_group[group_of[c]] : 0);
+  for (size_t i = 0; i < n; ++i) table_[i] = table_of_cluster[table_[i]];
+
+  ByteWriter w(out);
+  w.u8(static_cast<uint8_t>(BlockMode::rans_cells));
+  w.u8(static_cast<uint8_t>(precision));
+  w.u8(static_cast<uint8_t>(tables));
+  for (int k = 0; k < tables; ++k) w.u8(m[k]);
+  w.u8(static_cast<uint8_t>(map.clusters));
+  for (int c = 0; c < map.clusters; ++c) w.u8(table_of_cluster[c]);
+  // Tables, and the symbols they give ([table][signed token], a stride of 256).
+  Bytes table_bytes;
+  BitWriter tw(table_bytes);
+  std::array<uint32_t, 256> freq{};
+  symbols_.resize(static_cast<size_t>(tables) * 256);
+  for (int k = 0; k < tables; ++k) {
+    const int count = signed_token_count(m[k]);
+    Histogram h{};
+    if (k < static_cast<int>(fine_of_table.size()))
+      for (int f = 0; f < 2 * kMaxTokens; ++f) h[maps.signed_token[m[k]][f]] += (*fine_of_table[k])[f];
+    else
+      h[0] = 1;  // no values: any valid table
+    normalize(h, count, precision, freq.data());
+    write_table(tw, freq.data(), count);
+    uint32_t start = 0;
+    for (int t = 0; t < count; ++t) {
+      if (freq[t]) symbols_[k * 256 + t] = make_symbol(start, freq[t], precision);
+      start += freq[t];
+    }
+  }
+  tw.flush();
+  w.varint(table_bytes.size());
+  w.bytes(table_bytes);
+  const uint16_t* sf = signed_fine_.data();
+  const uint8_t* table = table_.data();
+  write_words_of(w, out, n, [&](size_t i) __attribute__((always_inline)) -> const EncSymbol& {
+    return symbols_[table[i] * 256 + maps.signed_token[m[table[i]]][sf[i]]];
+  });
+  write_raw_of(w, n, [&](size_t i) __attribute__((always_inline)) {
+    const uint32_t low = maps.low_bits[m[table[i]]][fine_[i]];
+    return std::pair<uint64_t, uint32_t>{magnitude(v[i]) & ((1u << low) - 1), low};
+  });
+}
+
+size_t BlockEncoder::encode(std::span<const int32_t> v, const uint8_t* base, const CellMap* map, Bytes& out) {
   const uint64_t n = v.size();
   ByteWriter(out).varint(n);
   const int precision = std::clamp(static_cast<int>(std::bit_width(n)), kMinPrecision, options_.max_precision);
-  auto code = [&](const uint8_t* b) {
-    analyze(v, b);
-    // Contexts are grouped on the tokens at m = 2 (the usual choice), then m is chosen for
-    // those groups: choosing both jointly costs four groupings for a difference of ~0.01%.
-    Model model = group_contexts(2, precision);
-    choose_mantissa(model, precision);
-    write_rans(v, model, precision, b ? BlockMode::rans_base : BlockMode::rans, out);
-  };
   const size_t at = out.size();
-  code(nullptr);
-  // With base contexts the block is also coded in mode 2, and the smaller kept: values coded
-  // alone, or a base that says little, lose nothing to the base's contexts.
-  if (base) {
-    const Bytes plain(out.begin() + static_cast<std::ptrdiff_t>(at), out.end());
-    out.resize(at);
-    code(base);
-    if (out.size() - at > plain.size()) {
-      out.resize(at);
-      out.insert(out.end(), plain.begin(), plain.end());
+  analyze(v);
+  // Contexts are grouped on the tokens at m = 2 (the usual choice), then m is chosen for
+  // those groups: choosing both jointly costs four groupings for a difference of ~0.01%.
+  Model model = group_contexts(2, precision);
+  choose_mantissa(model, precision);
+  write_rans(v, model, precision, BlockMode::rans, out);
+  size_t saved = 0;
+  // In a base context the block is also coded in mode 3, and the smaller kept.
+  if (base && map) {
+    const size_t plain = out.size() - at;
+    write_cells(v, base, *map, precision, out);
+    const size_t cells = out.size() - at - plain;
+    if (cells < plain) {
+      out.erase(out.begin() + static_cast<std::ptrdiff_t>(at), out.begin() + static_cast<std::ptrdiff_t>(at + plain));
+      saved = plain - cells;
+    } else {
+      out.resize(at + plain);
     }
   }
   // Tiny or incompressible blocks: fixed-width zigzag values when that is smaller.
   const uint64_t packed_bytes = 2 + (n * packed_width_ + 7) / 8;
-  if (out.size() - at <= packed_bytes) return;
+  if (out.size() - at <= packed_bytes) return saved;
   out.resize(at);
   write_packed(v, out);
+  return 0;
 }
 
 }  // namespace
@@ -482,13 +647,12 @@ Bytes encode(std::span<const int32_t> values, const EncoderOptions& options, std
   Bytes out;
   out.reserve(values.size() * 2 + 16);
   ByteWriter w(out);
-  w.u8(kVersion);
+  w.u8(context.empty() ? kVersion : kVersionInContext);
   w.varint(values.size());
   std::vector<match::Sequence> sequences;
   if (options.matches) sequences = match::find_matches(values, kMatchMargin, kMatchBurstEvery);
   match::write_sequence_section(sequences, w);
   match::LiteralReader literals(values, sequences);
-  const std::vector<uint8_t> base = context.empty() ? std::vector<uint8_t>() : match::literal_contexts(sequences, context, values.size());
   BlockEncoder block(options);
   // The fewest blocks of at most 2^block_log2 values, of equal length (whole groups), so
   // no block is a small remainder that pays for a full set of tables.
@@ -496,17 +660,48 @@ Bytes encode(std::span<const int32_t> values, const EncoderOptions& options, std
   const size_t max_block = size_t{1} << options.block_log2;
   const size_t blocks = (n + max_block - 1) / max_block;
   const size_t length = blocks ? ((n + blocks - 1) / blocks + kLanes - 1) / kLanes * kLanes : 0;
-  std::vector<int32_t> buffer(sequences.empty() ? 0 : std::min(length, n));
+  if (context.empty()) {
+    std::vector<int32_t> buffer(sequences.empty() ? 0 : std::min(length, n));
+    for (size_t at = 0; at < n; at += length) {
+      const size_t count = std::min(length, n - at);
+      if (sequences.empty()) {
+        block.encode(values.subspan(at, count), nullptr, nullptr, out);
+      } else {
+        literals.read(buffer.data(), count);
+        block.encode(std::span<const int32_t>(buffer.data(), count), nullptr, nullptr, out);
+      }
+    }
+    return out;
+  }
+  // In a base context: the cell map is fitted to all literals first.
+  std::vector<int32_t> buffer;
+  if (!sequences.empty()) {
+    buffer.resize(n);
+    literals.read(buffer.data(), n);
+  }
+  const std::span<const int32_t> lit = sequences.empty() ? values : std::span<const int32_t>(buffer);
+  const std::vector<uint8_t> base = match::literal_contexts(sequences, context, values.size());
+  CellCounts counts;
+  const int coarse_m = kMaxSignedMantissa;
   for (size_t at = 0; at < n; at += length) {
     const size_t count = std::min(length, n - at);
-    const uint8_t* block_base = base.empty() ? nullptr : base.data() + at;
-    if (sequences.empty()) {
-      block.encode(values.subspan(at, count), block_base, out);
-    } else {
-      literals.read(buffer.data(), count);
-      block.encode(std::span<const int32_t>(buffer.data(), count), block_base, out);
+    const std::span<const uint8_t> e = block.levels(lit.subspan(at, count));
+    for (size_t i = 0; i < count; ++i) {
+      const int32_t x = lit[at + i];
+      const uint8_t c = base[at + i];
+      const uint32_t t = token_of(magnitude(x), coarse_m);
+      counts.add(level_of(e[i / kLanes]) * kRows + c, t + (x < 0 ? token_count(coarse_m) - 1 : 0));
     }
   }
+  const CellMap map = counts.fit();
+  const size_t map_at = out.size();
+  write_cell_map(map, w);
+  const size_t map_bytes = out.size() - map_at;
+  size_t saved = 0;
+  for (size_t at = 0; at < n; at += length)
+    saved += block.encode(lit.subspan(at, std::min(length, n - at)), base.data() + at, &map, out);
+  // A base that says too little to pay for the map: coded as without it (version 3).
+  if (saved <= map_bytes) return encode(values, options, {});
   return out;
 }
 

@@ -1,8 +1,9 @@
 // The `rans` stream format, shared by encoder and decoder: constants, the symbolizer
 // (int32 value -> token + raw bits) and the layout written below.
 //
-// Stream:   u8 version (3) | varint value count n | varint sequence count S
-//           | if S > 0: varint sequence bytes | sequences (sequences.h)
+// Stream:   u8 version (3, or 4: coded in a base context) | varint value count n
+//           | varint sequence count S | if S > 0: varint sequence bytes | sequences (sequences.h)
+//           | version 4: varint cell map bytes | cell map (below)
 //           | literal blocks, until the literal count L is reached
 // The sequences say which runs of values repeat earlier ones (copied or negated) and how many
 // literals come between them; L = n minus the values the matches cover. Without sequences the
@@ -18,7 +19,23 @@
 //   mode 1 (packed): u8 width (0..32) | zigzag values, `width` bits each, LSB first
 //   mode 2 (rans in a base context; only in a stream coded in a context, Stage::encode_in_context):
 //     as mode 0, but the context of a group mixes e with the base: base_group_context below
-//     (the encoder codes such a block both ways and keeps the smaller)
+//     (written by version 3 encoders in a base context; read in both versions)
+//   mode 3 (rans in base cells; version 4 only): every value has its own table, chosen by its
+//     cell: the level of the running context e (level_of) and the value's base context byte.
+//     The stream's cell map groups the cells into clusters; the block maps clusters to tables:
+//     u8 P | u8 K (1..16) | K u8 m_k (0..2) | u8 C (the map's cluster count)
+//     | C u8 table of cluster (< K) | varint table bytes | tables (table k over
+//     signed_token_count(m_k) tokens) | varint rANS bytes, as mode 0
+//     | varint raw bytes: the low mantissa bits only (the sign is in the token)
+//     Tokens are signed: 0 is v = 0, t in 1..T-1 the token t of mode 0 for v > 0, T-1+t the
+//     token t for v < 0 (T = token_count(m)): where the base's prediction lies between two
+//     integers says which way a small residual goes, which a sign bit could not learn.
+//
+// Cell map (version 4), bit-coded LSB first (bit_reader.h), zero-padded to a byte:
+// 6 bits C - 1 (C clusters, 1..64), then the cells row by row (context byte 0..255), in each
+// row level by level: a bit 1 if the cell's cluster is that of the cell before it (level 0:
+// the same level of the row before; the very first cell: cluster 0), else a 0 and the
+// cluster in bit_width(C - 1) bits (< C).
 //
 // A value v is coded as a token (its magnitude class plus the top m bits below the leading
 // one: a log-linear bucket, m chosen per table: contexts of small scale gain nothing from
@@ -42,6 +59,7 @@
 // A valid block consumes exactly its words and raw bytes and leaves every lane at 2^15,
 // where the encoder started.
 #pragma once
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 
@@ -52,6 +70,7 @@ namespace lcz::rans {
 // 2: sequences of matches before the literal blocks. 3: the mantissa bits folded into the
 // tokens chosen per table rather than per block. (Older streams are refused.)
 inline constexpr uint8_t kVersion = 3;
+inline constexpr uint8_t kVersionInContext = 4;  // 3 with a cell map and mode 3 blocks
 inline constexpr int kLanes = 4;                    // interleaved rANS states
 inline constexpr uint32_t kStateLow = 1u << 15;     // states live in [L, L << 16) = [2^15, 2^31)
 inline constexpr int kWordBits = 16;                // renormalization unit
@@ -63,7 +82,15 @@ inline constexpr int kContexts = 129;               // values of the context e
 inline constexpr int kMaxMantissa = 3;
 inline constexpr int kMaxTokens = 240;              // tokens at m = 3
 
-enum class BlockMode : uint8_t { rans = 0, packed = 1, rans_base = 2 };
+inline constexpr int kMaxSignedMantissa = 2;      // mode 3: signed tokens fit in a byte
+inline constexpr int kMaxSignedTokens = 247;       // signed tokens at m = 2
+inline constexpr int kMaxCellTables = 16;
+inline constexpr int kMaxClusters = 64;
+inline constexpr int kLevels = 7;                  // levels of the running context e
+inline constexpr int kRows = 256;                  // one per base context byte
+inline constexpr int kCells = kLevels * kRows;
+
+enum class BlockMode : uint8_t { rans = 0, packed = 1, rans_base = 2, rans_cells = 3 };
 
 // Mode 2: a value's base context byte (base_prediction.h: 1 + (class * 8 + fraction) * 2 + sign)
 // gives the magnitude class of the base's prediction; the classes of a group's four values
@@ -72,6 +99,21 @@ enum class BlockMode : uint8_t { rans = 0, packed = 1, rans_base = 2 };
 // classes: how large this value is within it).
 inline uint32_t base_class(uint8_t context) { return context ? static_cast<uint32_t>(context - 1) >> 4 : 0; }
 inline uint32_t base_group_context(uint32_t e, uint32_t b) { return (e + b + 1) >> 1; }
+
+// Mode 3: the level of the running context e (0..128), on a log scale: 0, 1, 2-3, 4-7,
+// 8-15, 16-31, 32 and above.
+constexpr uint32_t level_of(uint32_t e) { return std::min<uint32_t>(std::bit_width(e), kLevels - 1); }
+
+// log2 to ~1e-4, for the encoder's cost estimates only (they steer choices, never the
+// format); no libm, so that choices do not depend on the platform's.
+inline float estimate_log2(float x) {
+  const uint32_t i = std::bit_cast<uint32_t>(x);
+  const float e = static_cast<float>(static_cast<int>(i >> 23) - 127);
+  const float m = std::bit_cast<float>((i & 0x7fffffu) | 0x3f800000u) - 1.0f;  // [0, 1)
+  // Minimax-style polynomial of log2(1 + m) on [0, 1).
+  const float p = m * (1.4425449f + m * (-0.7181452f + m * (0.4575485f + m * (-0.2779042f + m * (0.1217970f + m * -0.0258411f)))));
+  return e + p;
+}
 
 // The helpers below are written branch-free: signs and classes of weights are
 // unpredictable, and a mispredicted branch per value costs more than the arithmetic.
@@ -83,6 +125,8 @@ inline int magnitude_class(uint32_t a) { return static_cast<int>(std::bit_width(
 // Tokens at m: magnitudes below 2^(m+1) each have their own token; above, one token per
 // (class, top m bits below the leading one). m=0: 33 tokens, 1: 64, 2: 124, 3: 240.
 constexpr int token_count(int m) { return (2 << m) + (32 - (m + 1)) * (1 << m); }
+// Mode 3: a token for v = 0 and one per (token, sign) of the others.
+constexpr int signed_token_count(int m) { return 2 * token_count(m) - 1; }
 
 // The context after a group whose classes sum to `class_sum`.
 inline uint32_t next_context(uint32_t e, uint32_t class_sum) { return (e + class_sum + 1) >> 1; }

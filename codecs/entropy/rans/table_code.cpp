@@ -34,7 +34,7 @@ void write_table(BitWriter& w, const uint32_t* freq, int count) {
 
 void read_table(BitReader& r, int precision, int token_count, uint32_t* freq) {
   const size_t at = r.byte_offset();
-  for (int t = 0; t < kMaxTokens; ++t) freq[t] = 0;
+  for (int t = 0; t < token_count; ++t) freq[t] = 0;
   const int lo = static_cast<int>(r.get_checked(8, "rans", "frequency table"));
   const int hi = lo + static_cast<int>(r.get_checked(8, "rans", "frequency table"));
   if (hi >= token_count)

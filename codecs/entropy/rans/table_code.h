@@ -16,7 +16,7 @@ namespace lcz::rans {
 
 // freq[t] for t < count (tokens beyond count are zero); the frequencies sum to 2^precision.
 void write_table(BitWriter& w, const uint32_t* freq, int count);
-// Reads one table into freq[0..kMaxTokens) and checks it: tokens below token_count, every
+// Reads one table into freq[0..token_count) and checks it: tokens below token_count, every
 // frequency <= 2^precision, sum exactly 2^precision. Throws lcz::Error (codec) otherwise,
 // and for a table that runs past r's bytes.
 void read_table(BitReader& r, int precision, int token_count, uint32_t* freq);
