@@ -151,7 +151,7 @@ CellMap CellCounts::fit() const {
   // distributions, a larger map and more tables per block).
   CellMap best;
   double best_bits = INFINITY;
-  for (int k = 8; k <= kMaxClusters; k *= 2) {
+  for (int k : {kMaxClusters / 4, kMaxClusters}) {
     const int k_max = static_cast<int>(std::min<size_t>(k, cells.size()));
     double data_bits = 0;
     CellMap map = fit_clusters(cells, order, k_max, data_bits);
