@@ -38,7 +38,8 @@ StageDescriptor rans_stage() {
           .input = StreamType::i32,
           .output = StreamType::bytes,
           .doc = "matches of repeated or negated runs (LZ77 over ints) beside static rANS literals: magnitude-class "
-                 "tokens, per-block tables chosen by the local scale (running mean of previous classes); raw sign and low bits",
+                 "tokens, per-block tables chosen by the local scale (running mean of previous classes); raw sign and low bits. "
+                 "In a base context: each value's table from its cell (local scale, base context byte), signs in the tokens",
           .params = {{.name = "block_log2",
                       .type = ParamType::integer,
                       .default_value = 16,
