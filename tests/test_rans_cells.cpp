@@ -4,6 +4,8 @@
 // corrupt maps and streams are refused with lcz::Error.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <fstream>
 #include <random>
 
 #include "codecs/core/byte_io.h"
@@ -11,6 +13,7 @@
 #include "codecs/entropy/rans/decode.h"
 #include "codecs/entropy/rans/encode.h"
 #include "codecs/entropy/rans/format.h"
+#include "tests/rans_v3_residual.h"
 #include "tests/test_support.h"
 
 using namespace lcz;
@@ -152,4 +155,21 @@ TEST_CASE("rans version 4 streams: every cut refused, corrupt bytes refused or d
       CHECK(e.kind() == ErrorKind::codec);
     }
   }
+}
+
+TEST_CASE("rans streams of version 3 coded in a base context (mode 2 blocks) still decode", "[rans][base][golden]") {
+  // Written by the encoder of 27d7ee3 (tests/golden/README.md), before version 4.
+  std::ifstream file(std::filesystem::path(LCZ_SOURCE_DIR) / "tests" / "golden" / "rans-v3-context.bin", std::ios::binary);
+  REQUIRE(file);
+  const Bytes stream((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+  std::vector<int32_t> values;
+  std::vector<uint8_t> context;
+  test::rans_v3_residual(values, context);
+  const I32 expected(values.begin(), values.end());
+  REQUIRE(stream.at(0) == rans::kVersion);
+  // Smaller than the stream of no context, which that encoder wrote as today's: its block is
+  // in mode 2.
+  CHECK(stream.size() < rans::encode(expected, {}).size());
+  CHECK(rans::decode(stream, expected.size(), context) == expected);
+  test::require_error(ErrorKind::codec, [&] { (void)rans::decode(stream, expected.size()); }, {"needs the base"});
 }
