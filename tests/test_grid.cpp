@@ -124,6 +124,40 @@ TEST_CASE("fit_linear16_lattice: every value within tol as lc0 decodes, lattice 
   CHECK_FALSE(fit_linear16_lattice(F32{-1.0f, 1.0f}, 0x1p-17));
 }
 
+TEST_CASE("fit_linear16_lattice: a large layer on a grid gets each value's own choice", "[grid]") {
+  // On a grid the fit looks each grid index up once (a layer of many weights, few indices):
+  // every value must still get the index LatticeIndexer gives it, within tol as lc0 decodes.
+  std::mt19937 rng(11);
+  const float lo = -0.31f, hi = 0.29f;  // grid step 9.2e-6: between tol and 2 tol
+  const int32_t zero = linear16_zero_index(lo, hi);
+  std::normal_distribution<double> d(0.0, 1500.0);
+  F32 v(30000);
+  for (auto& x : v)
+    x = linear16_release(static_cast<int32_t>(std::clamp(zero + std::lround(d(rng)), 0L, 65535L)), lo, hi);
+  v[0] = linear16_release(0, lo, hi);  // the range's ends: the values lie on [lo, hi]
+  v[1] = linear16_release(65535, lo, hi);
+  std::vector<int32_t> indices(v.size());
+  auto fit = fit_linear16_lattice(v, 0x1p-17, indices.data());
+  REQUIRE(fit);
+  const Linear16Originals originals(v);
+  REQUIRE(originals.on_grid());
+  const LatticeIndexer index(*fit, 0x1p-17);
+  size_t repeated = 0;
+  std::vector<bool> seen(65536);
+  for (size_t i = 0; i < v.size(); ++i) {
+    repeated += seen[originals.grid_index(i)];
+    seen[originals.grid_index(i)] = true;
+    auto k = index(v[i], originals, i).k;
+    REQUIRE(k);
+    REQUIRE(*k == indices[i]);
+    for (Linear16Decoder dec : kLc0Linear16Decoders) {
+      const float back = linear16_decode(dec, index.zero() + *k * fit->step, fit->min_val, fit->max_val);
+      REQUIRE(std::fabs(double(back) - v[i]) <= 0x1p-17);
+    }
+  }
+  CHECK(repeated > v.size() / 2);  // the case the lookup is for
+}
+
 TEST_CASE("grid detects the Lc0 development formula too, and rounds data that is on no grid", "[grid]") {
   std::mt19937 rng(7);
   std::uniform_int_distribution<int> u16(0, 65535);

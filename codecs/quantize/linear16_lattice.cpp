@@ -104,6 +104,9 @@ std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> value
   // at s = 2 tol and narrow s by what the widest decoded gap exceeds 2 tol, or by twice the
   // largest excess of a value over tol, until every value is within tol.
   double s = 2 * tolerance;
+  constexpr size_t kMemoFrom = 4096;
+  constexpr int32_t kUnknown = std::numeric_limits<int32_t>::min();
+  std::vector<int32_t> known;
   for (int attempt = 0; attempt < 16; ++attempt) {
     const double a = std::floor(lo / s), b = std::ceil(hi / s);
     const double spans = std::max(b - a, 1.0);
@@ -115,10 +118,20 @@ std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> value
     const int32_t zero = index.zero();
     bool ok = true;
     double excess = 0;
+    // On a grid a value is its grid index, and so is its choice: a large layer (most of a net's
+    // weights, over far fewer distinct indices) looks each index up once.
+    const bool memo = originals.on_grid() && values.size() >= kMemoFrom;
+    if (memo) known.assign(size_t{kLevels} + 1, kUnknown);
     for (size_t i = 0; i < values.size(); ++i) {
+      int32_t* seen = memo ? &known[originals.grid_index(i)] : nullptr;
+      if (seen && *seen != kUnknown) {
+        if (indices) indices[i] = *seen;
+        continue;
+      }
       const LatticeIndexer::Choice c = index(values[i], originals, i);
       if (c.k) {
         if (indices) indices[i] = *c.k;
+        if (seen) *seen = *c.k;
         continue;
       }
       ok = false;

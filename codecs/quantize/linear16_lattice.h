@@ -50,6 +50,8 @@ class Linear16Originals {
   Linear16Originals(std::span<const float> values, float min_val, float max_val, std::vector<uint16_t> u);
 
   bool on_grid() const { return !u_.empty(); }
+  // Value i's index on the values' own grid (on_grid() only): equal indices, equal values.
+  uint16_t grid_index(size_t i) const { return u_[i]; }
   float value(size_t i) const { return values_[i]; }
   // linear16_reading_spread of the ranges the values may come from; 0 off a grid.
   double spread() const {
