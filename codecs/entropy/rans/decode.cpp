@@ -42,7 +42,7 @@ struct Block {
   const DecEntry* entries;   // [table][token]
   const uint8_t* words;      // rANS payload, zero-padded; states at 0, words from 16
   size_t words_size;         // unpadded
-  const uint8_t* base;       // mode 2: the values' base context bytes
+  const uint8_t* base;       // modes 2 and 3: the values' base context bytes
   const uint8_t* table_of_cell;  // mode 3: [level * kRows + context byte] -> table
   const uint8_t* raw;        // raw bits, zero-padded
   size_t raw_bits;           // unpadded
@@ -54,9 +54,15 @@ struct End {
   size_t wpos, bpos;
 };
 
-template <int P, bool kBase>
+// Where a value's table comes from: the group's running context (mode 0), that mixed with the
+// group's base context bytes (mode 2), or the value's own cell (mode 3; its sign is then in its
+// token, not a raw bit).
+enum class TableOf { group, group_and_base, cell };
+
+template <int P, TableOf kTableOf>
 End run(const Block& b, int32_t* out, size_t n) {
   constexpr uint32_t kMask = (1u << P) - 1;
+  constexpr bool kSignInToken = kTableOf == TableOf::cell;
   End end{};
   uint32_t x0 = load_le32(b.words), x1 = load_le32(b.words + 4), x2 = load_le32(b.words + 8), x3 = load_le32(b.words + 12);
   const uint8_t* wp = b.words + kLanes * 4;
@@ -65,8 +71,9 @@ End run(const Block& b, int32_t* out, size_t n) {
   const uint8_t* raw = b.raw;
   uint32_t e = 0;
   // Forced inline: called as a function, its captured state would live in memory.
-  auto step = [&](uint32_t& state, const uint16_t* slots, const DecEntry* entries, uint32_t& class_sum,
-                  int32_t* o) __attribute__((always_inline)) {
+  auto step = [&](uint32_t& state, uint32_t table, uint32_t& class_sum, int32_t* o) __attribute__((always_inline)) {
+    const uint16_t* slots = b.slots + (table << P);
+    const DecEntry* entries = b.entries + table * kSymStride;
     uint32_t x = state;
     const uint32_t slot = x & kMask;
     const uint32_t entry = slots[slot];
@@ -80,8 +87,8 @@ End run(const Block& b, int32_t* out, size_t n) {
     state = x;
     const uint32_t bits = static_cast<uint32_t>(load_le64(raw + (bpos >> 3)) >> (bpos & 7)) & d.mask;
     bpos += d.bits;
-    const uint32_t sign = bits & 1;
-    const uint32_t mag = d.base + (bits >> 1);
+    const uint32_t sign = kSignInToken ? d.neg : bits & 1;
+    const uint32_t mag = d.base + (kSignInToken ? bits : bits >> 1);
     *o = static_cast<int32_t>((mag ^ (0u - sign)) + sign);
   };
   const size_t groups = n / kLanes;
@@ -94,25 +101,29 @@ End run(const Block& b, int32_t* out, size_t n) {
       end.complete = false;
       break;
     }
-    uint32_t ctx = e;
-    if constexpr (kBase) {
-      const uint8_t* bc = b.base + g * kLanes;
+    const uint8_t* bc = nullptr;  // the group's base context bytes
+    if constexpr (kTableOf != TableOf::group) bc = b.base + g * kLanes;
+    uint32_t group_table = 0;
+    if constexpr (kTableOf == TableOf::group) group_table = b.table_of_context[e];
+    if constexpr (kTableOf == TableOf::group_and_base) {
       uint32_t sum = 0;
       for (size_t j = 0; j < lanes; ++j) sum += base_class(bc[j]);
-      ctx = base_group_context(e, sum);
+      group_table = b.table_of_context[base_group_context(e, sum)];
     }
-    const uint32_t table = b.table_of_context[ctx];
-    const uint16_t* slots = b.slots + (table << P);
-    const DecEntry* entries = b.entries + table * kSymStride;
+    const uint8_t* cells = kTableOf == TableOf::cell ? b.table_of_cell + level_of(e) * kRows : nullptr;
+    // Lane j's table; only the lanes of the group are read (the last group may be partial).
+    auto table = [&](size_t j) __attribute__((always_inline)) -> uint32_t {
+      if constexpr (kTableOf == TableOf::cell) return cells[bc[j]];
+      else return group_table;
+    };
     uint32_t class_sum = 0;
     int32_t* o = out + g * kLanes;
-    // The last group may be partial. (No array of lane pointers: states whose address is
-    // taken stay in memory.)
+    // (No array of lane pointers: states whose address is taken stay in memory.)
     static_assert(kLanes == 4);
-    step(x0, slots, entries, class_sum, o);
-    if (lanes > 1) step(x1, slots, entries, class_sum, o + 1);
-    if (lanes > 2) step(x2, slots, entries, class_sum, o + 2);
-    if (lanes > 3) step(x3, slots, entries, class_sum, o + 3);
+    step(x0, table(0), class_sum, o);
+    if (lanes > 1) step(x1, table(1), class_sum, o + 1);
+    if (lanes > 2) step(x2, table(2), class_sum, o + 2);
+    if (lanes > 3) step(x3, table(3), class_sum, o + 3);
     e = next_context(e, class_sum);
   }
   end.x[0] = x0, end.x[1] = x1, end.x[2] = x2, end.x[3] = x3;
@@ -121,74 +132,36 @@ End run(const Block& b, int32_t* out, size_t n) {
   return end;
 }
 
-// Mode 3: as run, but every value picks its table by its cell, and the sign is in its token.
-template <int P>
-End run_cells(const Block& b, int32_t* out, size_t n) {
-  constexpr uint32_t kMask = (1u << P) - 1;
-  End end{};
-  uint32_t x0 = load_le32(b.words), x1 = load_le32(b.words + 4), x2 = load_le32(b.words + 8), x3 = load_le32(b.words + 12);
-  const uint8_t* wp = b.words + kLanes * 4;
-  const uint8_t* const wend = b.words + b.words_size;
-  size_t bpos = 0;
-  const uint8_t* raw = b.raw;
-  uint32_t e = 0;
-  auto step = [&](uint32_t& state, uint32_t table, uint32_t& class_sum, int32_t* o) __attribute__((always_inline)) {
-    const uint16_t* slots = b.slots + (table << P);
-    const DecEntry* entries = b.entries + table * kSymStride;
-    uint32_t x = state;
-    const uint32_t slot = x & kMask;
-    const uint32_t entry = slots[slot];
-    class_sum += entry >> 8;
-    const DecEntry& d = entries[entry & 0xff];
-    x = d.freq * (x >> P) + slot - d.start;
-    const uint32_t refill = x < kStateLow;
-    x = (x << (refill << 4)) | (load_le16(wp) & (0u - refill));
-    wp += refill << 1;
-    state = x;
-    const uint32_t bits = static_cast<uint32_t>(load_le64(raw + (bpos >> 3)) >> (bpos & 7)) & d.mask;
-    bpos += d.bits;
-    const uint32_t sign = d.neg;
-    const uint32_t mag = d.base + bits;
-    *o = static_cast<int32_t>((mag ^ (0u - sign)) + sign);
-  };
-  const size_t groups = n / kLanes;
-  end.complete = true;
-  for (size_t g = 0; g <= groups; ++g) {
-    const size_t lanes = g < groups ? kLanes : n % kLanes;
-    if (lanes == 0) break;
-    if (bpos > b.raw_bits || wp > wend) {
-      end.complete = false;
-      break;
-    }
-    const uint8_t* cells = b.table_of_cell + level_of(e) * kRows;
-    const uint8_t* bc = b.base + g * kLanes;
-    uint32_t class_sum = 0;
-    int32_t* o = out + g * kLanes;
-    step(x0, cells[bc[0]], class_sum, o);
-    if (lanes > 1) step(x1, cells[bc[1]], class_sum, o + 1);
-    if (lanes > 2) step(x2, cells[bc[2]], class_sum, o + 2);
-    if (lanes > 3) step(x3, cells[bc[3]], class_sum, o + 3);
-    e = next_context(e, class_sum);
+template <TableOf kTableOf>
+End run_at_precision(const Block& b, int32_t* out, size_t n) {
+  static_assert(kMinPrecision == 8 && kMaxPrecision == 15, "one run<P> per precision");
+  switch (b.precision) {
+    case 8: return run<8, kTableOf>(b, out, n);
+    case 9: return run<9, kTableOf>(b, out, n);
+    case 10: return run<10, kTableOf>(b, out, n);
+    case 11: return run<11, kTableOf>(b, out, n);
+    case 12: return run<12, kTableOf>(b, out, n);
+    case 13: return run<13, kTableOf>(b, out, n);
+    case 14: return run<14, kTableOf>(b, out, n);
+    default: return run<15, kTableOf>(b, out, n);
   }
-  end.x[0] = x0, end.x[1] = x1, end.x[2] = x2, end.x[3] = x3;
-  end.wpos = static_cast<size_t>(wp - b.words);
-  end.bpos = bpos;
-  return end;
 }
 
 class BlockDecoder {
  public:
-  // base: the values' base context bytes (mode 2), else nullptr.
-  void decode_rans(ByteReader& r, int32_t* out, size_t n, const uint8_t* base);
-  // Mode 3: base the values' context bytes, cluster_of_cell the stream's cell map.
-  void decode_cells(ByteReader& r, int32_t* out, size_t n, const uint8_t* base, const CellMap& map);
+  // A block of mode 0, 2 or 3 (mode_at: where its mode byte is, for messages). base: the
+  // values' base context bytes (modes 2 and 3), else nullptr; map: the stream's cell map (mode 3).
+  void decode_rans(ByteReader& r, BlockMode mode, int32_t* out, size_t n, const uint8_t* base, const CellMap* map);
   void decode_packed(ByteReader& r, int32_t* out, size_t n);
 
  private:
   // The phases of decode_rans, in stream order; each checks what it reads.
-  std::array<int, kMaxCellTables> read_header(ByteReader& r, Block& b, int& tables);
+  int read_precision_and_tables(ByteReader& r, Block& b, int max_tables);  // returns the table count
+  void read_context_bounds(ByteReader& r, Block& b, int tables);            // modes 0 and 2
+  std::array<int, kMaxCellTables> read_mantissa(ByteReader& r, int tables, int max_mantissa);
+  void read_table_of_cell(ByteReader& r, Block& b, int tables, const CellMap& map);  // mode 3
   // signed_tokens: mode 3's tables.
-  void read_tables(ByteReader& r, Block& b, int tables, const std::array<int, kMaxCellTables>& mantissa, bool signed_tokens = false);
+  void read_tables(ByteReader& r, Block& b, int tables, const std::array<int, kMaxCellTables>& mantissa, bool signed_tokens);
   size_t read_words(ByteReader& r, Block& b);  // returns where they start, for messages
   size_t read_raw_bits(ByteReader& r, Block& b);
   static void check_end(ByteReader& r, const Block& b, const End& end, size_t rans_at, size_t raw_at);
@@ -199,14 +172,18 @@ class BlockDecoder {
   std::array<uint8_t, kCells> table_of_cell_;
 };
 
-// Precision, table count, the context boundaries of tables 1..K-1, each table's mantissa bits.
-std::array<int, kMaxCellTables> BlockDecoder::read_header(ByteReader& r, Block& b, int& tables) {
+int BlockDecoder::read_precision_and_tables(ByteReader& r, Block& b, int max_tables) {
   const size_t header_at = r.offset();
   b.precision = r.u8();
-  tables = r.u8();
+  const int tables = r.u8();
   if (b.precision < kMinPrecision || b.precision > kMaxPrecision)
     r.fail(header_at, "table precision " + std::to_string(b.precision) + " out of range");
-  if (tables < 1 || tables > kMaxTables) r.fail(header_at + 1, "table count " + std::to_string(tables) + " out of range");
+  if (tables < 1 || tables > max_tables) r.fail(header_at + 1, "table count " + std::to_string(tables) + " out of range");
+  return tables;
+}
+
+// The context boundaries of tables 1..K-1.
+void BlockDecoder::read_context_bounds(ByteReader& r, Block& b, int tables) {
   b.table_of_context.fill(0);
   int prev_bound = 0;
   for (int k = 1; k < tables; ++k) {
@@ -217,14 +194,36 @@ std::array<int, kMaxCellTables> BlockDecoder::read_header(ByteReader& r, Block& 
     std::fill(b.table_of_context.begin() + bound, b.table_of_context.end(), static_cast<uint8_t>(k));
     prev_bound = bound;
   }
+}
+
+// Each table's mantissa bits.
+std::array<int, kMaxCellTables> BlockDecoder::read_mantissa(ByteReader& r, int tables, int max_mantissa) {
   std::array<int, kMaxCellTables> mantissa{};
   for (int k = 0; k < tables; ++k) {
     const size_t at = r.offset();
     mantissa[k] = r.u8();
-    if (mantissa[k] > kMaxMantissa)
-      r.fail(at, "mantissa bits " + std::to_string(mantissa[k]) + " exceed " + std::to_string(kMaxMantissa));
+    if (mantissa[k] > max_mantissa)
+      r.fail(at, "mantissa bits " + std::to_string(mantissa[k]) + " exceed " + std::to_string(max_mantissa));
   }
   return mantissa;
+}
+
+// The cluster count (the cell map's) and each cluster's table: the table of every cell.
+void BlockDecoder::read_table_of_cell(ByteReader& r, Block& b, int tables, const CellMap& map) {
+  const size_t clusters_at = r.offset();
+  const int clusters = r.u8();
+  if (clusters != map.clusters)
+    r.fail(clusters_at, std::to_string(clusters) + " clusters, the cell map has " + std::to_string(map.clusters));
+  std::array<uint8_t, kMaxClusters> table_of_cluster{};
+  for (int c = 0; c < clusters; ++c) {
+    const size_t at = r.offset();
+    table_of_cluster[c] = r.u8();
+    if (table_of_cluster[c] >= tables)
+      r.fail(at, "cluster " + std::to_string(c) + " mapped to table " + std::to_string(table_of_cluster[c]) + " of " +
+                     std::to_string(tables));
+  }
+  for (int i = 0; i < kCells; ++i) table_of_cell_[i] = table_of_cluster[map.cluster_of_cell[i]];
+  b.table_of_cell = table_of_cell_.data();
 }
 
 // The frequency tables -> decoder symbols and the slot lookup.
@@ -310,75 +309,21 @@ void BlockDecoder::check_end(ByteReader& r, const Block& b, const End& end, size
     if (end.x[l] != kStateLow) r.fail(rans_at, "rANS lane " + std::to_string(l) + " does not end in its initial state");
 }
 
-void BlockDecoder::decode_rans(ByteReader& r, int32_t* out, size_t n, const uint8_t* base) {
+void BlockDecoder::decode_rans(ByteReader& r, BlockMode mode, int32_t* out, size_t n, const uint8_t* base,
+                               const CellMap* map) {
   Block b{};
   b.base = base;
-  int tables = 0;
-  const std::array<int, kMaxCellTables> mantissa = read_header(r, b, tables);
-  read_tables(r, b, tables, mantissa);
+  const bool cells = mode == BlockMode::rans_cells;
+  const int tables = read_precision_and_tables(r, b, cells ? kMaxCellTables : kMaxTables);
+  if (!cells) read_context_bounds(r, b, tables);
+  const std::array<int, kMaxCellTables> mantissa = read_mantissa(r, tables, cells ? kMaxSignedMantissa : kMaxMantissa);
+  if (cells) read_table_of_cell(r, b, tables, *map);
+  read_tables(r, b, tables, mantissa, /*signed_tokens=*/cells);
   const size_t rans_at = read_words(r, b);
   const size_t raw_at = read_raw_bits(r, b);
-  auto run_at = [&]<bool kBase>() {
-    switch (b.precision) {
-      case 8: return run<8, kBase>(b, out, n);
-      case 9: return run<9, kBase>(b, out, n);
-      case 10: return run<10, kBase>(b, out, n);
-      case 11: return run<11, kBase>(b, out, n);
-      case 12: return run<12, kBase>(b, out, n);
-      case 13: return run<13, kBase>(b, out, n);
-      case 14: return run<14, kBase>(b, out, n);
-      default: return run<15, kBase>(b, out, n);
-    }
-  };
-  static_assert(kMinPrecision == 8 && kMaxPrecision == 15, "one run<P> per precision");
-  const End end = base ? run_at.template operator()<true>() : run_at.template operator()<false>();
-  check_end(r, b, end, rans_at, raw_at);
-}
-
-void BlockDecoder::decode_cells(ByteReader& r, int32_t* out, size_t n, const uint8_t* base, const CellMap& map) {
-  Block b{};
-  const size_t header_at = r.offset();
-  b.precision = r.u8();
-  const int tables = r.u8();
-  if (b.precision < kMinPrecision || b.precision > kMaxPrecision)
-    r.fail(header_at, "table precision " + std::to_string(b.precision) + " out of range");
-  if (tables < 1 || tables > kMaxCellTables) r.fail(header_at + 1, "table count " + std::to_string(tables) + " out of range");
-  std::array<int, kMaxCellTables> mantissa{};
-  for (int k = 0; k < tables; ++k) {
-    const size_t at = r.offset();
-    mantissa[k] = r.u8();
-    if (mantissa[k] > kMaxSignedMantissa)
-      r.fail(at, "mantissa bits " + std::to_string(mantissa[k]) + " exceed " + std::to_string(kMaxSignedMantissa));
-  }
-  const size_t clusters_at = r.offset();
-  const int clusters = r.u8();
-  if (clusters != map.clusters)
-    r.fail(clusters_at, std::to_string(clusters) + " clusters, the cell map has " + std::to_string(map.clusters));
-  std::array<uint8_t, kMaxClusters> table_of_cluster{};
-  for (int c = 0; c < clusters; ++c) {
-    const size_t at = r.offset();
-    table_of_cluster[c] = r.u8();
-    if (table_of_cluster[c] >= tables)
-      r.fail(at, "cluster " + std::to_string(c) + " mapped to table " + std::to_string(table_of_cluster[c]) + " of " +
-                     std::to_string(tables));
-  }
-  for (int i = 0; i < kCells; ++i) table_of_cell_[i] = table_of_cluster[map.cluster_of_cell[i]];
-  b.table_of_cell = table_of_cell_.data();
-  b.base = base;
-  read_tables(r, b, tables, mantissa, /*signed_tokens=*/true);
-  const size_t rans_at = read_words(r, b);
-  const size_t raw_at = read_raw_bits(r, b);
-  End end;
-  switch (b.precision) {
-    case 8: end = run_cells<8>(b, out, n); break;
-    case 9: end = run_cells<9>(b, out, n); break;
-    case 10: end = run_cells<10>(b, out, n); break;
-    case 11: end = run_cells<11>(b, out, n); break;
-    case 12: end = run_cells<12>(b, out, n); break;
-    case 13: end = run_cells<13>(b, out, n); break;
-    case 14: end = run_cells<14>(b, out, n); break;
-    default: end = run_cells<15>(b, out, n); break;
-  }
+  const End end = cells  ? run_at_precision<TableOf::cell>(b, out, n)
+                  : base ? run_at_precision<TableOf::group_and_base>(b, out, n)
+                         : run_at_precision<TableOf::group>(b, out, n);
   check_end(r, b, end, rans_at, raw_at);
 }
 
@@ -410,12 +355,12 @@ void decode_block(ByteReader& r, BlockDecoder& block, int32_t* dst, size_t count
   switch (static_cast<BlockMode>(mode)) {
     case BlockMode::rans_cells:
       if (!map || !base) r.fail(mode_at, "block mode 3 outside a stream coded in a base context (version 4)");
-      block.decode_cells(r, dst, count, base, *map);
+      block.decode_rans(r, BlockMode::rans_cells, dst, count, base, map);
       break;
-    case BlockMode::rans: block.decode_rans(r, dst, count, nullptr); break;
+    case BlockMode::rans: block.decode_rans(r, BlockMode::rans, dst, count, nullptr, nullptr); break;
     case BlockMode::rans_base:
       if (!base) r.fail(mode_at, "block coded in a base context: decoding needs the base");
-      block.decode_rans(r, dst, count, base);
+      block.decode_rans(r, BlockMode::rans_base, dst, count, base, nullptr);
       break;
     case BlockMode::packed: block.decode_packed(r, dst, count); break;
     default: r.fail(mode_at, "unknown block mode " + std::to_string(mode));
