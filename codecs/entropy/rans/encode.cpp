@@ -177,9 +177,9 @@ class BlockEncoder {
   void write_raw_of(ByteWriter& w, size_t n, RawOf raw_of);
   Model group_contexts(int m, int precision) const;
   void choose_mantissa(Model& model, int precision) const;
-  void write_rans(std::span<const int32_t> v, const Model& model, int precision, BlockMode mode, Bytes& out);
+  void write_rans(std::span<const int32_t> v, const Model& model, int precision, Bytes& out);  // mode 0
   // The phases of write_rans, in stream order.
-  static void write_header(ByteWriter& w, const Model& model, int precision, BlockMode mode);
+  static void write_header(ByteWriter& w, const Model& model, int precision);
   void write_tables(ByteWriter& w, const Model& model, int precision);  // and the symbols they give
   void write_words(ByteWriter& w, Bytes& out, size_t n, const Model& model);
   void write_raw_bits(ByteWriter& w, std::span<const int32_t> v, const Model& model);
@@ -312,10 +312,10 @@ void BlockEncoder::choose_mantissa(Model& model, int precision) const {
   }
 }
 
-// Block mode, precision, table count, the context boundaries of tables 1..K-1, each table's
+// Block mode 0, precision, table count, the context boundaries of tables 1..K-1, each table's
 // mantissa bits.
-void BlockEncoder::write_header(ByteWriter& w, const Model& model, int precision, BlockMode mode) {
-  w.u8(static_cast<uint8_t>(mode));
+void BlockEncoder::write_header(ByteWriter& w, const Model& model, int precision) {
+  w.u8(static_cast<uint8_t>(BlockMode::rans));
   w.u8(static_cast<uint8_t>(precision));
   w.u8(static_cast<uint8_t>(model.tables));
   for (int k = 0; k + 1 < model.tables; ++k) w.u8(model.bounds[k]);
@@ -449,9 +449,9 @@ void BlockEncoder::write_raw_bits(ByteWriter& w, std::span<const int32_t> v, con
   });
 }
 
-void BlockEncoder::write_rans(std::span<const int32_t> v, const Model& model, int precision, BlockMode mode, Bytes& out) {
+void BlockEncoder::write_rans(std::span<const int32_t> v, const Model& model, int precision, Bytes& out) {
   ByteWriter w(out);
-  write_header(w, model, precision, mode);
+  write_header(w, model, precision);
   write_tables(w, model, precision);
   write_words(w, out, v.size(), model);
   write_raw_bits(w, v, model);
@@ -616,7 +616,7 @@ size_t BlockEncoder::encode(std::span<const int32_t> v, const uint8_t* base, con
   // those groups: choosing both jointly costs four groupings for a difference of ~0.01%.
   Model model = group_contexts(2, precision);
   choose_mantissa(model, precision);
-  write_rans(v, model, precision, BlockMode::rans, out);
+  write_rans(v, model, precision, out);
   size_t saved = 0;
   // In a base context the block is also coded in mode 3, and the smaller kept.
   if (base && map) {
