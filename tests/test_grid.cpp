@@ -11,6 +11,7 @@
 #include "codecs/quantize/rounding.h"
 #include "formats/format.h"
 #include "formats/lc0/lc0_file.h"
+#include "formats/lc0/lc0_loaded.h"
 #include "formats/lc0/linear16.h"
 #include "formats/lc0/skeleton.h"
 #include "harness/run.h"
@@ -156,6 +157,31 @@ TEST_CASE("fit_linear16_lattice: a large layer on a grid gets each value's own c
     }
   }
   CHECK(repeated > v.size() / 2);  // the case the lookup is for
+}
+
+TEST_CASE("lc0_loaded_error: a layer decoded to its own bits is exact; a moved weight costs what every decoder reads",
+          "[grid]") {
+  std::mt19937 rng(5);
+  const float lo = -0.41f, hi = 0.37f;
+  std::uniform_int_distribution<int32_t> u16(0, 65535);
+  std::vector<int32_t> u(5000);
+  for (auto& x : u) x = u16(rng);
+  Tensor layer{.name = "w", .shape = {5000}, .values = {}, .source = {SourceEncoding::Kind::linear16, lo, hi}};
+  for (int32_t x : u) layer.values.push_back(linear16_release(x, lo, hi));
+  const LoadedError same = lc0_loaded_error(layer, layer.values, layer.source);
+  CHECK(same.max_error == 0);
+  // Weight 1234 moved by 3 grid indices, written on the same range: its error is the largest
+  // difference any decoder reads, found here without Lc0Readings.
+  F32 moved = layer.values;
+  const int32_t to = u[1234] < 60000 ? u[1234] + 3 : u[1234] - 3;
+  moved[1234] = linear16_release(to, lo, hi);
+  double expected = 0;
+  for (Linear16Decoder d : kLc0Linear16Decoders)
+    expected = std::max(expected, std::fabs(double(linear16_decode(d, to, lo, hi)) - linear16_decode(d, u[1234], lo, hi)));
+  const LoadedError one = lc0_loaded_error(layer, moved, layer.source);
+  CHECK(one.max_error == expected);
+  CHECK(one.worst == 1234);
+  CHECK(expected > 2 * (double(hi) - lo) / 65535);
 }
 
 TEST_CASE("grid detects the Lc0 development formula too, and rounds data that is on no grid", "[grid]") {

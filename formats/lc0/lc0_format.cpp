@@ -66,7 +66,10 @@ OutputChoice choose_lc0_output(const Tensor& original, const F32& decoded, doubl
                      std::to_string(best.max_error / tolerance) + " x the tolerance (or more)";
     return choice;
   }
-  std::vector<SourceEncoding> candidates = {original.source};
+  // The source range first, alone: it is nearly always the one, and the ranges of the others
+  // each cost a pass over the values.
+  if (auto kept = first_that_holds(original, decoded, tolerance, {original.source}, &best)) return *kept;
+  std::vector<SourceEncoding> candidates;
   if (!original.values.empty()) {
     const auto [lo, hi] = std::minmax_element(original.values.begin(), original.values.end());
     candidates.push_back({SourceEncoding::Kind::linear16, *lo, *hi});
@@ -76,7 +79,9 @@ OutputChoice choose_lc0_output(const Tensor& original, const F32& decoded, doubl
     const auto [lo, hi] = std::minmax_element(decoded.begin(), decoded.end());
     candidates.push_back({SourceEncoding::Kind::linear16, *lo, *hi});
   }
-  if (auto chosen = first_that_holds(original, decoded, tolerance, candidates, &best)) return *chosen;
+  LoadedError others;
+  if (auto chosen = first_that_holds(original, decoded, tolerance, candidates, &others)) return *chosen;
+  if (!(others.max_error >= best.max_error)) best = others;
   throw Error(ErrorKind::verify, "tensor " + original.name + " cannot be written as LINEAR16 within the tolerance: " +
                                      "as lc0 (" + best.reader + ") decodes it, weight " + std::to_string(best.worst) +
                                      " is off by at least " + std::to_string(best.max_error / tolerance) +
