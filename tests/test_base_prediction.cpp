@@ -315,3 +315,44 @@ TEST_CASE("cm and rans code in a base context: exact, and refused without it", "
     CHECK(rans::decode(plain, n, tail) == values);
   }
 }
+
+TEST_CASE("base contexts and predicted integers follow their rule at every value, the odd ones included", "[base]") {
+  // The decoder's loops run vectorized where the CPU allows (AVX2): each value must still get
+  // what the rule in base_prediction.h gives it, computed here one value at a time.
+  std::mt19937_64 rng(9);
+  F32 base = laplacian(4093, 0.05, rng);  // an odd count: the loops' remainders too
+  const float odd[] = {0.0f, -0.0f, NAN, -NAN, INFINITY, -INFINITY, 3e38f, -3e38f, 1e-30f, -1e-30f,
+                       0.5f / 65536, -0.5f / 65536, 1.5f / 65536, -1.5f / 65536, 2.5f / 65536, -2.5f / 65536,
+                       0.99999994f / 65536, -0.99999994f / 65536, 16383.5f / 65536, -16384.5f / 65536, 9000.0f, -9000.0f};
+  for (size_t k = 0; k < std::size(odd); ++k) base[k * 97] = odd[k];
+  BasePrediction predicted{.mode = BasePrediction::Mode::predicted, .channels = 3, .inner = 7, .scale_shift = 10,
+                           .offset_shift = 2, .scale = {5, -300, 0}, .offset = {1, -7, 2}};
+  for (const bool nearest : {true, false})
+    for (const BasePrediction& p : {BasePrediction{.mode = BasePrediction::Mode::residual}, predicted}) {
+      const IndexSpace space{.a = 65536.0, .c0 = 0.25, .nearest = nearest, .lo = -70000.0, .hi = 70000.0};
+      INFO("nearest " << nearest << ", mode " << int(p.mode));
+      std::vector<uint8_t> contexts(base.size());
+      std::vector<int32_t> indices(base.size());
+      prediction_contexts(p, base, space, contexts.data());
+      predicted_indices(p, base, space, indices.data());
+      const bool fitted = p.mode == BasePrediction::Mode::predicted;
+      for (size_t i = 0; i < base.size(); ++i) {
+        const size_t c = fitted ? (i / p.inner) % p.channels : 0;
+        const double factor = fitted ? 1.0 + std::ldexp(double(p.scale[c]), -p.scale_shift) : 1.0;
+        const double add = space.c0 + (fitted ? std::ldexp(double(p.offset[c]), -p.offset_shift) : 0.0);
+        const double position = (space.a * double(base[i])) * factor + add;
+        // The integer: clamped (NaN to hi), then rounded.
+        const double clamped = std::isnan(position) ? space.hi : std::clamp(position, space.lo, space.hi);
+        const int32_t index = static_cast<int32_t>(nearest ? std::nearbyint(clamped) : std::trunc(clamped));
+        REQUIRE(indices[i] == index);
+        // The context: none for NaN or far out; else class, fraction and sign.
+        const double q = std::fabs(position) < 2147483647.0 ? position : 0.0;
+        const double r = nearest ? std::nearbyint(q) : std::trunc(q);
+        const double frac = nearest ? q - r + 0.5 : (q - r + 1) / 2;
+        const int fb = std::min(int(frac * 8), 7);
+        const int cls = std::min(int(std::bit_width(uint64_t(std::fabs(r)))), 14);
+        INFO("value " << i << ": " << base[i] << " at " << position);
+        REQUIRE(int(contexts[i]) == 1 + (cls * 8 + fb) * 2 + (q < 0 ? 1 : 0));
+      }
+    }
+}

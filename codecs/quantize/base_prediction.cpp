@@ -44,15 +44,23 @@ class Positions {
     return (a_ * static_cast<double>(base_[i])) * factor_[c] + add_[c];
   }
   // f(i, position) for every value, in order.
+  // f(base, begin, end, a, factor, add) for each run of values of one channel, in order: value
+  // i of the run is at position (a * base[i]) * factor + add.
   template <class F>
-  void each(F&& f) const {
+  void each_run(F&& f) const {
     const size_t n = base_.size();
     for (size_t o = 0; o < n; o += channels_ * inner_)
       for (size_t c = 0; c < channels_; ++c) {
-        const size_t begin = o + c * inner_, end = std::min(n, begin + inner_);
-        const double fc = factor_[c], ac = add_[c];
-        for (size_t i = begin; i < end; ++i) f(i, (a_ * static_cast<double>(base_[i])) * fc + ac);
+        const size_t begin = o + c * inner_;
+        f(base_.data(), begin, std::min(n, begin + inner_), a_, factor_[c], add_[c]);
       }
+  }
+  // f(i, position) for every value, in order.
+  template <class F>
+  void each(F&& f) const {
+    each_run([&f](const float* base, size_t begin, size_t end, double a, double fc, double ac) {
+      for (size_t i = begin; i < end; ++i) f(i, (a * static_cast<double>(base[i])) * fc + ac);
+    });
   }
 
  private:
@@ -62,16 +70,25 @@ class Positions {
   std::vector<double> factor_, add_;
 };
 
-// Branch-free (it runs once per value in the decoder): the class bit_width(|r|) is read off
-// the exponent of |r| + 1/2, which is exact for integers below 2^31.
-uint8_t context_of(double position, const IndexSpace& s) {
-  const double p = position > -2147483647.0 && position < 2147483647.0 ? position : 0.0;  // NaN, far out: none
-  const double r = s.nearest ? (p + 0x1.8p52) - 0x1.8p52 : static_cast<double>(static_cast<int64_t>(p));
+// Branch-free (it runs once per value in the decoder, and vectorizes): the class
+// bit_width(|r|) is read off the exponent of |r| + 1/2, which is exact for integers below 2^31.
+template <bool kNearest>
+[[gnu::always_inline]] inline uint8_t context_of(double position) {
+  const bool inside = (position > -2147483647.0) & (position < 2147483647.0);
+  const double p = inside ? position : 0.0;  // NaN, far out: none
+  // (trunc: what converting to an integer and back gives, inside; -0 for (-1, 0) changes nothing below.)
+  const double r = kNearest ? (p + 0x1.8p52) - 0x1.8p52 : std::trunc(p);
   // nearest: p - r in [-1/2, 1/2]; toward zero: in (-1, 1).
-  const double frac = s.nearest ? p - r + 0.5 : (p - r + 1) * 0.5;
-  const int fb = std::min(static_cast<int>(frac * kFractions), kFractions - 1);  // frac >= 0
-  const int cls = std::min(static_cast<int>(std::bit_cast<uint64_t>(std::fabs(r) + 0.5) >> 52) - 1022, kClasses - 1);
-  return static_cast<uint8_t>(1 + ((cls * kFractions + fb) * 2 + (p < 0 ? 1 : 0)));
+  const double frac = kNearest ? p - r + 0.5 : (p - r + 1) * 0.5;
+  const int32_t f = static_cast<int32_t>(frac * kFractions);  // frac >= 0
+  const int32_t fb = f < kFractions - 1 ? f : kFractions - 1;
+  const int32_t e = static_cast<int32_t>(std::bit_cast<uint64_t>(std::fabs(r) + 0.5) >> 52) - 1022;
+  const int32_t cls = e < kClasses - 1 ? e : kClasses - 1;
+  const int32_t negative = p < 0;
+  return static_cast<uint8_t>(1 + ((cls * kFractions + fb) * 2 + negative));
+}
+uint8_t context_of(double position, const IndexSpace& s) {
+  return s.nearest ? context_of<true>(position) : context_of<false>(position);
 }
 
 // Estimated bits of coding v in contexts ctx with an adaptive coder: per context (the base
@@ -278,16 +295,40 @@ BasePrediction read_prediction(ByteReader& r, uint64_t n) {
   return p;
 }
 
+// The two loops of the decoder over every value, written for the vectorizer: on x86-64 with
+// GCC a clone for AVX2 is picked at load time where the CPU has it (the same bytes either way:
+// IEEE operations, not contracted; base_prediction.cpp is built with -fno-trapping-math, without
+// which GCC does not vectorize a comparison of doubles). 865,571 contexts: 2.9 -> 1.1 ms.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define LCZ_VECTOR_CLONES [[gnu::target_clones("avx2", "default")]]
+#else
+#define LCZ_VECTOR_CLONES
+#endif
+
+LCZ_VECTOR_CLONES
 void predicted_indices(const BasePrediction& p, std::span<const float> base, const IndexSpace& space, int32_t* out) {
-  Positions(p, base, space).each([&](size_t i, double pos) { out[i] = space.index(pos); });
+  const IndexSpace s = space;
+  Positions(p, base, space).each_run([out, s](const float* b, size_t begin, size_t end, double a, double fc, double ac) {
+    if (s.nearest)
+      for (size_t i = begin; i < end; ++i) out[i] = s.index_as<true>((a * static_cast<double>(b[i])) * fc + ac);
+    else
+      for (size_t i = begin; i < end; ++i) out[i] = s.index_as<false>((a * static_cast<double>(b[i])) * fc + ac);
+  });
 }
 
+LCZ_VECTOR_CLONES
 void prediction_contexts(const BasePrediction& p, std::span<const float> base, const IndexSpace& space, uint8_t* out) {
   if (p.mode == BasePrediction::Mode::alone) {
     std::fill(out, out + base.size(), uint8_t{0});
     return;
   }
-  Positions(p, base, space).each([&](size_t i, double pos) { out[i] = context_of(pos, space); });
+  const bool nearest = space.nearest;
+  Positions(p, base, space).each_run([out, nearest](const float* b, size_t begin, size_t end, double a, double fc, double ac) {
+    if (nearest)
+      for (size_t i = begin; i < end; ++i) out[i] = context_of<true>((a * static_cast<double>(b[i])) * fc + ac);
+    else
+      for (size_t i = begin; i < end; ++i) out[i] = context_of<false>((a * static_cast<double>(b[i])) * fc + ac);
+  });
 }
 
 BasePrediction choose_prediction(std::span<const int32_t> own, const BaseTensor& base, const IndexSpace& space,

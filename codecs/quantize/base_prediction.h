@@ -40,13 +40,16 @@ struct IndexSpace {
   bool nearest = true;
   double lo = -2147483647.0, hi = 2147483647.0;
 
-  int32_t index(double position) const {
+  int32_t index(double position) const { return nearest ? index_as<true>(position) : index_as<false>(position); }
+  // index() with `nearest` known at compile time (a loop over values vectorizes).
+  template <bool kNearest>
+  int32_t index_as(double position) const {
     // Clamped first (NaN -> hi), then rounded without libm: adding and subtracting 1.5 * 2^52
     // rounds to nearest (ties to even) below 2^51; lo and hi are integers, so the order of
     // clamping and rounding does not matter.
     double k = position < hi ? position : hi;
     k = k > lo ? k : lo;
-    return nearest ? static_cast<int32_t>((k + 0x1.8p52) - 0x1.8p52) : static_cast<int32_t>(k);
+    return kNearest ? static_cast<int32_t>((k + 0x1.8p52) - 0x1.8p52) : static_cast<int32_t>(k);
   }
 };
 

@@ -115,15 +115,23 @@ void apply_sequences(std::span<const Sequence> sequences, int32_t* out, size_t n
 
 std::vector<uint8_t> literal_contexts(std::span<const Sequence> sequences, std::span<const uint8_t> context, size_t n) {
   const size_t first = n - std::min(n, context.size());  // value of context[0]
-  auto at = [&](size_t i) { return i >= first ? context[i - first] : uint8_t{0}; };
   std::vector<uint8_t> out;
   out.reserve(n - std::min<uint64_t>(n, matched_values(sequences)));
+  // Values begin .. begin + count - 1, whole runs at a time: zeros before the context starts.
+  auto append = [&](size_t begin, size_t count) {
+    const size_t zeros = begin < first ? std::min(count, first - begin) : 0;
+    out.insert(out.end(), zeros, uint8_t{0});
+    if (count > zeros) {
+      const auto from = context.begin() + static_cast<std::ptrdiff_t>(begin + zeros - first);
+      out.insert(out.end(), from, from + static_cast<std::ptrdiff_t>(count - zeros));
+    }
+  };
   size_t pos = 0;
   for (const Sequence& s : sequences) {
-    for (uint32_t k = 0; k < s.literals; ++k) out.push_back(at(pos + k));
+    append(pos, s.literals);
     pos += s.literals + s.length;
   }
-  for (; pos < n; ++pos) out.push_back(at(pos));
+  if (pos < n) append(pos, n - pos);
   return out;
 }
 
