@@ -39,10 +39,9 @@ class Positions {
       add_.push_back(s.c0 + (p.offset.empty() ? 0.0 : static_cast<double>(p.offset[c]) * ft));
     }
   }
-  double at(size_t i) const {
-    const size_t c = (i / inner_) % channels_;
-    return (a_ * static_cast<double>(base_[i])) * factor_[c] + add_[c];
-  }
+  uint64_t channel_of(size_t i) const { return channels_ == 1 ? 0 : (i / inner_) % channels_; }
+  // The position of value i, in channel c (channel_of(i)).
+  double at(size_t i, uint64_t c) const { return (a_ * static_cast<double>(base_[i])) * factor_[c] + add_[c]; }
   // f(i, position) for every value, in order.
   // f(base, begin, end, a, factor, add) for each run of values of one channel, in order: value
   // i of the run is at position (a * base[i]) * factor + add.
@@ -99,6 +98,8 @@ class CostEstimate {
  public:
   static constexpr int kPrevious = 8;  // classes of the previous value, the last one open
   static constexpr int kRows = kBaseContexts * kPrevious;
+  static constexpr uint64_t kTabled = 4096;  // counts of a sample (kSample) are looked up
+
 
   // scale: values stood for by each of the n (a sample of n * scale values).
   double bits(const int32_t* v, const uint8_t* ctx, size_t n, double scale) {
@@ -123,15 +124,25 @@ class CostEstimate {
       uint64_t total = 0;
       int classes = 0;
       for (int t = 0; t < 33; ++t) total += h[t], classes += h[t] > 0;
-      const double lt = std::log2(static_cast<double>(total));
+      const double lt = log2_of(total);
       for (int t = 0; t < 33; ++t)
-        if (h[t]) bits += scale * h[t] * (lt - std::log2(static_cast<double>(h[t])));
+        if (h[t]) bits += scale * h[t] * (lt - log2_of(h[t]));
       bits += 0.5 * classes * std::log2(scale * static_cast<double>(total) + 1);
     }
     return bits;
   }
 
  private:
+  // std::log2 of a count: the same double whether looked up or computed.
+  double log2_of(uint64_t k) const {
+    return k <= kTabled ? log2_table_[k] : std::log2(static_cast<double>(k));
+  }
+  static std::vector<double> make_log2_table() {
+    std::vector<double> t(kTabled + 1, 0.0);
+    for (uint64_t k = 1; k <= kTabled; ++k) t[k] = std::log2(static_cast<double>(k));
+    return t;
+  }
+  inline static const std::vector<double> log2_table_ = make_log2_table();
   std::vector<uint32_t> hist_;
   std::vector<int> used_;
   std::vector<bool> seen_ = std::vector<bool>(kRows);
@@ -169,9 +180,16 @@ class Chooser {
   double cost(const BasePrediction& p) {
     const Positions positions(p, base_, s_);
     const bool alone = p.mode == BasePrediction::Mode::alone;
+    // The samples' channels, kept while the layout stays (the fits of one layout are tried in a row).
+    if (sample_channel_.empty() || channels_ != p.channels || inner_ != p.inner) {
+      channels_ = p.channels;
+      inner_ = p.inner;
+      sample_channel_.resize(sample_.size());
+      for (size_t k = 0; k < sample_.size(); ++k) sample_channel_[k] = positions.channel_of(sample_[k]);
+    }
     for (size_t k = 0; k < sample_.size(); ++k) {
       const size_t i = sample_[k];
-      const double pos = positions.at(i);
+      const double pos = positions.at(i, sample_channel_[k]);
       ctx_[k] = alone ? 0 : context_of(pos, s_);
       values_[k] = alone ? own_[i] : wrap_sub(own_[i], s_.index(pos));
     }
@@ -248,6 +266,8 @@ class Chooser {
   std::span<const float> base_;
   IndexSpace s_;
   std::vector<size_t> sample_;
+  uint64_t channels_ = 0, inner_ = 0;     // the layout of sample_channel_
+  std::vector<uint64_t> sample_channel_;  // each sample's channel in it
   std::vector<int32_t> values_;
   std::vector<uint8_t> ctx_;
   CostEstimate estimate_;
