@@ -44,6 +44,12 @@ struct Cell {
   std::vector<std::pair<uint16_t, uint32_t>> counts;  // nonzero (token, count)
 };
 
+// sum[k] += count * cost[k] for every cluster k: one vector loop (kept out of line, where the
+// compiler would otherwise interleave two tokens' loops and leave them scalar).
+[[gnu::noinline]] void add_scaled(float* __restrict sum, const float* __restrict cost, float count) {
+  for (int k = 0; k < kMaxClusters; ++k) sum[k] += count * cost[k];
+}
+
 // Cells (sorted by mean token) in at most k_max clusters; data_bits: the cells' tokens
 // coded with their cluster's distribution.
 CellMap fit_clusters(const std::vector<Cell>& cells, const std::vector<int>& order, int k_max, double& data_bits) {
@@ -57,7 +63,9 @@ CellMap fit_clusters(const std::vector<Cell>& cells, const std::vector<int>& ord
     cluster[i] = static_cast<int>(std::min<uint64_t>(before * k_max / total, k_max - 1));
     before += cells[i].mass;
   }
-  std::vector<std::array<float, kMaxSignedTokens>> cost(k_max);  // -log2 p per token
+  // cost[t][k] = -log2 p of token t in cluster k (clusters past k_max: 0, never chosen), laid
+  // out so that a cell's bits in every cluster are one pass over its tokens (it vectorizes).
+  std::vector<std::array<float, kMaxClusters>> cost(kMaxSignedTokens);
   std::vector<std::array<uint64_t, kMaxSignedTokens>> sums(k_max);
   std::vector<uint64_t> mass(k_max);
   auto estimate = [&] {
@@ -67,28 +75,31 @@ CellMap fit_clusters(const std::vector<Cell>& cells, const std::vector<int>& ord
       for (auto [t, n] : cells[i].counts) sums[cluster[i]][t] += n;
       mass[cluster[i]] += cells[i].mass;
     }
+    for (auto& x : cost) x.fill(0.0f);
     for (int k = 0; k < k_max; ++k) {
       const float denominator = static_cast<float>(mass[k]) + kPrior * kMaxSignedTokens;
       for (int t = 0; t < kMaxSignedTokens; ++t)
-        cost[k][t] = -estimate_log2((static_cast<float>(sums[k][t]) + kPrior) / denominator);
+        cost[t][k] = -estimate_log2((static_cast<float>(sums[k][t]) + kPrior) / denominator);
     }
   };
-  auto bits_in = [&](size_t i, int k) {
-    float bits = 0;
-    for (auto [t, n] : cells[i].counts) bits += static_cast<float>(n) * cost[k][t];
-    return bits;
+  // The bits of cell i in each cluster: per cluster the same sum, in the same order, as one
+  // cluster at a time would give.
+  std::array<float, kMaxClusters> bits;
+  auto bits_in_each = [&](size_t i) {
+    bits.fill(0.0f);
+    for (auto [t, n] : cells[i].counts) add_scaled(bits.data(), cost[t].data(), static_cast<float>(n));
   };
   for (int it = 0; it < kIterations; ++it) {
     estimate();
     bool changed = false;
     for (size_t i = 0; i < cells.size(); ++i) {
+      bits_in_each(i);
       // The cell's own cluster has mass (the cell is in it); a move must gain.
       int best = cluster[i];
-      float best_bits = bits_in(i, best);
+      float best_bits = bits[best];
       for (int k = 0; k < k_max; ++k) {
         if (!mass[k] || k == cluster[i]) continue;
-        const float bits = bits_in(i, k);
-        if (bits < best_bits) best = k, best_bits = bits;
+        if (bits[k] < best_bits) best = k, best_bits = bits[k];
       }
       if (best != cluster[i]) cluster[i] = best, changed = true;
     }
@@ -96,7 +107,10 @@ CellMap fit_clusters(const std::vector<Cell>& cells, const std::vector<int>& ord
   }
   estimate();
   data_bits = 0;
-  for (size_t i = 0; i < cells.size(); ++i) data_bits += bits_in(i, cluster[i]);
+  for (size_t i = 0; i < cells.size(); ++i) {
+    bits_in_each(i);
+    data_bits += bits[cluster[i]];
+  }
   // Labels by first use in cell order, so that empty clusters leave no gaps.
   std::vector<int> label(k_max, -1);
   map.clusters = 0;
