@@ -24,11 +24,6 @@ constexpr uint8_t kSameAsSource = 255;
 
 uint8_t kind_code(SourceEncoding::Kind k) { return static_cast<uint8_t>(k); }
 
-bool same_encoding(const SourceEncoding& a, const SourceEncoding& b) {
-  return a.kind == b.kind && std::bit_cast<uint32_t>(a.min_val) == std::bit_cast<uint32_t>(b.min_val) &&
-         std::bit_cast<uint32_t>(a.max_val) == std::bit_cast<uint32_t>(b.max_val);
-}
-
 // The registered zstd stage codes the header fields; max_fields bounds what it may decode.
 std::unique_ptr<Stage> header_coder(uint64_t max_fields) {
   const StageDescriptor* d = find_stage("zstd");

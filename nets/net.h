@@ -1,6 +1,7 @@
 // A net in memory: an ordered list of named tensors of float32 weights, whatever file it came
 // from. Reading and writing files is formats/ (formats/format.h).
 #pragma once
+#include <bit>
 #include <cstdint>
 #include <filesystem>
 #include <span>
@@ -15,6 +16,12 @@ struct SourceEncoding {
   Kind kind = Kind::none;
   float min_val = 0, max_val = 0;  // LINEAR16 range
 };
+
+// The same kind and range, bit for bit.
+inline bool same_encoding(const SourceEncoding& a, const SourceEncoding& b) {
+  return a.kind == b.kind && std::bit_cast<uint32_t>(a.min_val) == std::bit_cast<uint32_t>(b.min_val) &&
+         std::bit_cast<uint32_t>(a.max_val) == std::bit_cast<uint32_t>(b.max_val);
+}
 
 struct Tensor {
   std::string name;               // path in the source, e.g. "residual.3.conv1.weights"

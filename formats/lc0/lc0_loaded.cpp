@@ -52,11 +52,9 @@ LoadedError lc0_loaded_error(const Tensor& original, std::span<const float> deco
   // Written in the encoding it came in, a weight decoded to its own bits is stored and read
   // as it was: no error under any decoder (the quick bound below cannot say so, being above
   // zero by the spreads; a layer coded exactly would take the slow path at every weight).
-  const bool same_encoding = original.source.kind == output.kind &&
-                             std::bit_cast<uint32_t>(original.source.min_val) == std::bit_cast<uint32_t>(output.min_val) &&
-                             std::bit_cast<uint32_t>(original.source.max_val) == std::bit_cast<uint32_t>(output.max_val);
+  const bool as_stored = same_encoding(original.source, output);
   for (size_t i = 0; i < original.values.size() && i < decoded.size(); ++i) {
-    if (same_encoding && std::bit_cast<uint32_t>(original.values[i]) == std::bit_cast<uint32_t>(decoded[i])) continue;
+    if (as_stored && std::bit_cast<uint32_t>(original.values[i]) == std::bit_cast<uint32_t>(decoded[i])) continue;
     // No decoder can read weight i worse than the release formula's error plus the spreads:
     // where that stays at or below the worst so far, the five readings cannot raise it. The
     // release error is first bounded the cheap way, through the values themselves (each
