@@ -39,12 +39,15 @@ class Positions {
       add_.push_back(s.c0 + (p.offset.empty() ? 0.0 : static_cast<double>(p.offset[c]) * ft));
     }
   }
+  // The rule of base_prediction.h, evaluated in this order (no contraction).
+  static double position(double a, float b, double factor, double add) {
+    return (a * static_cast<double>(b)) * factor + add;
+  }
   uint64_t channel_of(size_t i) const { return channels_ == 1 ? 0 : (i / inner_) % channels_; }
   // The position of value i, in channel c (channel_of(i)).
-  double at(size_t i, uint64_t c) const { return (a_ * static_cast<double>(base_[i])) * factor_[c] + add_[c]; }
-  // f(i, position) for every value, in order.
+  double at(size_t i, uint64_t c) const { return position(a_, base_[i], factor_[c], add_[c]); }
   // f(base, begin, end, a, factor, add) for each run of values of one channel, in order: value
-  // i of the run is at position (a * base[i]) * factor + add.
+  // i of the run is at position(a, base[i], factor, add).
   template <class F>
   void each_run(F&& f) const {
     const size_t n = base_.size();
@@ -58,7 +61,7 @@ class Positions {
   template <class F>
   void each(F&& f) const {
     each_run([&f](const float* base, size_t begin, size_t end, double a, double fc, double ac) {
-      for (size_t i = begin; i < end; ++i) f(i, (a * static_cast<double>(base[i])) * fc + ac);
+      for (size_t i = begin; i < end; ++i) f(i, position(a, base[i], fc, ac));
     });
   }
 
@@ -99,7 +102,6 @@ class CostEstimate {
   static constexpr int kPrevious = 8;  // classes of the previous value, the last one open
   static constexpr int kRows = kBaseContexts * kPrevious;
   static constexpr uint64_t kTabled = 4096;  // counts of a sample (kSample) are looked up
-
 
   // scale: values stood for by each of the n (a sample of n * scale values).
   double bits(const int32_t* v, const uint8_t* ctx, size_t n, double scale) {
@@ -330,9 +332,9 @@ void predicted_indices(const BasePrediction& p, std::span<const float> base, con
   const IndexSpace s = space;
   Positions(p, base, space).each_run([out, s](const float* b, size_t begin, size_t end, double a, double fc, double ac) {
     if (s.nearest)
-      for (size_t i = begin; i < end; ++i) out[i] = s.index_as<true>((a * static_cast<double>(b[i])) * fc + ac);
+      for (size_t i = begin; i < end; ++i) out[i] = s.index_as<true>(Positions::position(a, b[i], fc, ac));
     else
-      for (size_t i = begin; i < end; ++i) out[i] = s.index_as<false>((a * static_cast<double>(b[i])) * fc + ac);
+      for (size_t i = begin; i < end; ++i) out[i] = s.index_as<false>(Positions::position(a, b[i], fc, ac));
   });
 }
 
@@ -345,9 +347,9 @@ void prediction_contexts(const BasePrediction& p, std::span<const float> base, c
   const bool nearest = space.nearest;
   Positions(p, base, space).each_run([out, nearest](const float* b, size_t begin, size_t end, double a, double fc, double ac) {
     if (nearest)
-      for (size_t i = begin; i < end; ++i) out[i] = context_of<true>((a * static_cast<double>(b[i])) * fc + ac);
+      for (size_t i = begin; i < end; ++i) out[i] = context_of<true>(Positions::position(a, b[i], fc, ac));
     else
-      for (size_t i = begin; i < end; ++i) out[i] = context_of<false>((a * static_cast<double>(b[i])) * fc + ac);
+      for (size_t i = begin; i < end; ++i) out[i] = context_of<false>(Positions::position(a, b[i], fc, ac));
   });
 }
 
