@@ -149,8 +149,8 @@ End run_at_precision(const Block& b, int32_t* out, size_t n) {
 
 class BlockDecoder {
  public:
-  // A block of mode 0, 2 or 3 (mode_at: where its mode byte is, for messages). base: the
-  // values' base context bytes (modes 2 and 3), else nullptr; map: the stream's cell map (mode 3).
+  // A block of mode 0, 2 or 3, after its mode byte. base: the values' base context bytes
+  // (modes 2 and 3), else nullptr; map: the stream's cell map (mode 3).
   void decode_rans(ByteReader& r, BlockMode mode, int32_t* out, size_t n, const uint8_t* base, const CellMap* map);
   void decode_packed(ByteReader& r, int32_t* out, size_t n);
 
