@@ -126,6 +126,32 @@ TEST_CASE("rans matches: overlapping runs (lag < length), negated, and the int32
   check_round_trip(*make_rans({{"block_log2", 8}}), long_run);
 }
 
+TEST_CASE("write_match writes what copying one value at a time in order writes", "[rans][cm][matches]") {
+  // Every offset and length up to past a few doublings, both ways, over values that include
+  // the int32 extremes (negating INT_MIN wraps to itself); the values before the match and
+  // after it stay as they were.
+  std::mt19937 rng(11);
+  const std::vector<int32_t> extremes = {std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max(), -1, 0, 1};
+  for (uint32_t offset = 1; offset <= 70; ++offset) {
+    for (uint32_t length : {0u, 1u, 2u, 3u, 7u, 8u, 69u, 70u, 71u, 139u, 140u, 141u, 300u, 1000u}) {
+      for (bool negate : {false, true}) {
+        std::vector<int32_t> before(offset + length + 5);
+        for (size_t k = 0; k < before.size(); ++k)
+          before[k] = rng() % 4 == 0 ? extremes[rng() % extremes.size()] : static_cast<int32_t>(rng());
+        std::vector<int32_t> expected = before;
+        for (uint32_t k = 0; k < length; ++k) {
+          const int32_t src = expected[offset + k - offset];
+          expected[offset + k] = negate ? static_cast<int32_t>(0u - static_cast<uint32_t>(src)) : src;
+        }
+        std::vector<int32_t> got = before;
+        match::write_match(got.data() + offset, offset, length, negate);
+        INFO("offset " << offset << ", length " << length << (negate ? ", negated" : ""));
+        REQUIRE(got == expected);
+      }
+    }
+  }
+}
+
 TEST_CASE("rans refuses corrupt sequences", "[rans][matches]") {
   // Valid: literals 5, -3, then six copies of -3 (lag 1): 8 values.
   const std::vector<match::Sequence> good = {{.literals = 2, .length = 6, .offset = 1, .negate = false}};

@@ -90,6 +90,28 @@ uint64_t matched_values(std::span<const Sequence> sequences) {
   return n;
 }
 
+void write_match(int32_t* dst, uint32_t offset, uint32_t length, bool negate) {
+  const uint32_t first = std::min(offset, length);
+  if (negate) {
+    const int32_t* __restrict src = dst - offset;  // [src, src + first) ends at or before dst
+    int32_t* __restrict to = dst;
+    for (uint32_t k = 0; k < first; ++k) to[k] = static_cast<int32_t>(0u - static_cast<uint32_t>(src[k]));
+  } else {
+    std::memcpy(dst, dst - offset, first * sizeof(int32_t));
+  }
+  // From here on dst[k] = dst[k - period]: for a copy at every k, negated at k >= offset
+  // (negation wraps, so twice is the identity for every int32, INT_MIN too).
+  const uint64_t period = negate ? uint64_t{2} * offset : offset;
+  for (uint64_t done = first; done < length;) {
+    // A whole number of periods back, reaching no further than dst - offset: the piece reads
+    // only values written before it, and the pieces double.
+    const uint64_t back = (done + offset) / period * period;
+    const uint64_t piece = std::min<uint64_t>(back, length - done);
+    std::memcpy(dst + done, dst + done - back, piece * sizeof(int32_t));
+    done += piece;
+  }
+}
+
 void apply_sequences(std::span<const Sequence> sequences, int32_t* out, size_t n, size_t literal_count) {
   size_t pos = 0;
   const int32_t* lit = out + (n - literal_count);
@@ -97,17 +119,7 @@ void apply_sequences(std::span<const Sequence> sequences, int32_t* out, size_t n
     if (out + pos != lit) std::memmove(out + pos, lit, s.literals * sizeof(int32_t));
     lit += s.literals;
     pos += s.literals;
-    const int32_t* src = out + pos - s.offset;
-    int32_t* dst = out + pos;
-    if (s.negate) {
-      // Forward, one value at a time: a source that overlaps the match (offset < length)
-      // repeats what was just written. Negation wraps (INT_MIN stays INT_MIN), as in the encoder.
-      for (uint32_t k = 0; k < s.length; ++k) dst[k] = static_cast<int32_t>(0u - static_cast<uint32_t>(src[k]));
-    } else if (s.offset >= s.length) {
-      std::memcpy(dst, src, s.length * sizeof(int32_t));
-    } else {
-      for (uint32_t k = 0; k < s.length; ++k) dst[k] = src[k];
-    }
+    write_match(out + pos, s.offset, s.length, s.negate);
     pos += s.length;
   }
   // The trailing literals are already where they belong.

@@ -52,6 +52,12 @@ std::vector<Sequence> read_sequences(std::span<const uint8_t> in, const char* st
 // Values covered by the matches.
 uint64_t matched_values(std::span<const Sequence> sequences);
 
+// Decoder side: writes the `length` values of a match at dst, each the value `offset` before
+// it (negated if asked, wrapping: INT_MIN stays INT_MIN), as if one at a time in order, so
+// that a match overlapping itself (offset < length) repeats what it has just written. Needs
+// the `offset` values before dst.
+void write_match(int32_t* dst, uint32_t offset, uint32_t length, bool negate);
+
 // Decoder side: out[0, n) holds the literal_count literals in its last literal_count values
 // (literal_count = n - matched_values); runs the checked sequences over it. Every write lands
 // at or before the next literal to be read, so the literals move down in place.
