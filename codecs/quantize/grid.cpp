@@ -266,7 +266,7 @@ class Grid final : public TypedStage<F32, I32> {
     const int32_t path = in[0];
     if (path == kRound) {
       F32 out(in.size() - 1);
-      for (size_t i = 1; i < in.size(); ++i) out[i - 1] = dequantize(in[i], step_);
+      dequantize_all(std::span(in).subspan(1), step_, out.data());
       return out;
     }
     if (path == kLattice) return decode_lattice(in);
@@ -274,7 +274,7 @@ class Grid final : public TypedStage<F32, I32> {
       check_narrow_step(in);
       const double step = narrow_step(in);
       F32 out(in.size() - 3);
-      for (size_t i = 3; i < in.size(); ++i) out[i - 3] = dequantize(in[i], step);
+      dequantize_all(std::span(in).subspan(3), step, out.data());
       return out;
     }
     if (path != kLinear16Release && path != kLinear16Dev) throw_corrupt("grid", 0, "unknown path " + std::to_string(path));

@@ -20,7 +20,7 @@ class Quantize final : public TypedStage<F32, I32> {
   }
   F32 decode_typed(const I32& in) const override {
     F32 out(in.size());
-    for (size_t i = 0; i < in.size(); ++i) out[i] = dequantize(in[i], step_);
+    dequantize_all(in, step_, out.data());
     return out;
   }
 

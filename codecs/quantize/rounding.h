@@ -7,6 +7,8 @@ namespace lcz {
 
 // The value a quantized integer stands for, in float32 as it is decoded.
 inline float dequantize(int32_t q, double step) { return static_cast<float>(q * step); }
+// out[i] = dequantize(in[i], step) for every i (the decoders' loop, vectorized).
+void dequantize_all(std::span<const int32_t> in, double step, float* out);
 
 // out[i] = round-to-nearest (or truncate toward zero) of in[i] / step. Every reconstruction
 // dequantize(out[i]) is checked against the tolerance; where float32 rounding puts it past

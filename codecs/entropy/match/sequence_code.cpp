@@ -112,17 +112,29 @@ void write_match(int32_t* dst, uint32_t offset, uint32_t length, bool negate) {
   }
 }
 
-void apply_sequences(std::span<const Sequence> sequences, int32_t* out, size_t n, size_t literal_count) {
-  size_t pos = 0;
-  const int32_t* lit = out + (n - literal_count);
-  for (const Sequence& s : sequences) {
-    if (out + pos != lit) std::memmove(out + pos, lit, s.literals * sizeof(int32_t));
-    lit += s.literals;
-    pos += s.literals;
-    write_match(out + pos, s.offset, s.length, s.negate);
-    pos += s.length;
+SequenceWriter::SequenceWriter(std::span<const Sequence> sequences, int32_t* out)
+    : sequences_(sequences), out_(out), pending_(sequences.empty() ? UINT64_MAX : sequences[0].literals) {}
+
+void SequenceWriter::literals(const int32_t* lit, size_t count) {
+  for (;;) {
+    while (pending_ == 0) {  // then next_ < sequences_.size()
+      const Sequence& s = sequences_[next_];
+      write_match(out_ + pos_, s.offset, s.length, s.negate);
+      pos_ += s.length;
+      pending_ = ++next_ < sequences_.size() ? sequences_[next_].literals : UINT64_MAX;
+    }
+    if (count == 0) return;
+    const size_t take = static_cast<size_t>(std::min<uint64_t>(count, pending_));
+    if (out_ + pos_ != lit) std::memmove(out_ + pos_, lit, take * sizeof(int32_t));
+    pos_ += take;
+    lit += take;
+    count -= take;
+    pending_ -= take;
   }
-  // The trailing literals are already where they belong.
+}
+
+void apply_sequences(std::span<const Sequence> sequences, int32_t* out, size_t n, size_t literal_count) {
+  SequenceWriter(sequences, out).literals(out + (n - literal_count), literal_count);
 }
 
 std::vector<uint8_t> literal_contexts(std::span<const Sequence> sequences, std::span<const uint8_t> context, size_t n) {

@@ -58,9 +58,27 @@ uint64_t matched_values(std::span<const Sequence> sequences);
 // the `offset` values before dst.
 void write_match(int32_t* dst, uint32_t offset, uint32_t length, bool negate);
 
-// Decoder side: out[0, n) holds the literal_count literals in its last literal_count values
-// (literal_count = n - matched_values); runs the checked sequences over it. Every write lands
-// at or before the next literal to be read, so the literals move down in place.
+// Decoder side: writes a stream from its checked sequences and its literals, which come in
+// order in any number of pieces; a match is written as soon as the literals before it are in,
+// so that a piece is moved while it is still in cache. A piece may lie in `out` itself at or
+// after the next value to be written (every write lands at or before the next literal to be
+// read: the literals move down in place), or anywhere else.
+class SequenceWriter {
+ public:
+  SequenceWriter(std::span<const Sequence> sequences, int32_t* out);
+  // The next `count` literals (count 0 too: writes the matches that need no more literals).
+  void literals(const int32_t* lit, size_t count);
+
+ private:
+  std::span<const Sequence> sequences_;
+  int32_t* out_;
+  size_t next_ = 0;      // the sequence whose literals are coming
+  uint64_t pending_;     // its literals still to come (after the last sequence: no limit)
+  size_t pos_ = 0;       // the next value to be written
+};
+
+// out[0, n) holds the literal_count literals in its last literal_count values (literal_count
+// = n - matched_values); runs the checked sequences over it in place.
 void apply_sequences(std::span<const Sequence> sequences, int32_t* out, size_t n, size_t literal_count);
 
 // The context byte of each literal, in order, for a stream of n values whose last

@@ -60,7 +60,7 @@ struct End {
 enum class TableOf { group, group_and_base, cell };
 
 template <int P, TableOf kTableOf>
-End run(const Block& b, int32_t* out, size_t n) {
+[[gnu::always_inline]] inline End run(const Block& b, int32_t* out, size_t n) {
   constexpr uint32_t kMask = (1u << P) - 1;
   constexpr bool kSignInToken = kTableOf == TableOf::cell;
   End end{};
@@ -133,7 +133,7 @@ End run(const Block& b, int32_t* out, size_t n) {
 }
 
 template <TableOf kTableOf>
-End run_at_precision(const Block& b, int32_t* out, size_t n) {
+[[gnu::always_inline]] inline End run_at_precision(const Block& b, int32_t* out, size_t n) {
   static_assert(kMinPrecision == 8 && kMaxPrecision == 15, "one run<P> per precision");
   switch (b.precision) {
     case 8: return run<8, kTableOf>(b, out, n);
@@ -144,6 +144,20 @@ End run_at_precision(const Block& b, int32_t* out, size_t n) {
     case 13: return run<13, kTableOf>(b, out, n);
     case 14: return run<14, kTableOf>(b, out, n);
     default: return run<15, kTableOf>(b, out, n);
+  }
+}
+
+// The hot loop of every block, for every mode. On x86-64 with GCC a clone for x86-64-v3 is
+// picked at load time where the CPU has it: its shifts by a variable count (BMI2) need no
+// count register (leela_grouped: 2.37 -> 2.22 ms); the same values either way.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+[[gnu::target_clones("arch=x86-64-v3", "default")]]
+#endif
+End run_block(const Block& b, int32_t* out, size_t n, TableOf table_of) {
+  switch (table_of) {
+    case TableOf::cell: return run_at_precision<TableOf::cell>(b, out, n);
+    case TableOf::group_and_base: return run_at_precision<TableOf::group_and_base>(b, out, n);
+    default: return run_at_precision<TableOf::group>(b, out, n);
   }
 }
 
@@ -321,9 +335,7 @@ void BlockDecoder::decode_rans(ByteReader& r, BlockMode mode, int32_t* out, size
   read_tables(r, b, tables, mantissa, /*signed_tokens=*/cells);
   const size_t rans_at = read_words(r, b);
   const size_t raw_at = read_raw_bits(r, b);
-  const End end = cells  ? run_at_precision<TableOf::cell>(b, out, n)
-                  : base ? run_at_precision<TableOf::group_and_base>(b, out, n)
-                         : run_at_precision<TableOf::group>(b, out, n);
+  const End end = run_block(b, out, n, cells ? TableOf::cell : base ? TableOf::group_and_base : TableOf::group);
   check_end(r, b, end, rans_at, raw_at);
 }
 
@@ -413,14 +425,15 @@ I32 decode(std::span<const uint8_t> bytes, uint64_t max_values, std::span<const 
   // its tail.
   out.resize(n);
   const std::vector<uint8_t> base = context.empty() ? std::vector<uint8_t>() : match::literal_contexts(sequences, context, n);
+  match::SequenceWriter writer(sequences, out.data());
   for (uint64_t done = 0; done < literal_count;) {
     const size_t count = block_count(r, literal_count - done);
-    decode_block(r, block, out.data() + (n - literal_count) + done, count, base.empty() ? nullptr : base.data() + done,
-                 map ? &*map : nullptr);
+    int32_t* const block_values = out.data() + (n - literal_count) + done;
+    decode_block(r, block, block_values, count, base.empty() ? nullptr : base.data() + done, map ? &*map : nullptr);
+    writer.literals(block_values, count);  // each block's values moved (and the matches written) while in cache
     done += count;
   }
   r.expect_end();
-  match::apply_sequences(sequences, out.data(), n, literal_count);
   return out;
 }
 
