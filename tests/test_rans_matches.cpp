@@ -152,6 +152,52 @@ TEST_CASE("write_match writes what copying one value at a time in order writes",
   }
 }
 
+TEST_CASE("SequenceWriter fed literals in pieces writes what one pass over the whole stream writes", "[rans][cm][matches]") {
+  // Random sequences (overlapping, negated, none to many literals between matches, matches
+  // right after matches), their literals given at once in place and in random pieces from
+  // another buffer; both must equal the stream built one value at a time.
+  std::mt19937 rng(12);
+  for (int round = 0; round < 200; ++round) {
+    std::vector<match::Sequence> sequences;
+    I32 expected;
+    I32 literals;
+    auto add_literals = [&](uint32_t count) {
+      for (uint32_t k = 0; k < count; ++k) {
+        literals.push_back(static_cast<int32_t>(rng()) >> (rng() % 32));
+        expected.push_back(literals.back());
+      }
+    };
+    const int count = static_cast<int>(rng() % 12);
+    for (int i = 0; i < count; ++i) {
+      const uint32_t lits = i == 0 ? 1 + rng() % 20 : (rng() % 3 == 0 ? 0 : rng() % 20);
+      add_literals(lits);
+      const uint32_t offset = 1 + rng() % static_cast<uint32_t>(expected.size());
+      const uint32_t length = match::kMinMatch + rng() % 50;
+      const bool negate = rng() % 2 == 1;
+      for (uint32_t k = 0; k < length; ++k) {
+        const int32_t v = expected[expected.size() - offset];
+        expected.push_back(negate ? static_cast<int32_t>(0u - static_cast<uint32_t>(v)) : v);
+      }
+      sequences.push_back({.literals = lits, .length = length, .offset = offset, .negate = negate});
+    }
+    add_literals(rng() % 10);
+    const size_t n = expected.size();
+    I32 in_place(n, 0);
+    std::copy(literals.begin(), literals.end(), in_place.end() - static_cast<std::ptrdiff_t>(literals.size()));
+    match::apply_sequences(sequences, in_place.data(), n, literals.size());
+    REQUIRE(in_place == expected);
+    I32 pieces(n, 0);
+    match::SequenceWriter writer(sequences, pieces.data());
+    for (size_t done = 0; done < literals.size();) {
+      const size_t take = std::min<size_t>(rng() % 7, literals.size() - done);  // 0 too
+      writer.literals(literals.data() + done, take);
+      done += take;
+    }
+    writer.literals(literals.data() + literals.size(), 0);
+    REQUIRE(pieces == expected);
+  }
+}
+
 TEST_CASE("rans refuses corrupt sequences", "[rans][matches]") {
   // Valid: literals 5, -3, then six copies of -3 (lag 1): 8 values.
   const std::vector<match::Sequence> good = {{.literals = 2, .length = 6, .offset = 1, .negate = false}};
