@@ -1,3 +1,4 @@
+
 #include "codecs/quantize/base_prediction.h"
 
 #include <algorithm>
@@ -5,6 +6,7 @@
 #include <cmath>
 #include <string>
 
+#include "codecs/core/cpu_clones.h"
 #include "codecs/quantize/rounding.h"
 
 namespace lcz {
@@ -321,13 +323,7 @@ BasePrediction read_prediction(ByteReader& r, uint64_t n) {
 // GCC a clone for AVX2 is picked at load time where the CPU has it (the same bytes either way:
 // IEEE operations, not contracted; base_prediction.cpp is built with -fno-trapping-math, without
 // which GCC does not vectorize a comparison of doubles). 865,571 contexts: 2.9 -> 1.1 ms.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define LCZ_VECTOR_CLONES [[gnu::target_clones("avx2", "default")]]
-#else
-#define LCZ_VECTOR_CLONES
-#endif
-
-LCZ_VECTOR_CLONES
+LCZ_CLONES_FOR("avx2")
 void predicted_indices(const BasePrediction& p, std::span<const float> base, const IndexSpace& space, int32_t* out) {
   const IndexSpace s = space;
   Positions(p, base, space).each_run([out, s](const float* b, size_t begin, size_t end, double a, double fc, double ac) {
@@ -338,7 +334,7 @@ void predicted_indices(const BasePrediction& p, std::span<const float> base, con
   });
 }
 
-LCZ_VECTOR_CLONES
+LCZ_CLONES_FOR("avx2")
 void prediction_contexts(const BasePrediction& p, std::span<const float> base, const IndexSpace& space, uint8_t* out) {
   if (p.mode == BasePrediction::Mode::alone) {
     std::fill(out, out + base.size(), uint8_t{0});

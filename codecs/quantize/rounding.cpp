@@ -5,6 +5,7 @@
 #include <limits>
 #include <string>
 
+#include "codecs/core/cpu_clones.h"
 #include "codecs/core/error.h"
 
 namespace lcz {
@@ -24,9 +25,7 @@ std::string readable_step(double step) {
 // conversions and products per instruction instead of two (grid decode of leela_grouped 0.349
 // -> 0.313 ms, the rest is memory); the same values (IEEE double products rounded to float,
 // nothing contracted).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-[[gnu::target_clones("avx2", "default")]]
-#endif
+LCZ_CLONES_FOR("avx2")
 void dequantize_all(std::span<const int32_t> in, double step, float* out) {
   const int32_t* __restrict from = in.data();
   float* __restrict to = out;

@@ -53,6 +53,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "codecs/core/cpu_clones.h"
 #include "codecs/entropy/cm/model.h"
 
 namespace lcz::cm {
@@ -545,9 +546,7 @@ inline void ValueModel::update_repeat(int32_t val, uint32_t i) {
 // Called with the value at index_ just recorded: searches the last kFar / 2 values. The search
 // is mostly popcounts: on x86-64 a clone using the POPCNT instruction is picked at load time
 // where the CPU has it (same result either way).
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-[[gnu::target_clones("popcnt", "default")]]
-#endif
+LCZ_CLONES_FOR("popcnt")
 inline void ValueModel::detect_lag() {
   constexpr uint32_t kWin = kFar / 2, kWords = kWin / 64;
   const uint64_t end = index_ + 1;  // a multiple of 64, and >= kFar

@@ -8,6 +8,7 @@
 
 #include "codecs/core/bit_reader.h"
 #include "codecs/core/byte_io.h"
+#include "codecs/core/cpu_clones.h"
 #include "codecs/core/little_endian.h"
 #include "codecs/core/zigzag.h"
 #include "codecs/entropy/rans/cell_map.h"
@@ -150,9 +151,7 @@ template <TableOf kTableOf>
 // The hot loop of every block, for every mode. On x86-64 with GCC a clone for x86-64-v3 is
 // picked at load time where the CPU has it: its shifts by a variable count (BMI2) need no
 // count register (leela_grouped: 2.37 -> 2.22 ms); the same values either way.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-[[gnu::target_clones("arch=x86-64-v3", "default")]]
-#endif
+LCZ_CLONES_FOR("arch=x86-64-v3")
 End run_block(const Block& b, int32_t* out, size_t n, TableOf table_of) {
   switch (table_of) {
     case TableOf::cell: return run_at_precision<TableOf::cell>(b, out, n);
