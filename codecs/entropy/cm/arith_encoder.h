@@ -28,12 +28,11 @@ class ArithEncoder {
   // Codes y (0 or 1) with P(1) = p1 / 65536 and returns y.
   int bit(uint32_t p1, int y) {
     const uint32_t bound = static_cast<uint32_t>((uint64_t{range_} * p1) >> 16);
-    if (y) {
-      range_ = bound;
-    } else {
-      low_ += bound;
-      range_ -= bound;
-    }
+    // Branch-free, as in the decoder: y is data, and a mispredicted branch costs more than
+    // the two selects.
+    const uint32_t mask = 0u - static_cast<uint32_t>(y != 0);
+    low_ += bound & ~mask;
+    range_ = (bound & mask) | ((range_ - bound) & ~mask);
     normalize();
     return y;
   }
