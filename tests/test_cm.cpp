@@ -203,21 +203,49 @@ TEST_CASE("cm pins its stream format", "[cm]") {
   const Bytes b = encode(*make("cm"), v);
   REQUIRE(b.size() >= 4);
   CHECK(b[0] == 3);     // version
-  CHECK(b[1] == 0x15);  // mantissa_bits 1, match on, short-repeat model on
+  // mantissa_bits 1, short-repeat model on, match model off (12 values hold no copies: the
+  // encoder leaves it off, see the next test)
+  CHECK(b[1] == 0x11);
   CHECK(b[2] == 9);     // period
   CHECK(b[3] == 12);    // count
   CHECK(b[4] == 0);     // no sequences
-  const Bytes golden = {0x03, 0x15, 0x09, 0x0c, 0x00, 0x92, 0xaf, 0xcf, 0xd5, 0xe6, 0x96, 0x94, 0x56,
+  const Bytes golden = {0x03, 0x11, 0x09, 0x0c, 0x00, 0x92, 0xaf, 0xcf, 0xd5, 0xe6, 0x96, 0x94, 0x56,
                         0x13, 0x90, 0x0f, 0x09, 0x23, 0x88, 0xd8, 0x00, 0x04, 0x09, 0xa3, 0x36, 0xff};
   CHECK(b == golden);
   CHECK(decode(*make("cm"), golden) == v);
-  // The stream of the encoder before the short-repeat model (flag bit 4 clear; on 12 values
-  // that model never predicts, so the payload is the same) still decodes, and the encoder
-  // with the model off writes it.
-  Bytes before = golden;
-  before[1] = 0x05;
-  CHECK(decode(*make("cm"), before) == v);
-  CHECK(without_repeat(v) == before);
+  // The streams of the encoder before it chose the match model (flag bit 2 set) and before the
+  // short-repeat model (bit 4 clear too) still decode: on 12 values neither model predicts, so
+  // the payload is the same. The encoder with the short-repeat model off writes bit 4 clear.
+  for (const uint8_t flags : {0x15, 0x05}) {
+    Bytes before = golden;
+    before[1] = flags;
+    CHECK(decode(*make("cm"), before) == v);
+  }
+  Bytes without = golden;
+  without[1] = 0x01;
+  CHECK(without_repeat(v) == without);
+}
+
+TEST_CASE("cm keeps its match model only where it pays for its time", "[cm]") {
+  // Independent values: any match the sign windows find is chance, and the model is left off
+  // (the header's bit 2 clear); scaled copies of a block: it is kept. Both decode.
+  const I32 iid = laplacian(60000, 300, 21);
+  const Bytes bi = encode(*make("cm"), iid);
+  REQUIRE(bi.size() > 2);
+  CHECK((bi[1] & 4) == 0);
+  CHECK(decode(*make("cm"), bi) == iid);
+  const I32 block = laplacian(4000, 300, 11);
+  I32 copies = block;
+  std::mt19937 rng(12);
+  std::uniform_int_distribution<int> noise(-2, 2);
+  for (int32_t x : block) copies.push_back(static_cast<int32_t>(std::lround(0.87 * x)) + noise(rng));
+  const Bytes bc = encode(*make("cm"), copies);
+  REQUIRE(bc.size() > 2);
+  CHECK((bc[1] & 4) != 0);
+  CHECK(decode(*make("cm"), bc) == copies);
+  // The estimate itself: copies score several bits per copied value, chance matches far less.
+  CHECK(cm::ValueModel::match_gain(copies) > int64_t{16} * 2 * 4000);
+  CHECK(cm::ValueModel::match_gain(iid) < int64_t{16} * 60000 / 512);
 }
 
 namespace {

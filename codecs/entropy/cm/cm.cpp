@@ -54,7 +54,8 @@ StageDescriptor cm_stage() {
                       .type = ParamType::boolean,
                       .default_value = true,
                       .doc = "matches of exact and negated repeats, and a match model that predicts values from an earlier "
-                             "run whose signs match, scaled by a fitted gain"}},
+                             "run whose signs match, scaled by a fitted gain (the encoder keeps the match model where it "
+                             "estimates that it pays for its time)"}},
           .library_version = {},
           .make = [](const Params& p, const StageContext& ctx) {
             cm::ModelParams mp;

@@ -1,5 +1,6 @@
 // The cm encoder: header, the sequences of exact repeats, then every literal through the
 // shared model (value_model.h).
+#include <bit>
 #include <memory>
 
 #include "codecs/core/byte_io.h"
@@ -11,7 +12,31 @@
 
 namespace lcz::cm {
 
+namespace {
+
 constexpr float kMatchMargin = 64;  // bits
+
+// Whether the match model (scaled and noisy copies of earlier runs) is worth coding these
+// literals with. Where they hold no such copies its chance matches cost 7-19 % of cm's time
+// and gain nothing (README, "This VM against the 2026-12-01 reference machine"). Its gain is
+// estimated with its own dynamics (ValueModel::match_gain; on the nets of best.json 1.3-2x what
+// it really saves)
+// and it is kept when that reaches 1/512 of the literals' size (bit width + 1 each): at most
+// about 0.2 % of a stream is given up for the speed, below issue 16's 0.3 % allowance.
+constexpr int64_t kMatchGainShare = 512;
+
+bool match_model_pays(std::span<const int32_t> literals) {
+  int64_t size_bits = 0;
+  for (const int32_t v : literals) {
+    // bit width + 1 = 64 - clz(2m + 1): never a zero operand, so no branch on zeros.
+    const uint64_t m = v < 0 ? 0u - static_cast<uint32_t>(v) : static_cast<uint32_t>(v);
+    size_bits += 64 - __builtin_clzll(2 * m + 1);
+  }
+  const int64_t needed = size_bits * 16 / kMatchGainShare;  // in 1/16 bits, as the gain
+  return ValueModel::match_gain(literals, needed) >= needed;
+}
+
+}  // namespace
 
 Bytes encode(const I32& values, const ModelParams& given, std::span<const uint8_t> context) {
   if (context.size() > values.size())
@@ -23,6 +48,17 @@ Bytes encode(const I32& values, const ModelParams& given, std::span<const uint8_
   // bytes already carry: there the short-repeat model measured a loss (0.8% on the ONNX
   // fine-tune against its base), so it is left off.
   params.repeat = given.repeat && !params.base_context;
+  // Exact and negated repeats go out as sequences, as in the rans stage: the model codes
+  // only the literals between them. The model codes literals well below the finder's order-0
+  // estimate, so a match must clear a wider margin here than for rans: short runs of cheap
+  // values stay with the model.
+  std::vector<match::Sequence> sequences;
+  if (params.match) sequences = match::find_matches(values, kMatchMargin);
+  match::LiteralReader reader(values, sequences);
+  std::vector<int32_t> literals(reader.count());
+  reader.read(literals.data(), literals.size());
+  // The match model is kept where it pays for its time (the header says which).
+  params.match = params.match && match_model_pays(literals);
   Bytes out;
   ByteWriter w(out);
   w.u8(kFormatVersion);
@@ -30,16 +66,7 @@ Bytes encode(const I32& values, const ModelParams& given, std::span<const uint8_
                                     (params.repeat ? 16 : 0)));
   w.u8(static_cast<uint8_t>(params.period));
   w.varint(values.size());
-  // Exact and negated repeats go out as sequences, as in the rans stage: the model codes
-  // only the literals between them. The model codes literals well below the finder's order-0
-  // estimate, so a match must clear a wider margin here than for rans: short runs of cheap
-  // values stay with the model.
-  std::vector<match::Sequence> sequences;
-  if (params.match) sequences = match::find_matches(values, kMatchMargin);
   match::write_sequence_section(sequences, w);
-  match::LiteralReader reader(values, sequences);
-  std::vector<int32_t> literals(reader.count());
-  reader.read(literals.data(), literals.size());
   if (literals.empty()) return out;
   out.reserve(out.size() + literals.size() + 64);
   auto model = std::make_unique<ValueModel>(params, literals.size());
