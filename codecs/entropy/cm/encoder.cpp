@@ -19,10 +19,10 @@ constexpr float kMatchMargin = 64;  // bits
 // Whether the match model (scaled and noisy copies of earlier runs) is worth coding these
 // literals with. Where they hold no such copies its chance matches cost 7-19 % of cm's time
 // and gain nothing (README, "This VM against the 2026-12-01 reference machine"). Its gain is
-// estimated with its own dynamics (ValueModel::match_gain; on the nets of best.json 1.3-2x what
-// it really saves)
-// and it is kept when that reaches 1/512 of the literals' size (bit width + 1 each): at most
-// about 0.2 % of a stream is given up for the speed, below issue 16's 0.3 % allowance.
+// estimated with its own dynamics (ValueModel::match_gain, which on every net of best.json
+// gave 1.3-2x what the model really saves), and the model is kept when that reaches 1/512 of
+// the literals' size (bit width + 1 each): a stream gives up about 0.2 % at most for the speed,
+// below issue 16's 0.3 % allowance. Costs 9-10 % of the encode; only the encoder decides.
 constexpr int64_t kMatchGainShare = 512;
 
 bool match_model_pays(std::span<const int32_t> literals) {
