@@ -22,7 +22,7 @@ constexpr float kMatchMargin = 64;  // bits
 // estimated with its own dynamics (ValueModel::match_gain, which on every net of best.json
 // gave 1.3-2x what the model really saves), and the model is kept when that reaches 1/512 of
 // the literals' size (bit width + 1 each): a stream gives up about 0.2 % at most for the speed,
-// below issue 16's 0.3 % allowance. Costs 9-10 % of the encode; only the encoder decides.
+// below issue 16's 0.3 % allowance. Costs 7-11 % of the encode; only the encoder decides.
 constexpr int64_t kMatchGainShare = 512;
 
 bool match_model_pays(std::span<const int32_t> literals) {
