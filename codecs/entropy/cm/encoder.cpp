@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "codecs/core/byte_io.h"
+#include "codecs/core/zigzag.h"
 #include "codecs/core/error.h"
 #include "codecs/entropy/match/sequences.h"
 #include "codecs/entropy/cm/arith_encoder.h"
@@ -29,8 +30,7 @@ bool match_model_pays(std::span<const int32_t> literals) {
   int64_t size_bits = 0;
   for (const int32_t v : literals) {
     // bit width + 1 = 64 - clz(2m + 1): never a zero operand, so no branch on zeros.
-    const uint64_t m = v < 0 ? 0u - static_cast<uint32_t>(v) : static_cast<uint32_t>(v);
-    size_bits += 64 - __builtin_clzll(2 * m + 1);
+    size_bits += 64 - __builtin_clzll(2 * uint64_t{magnitude(v)} + 1);
   }
   const int64_t needed = size_bits * 16 / kMatchGainShare;  // in 1/16 bits, as the gain
   return ValueModel::match_gain(literals, needed) >= needed;

@@ -59,6 +59,7 @@
 #include <vector>
 
 #include "codecs/core/cpu_clones.h"
+#include "codecs/core/zigzag.h"
 #include "codecs/entropy/cm/model.h"
 
 namespace lcz::cm {
@@ -589,14 +590,15 @@ inline int64_t ValueModel::match_gain(std::span<const int32_t> values, int64_t s
   int64_t gain = 0;
   for (size_t k = 0; k < values.size(); ++k) {
     const int32_t v = values[k];
+    const uint32_t mag = lcz::magnitude(v);
     m.predict();
     if (m.conf_ > 0) {
       const int64_t pred = m.pneg_ == 2 ? -static_cast<int64_t>(m.pm_) : static_cast<int64_t>(m.pm_);
       const int64_t miss = v > pred ? int64_t{v} - pred : pred - int64_t{v};
-      gain += log2_q4(static_cast<uint64_t>(v < 0 ? -int64_t{v} : int64_t{v}) + 1) - log2_q4(static_cast<uint64_t>(miss) + 1);
+      gain += log2_q4(uint64_t{mag} + 1) - log2_q4(static_cast<uint64_t>(miss) + 1);
     }
     const uint32_t i = static_cast<uint32_t>(m.index_++);
-    m.mag_ = v < 0 ? 0u - static_cast<uint32_t>(v) : static_cast<uint32_t>(v);
+    m.mag_ = mag;
     m.neg_ = v < 0;
     m.ring_[i & (m.ring_.size() - 1)] = v;
     m.update_match(v, v == 0 ? 0 : v < 0 ? 2 : 1, i);
