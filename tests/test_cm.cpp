@@ -87,6 +87,38 @@ Bytes without_repeat(const I32& v) {
   return cm::encode(v, p);
 }
 
+Bytes without_zero_flag(const I32& v, bool repeat = true) {
+  cm::ModelParams p;
+  p.repeat = repeat;
+  p.zero = false;
+  return cm::encode(v, p);
+}
+
+// As the value head's first dense layer of maia-2200.onnx in ONNX's [in][out] order (2048 x 128,
+// measured): 95 of the 128 output columns dead (0) at scattered places, an eighth of the rows
+// (dead input channels) all 0, the live weights of mean magnitude about 750 grid steps. Most
+// zeros sit between large values, in runs of about 3. Columns and rows from a 64-bit LCG.
+I32 dead_columns(size_t rows, uint32_t seed) {
+  uint64_t x = 0x9E3779B97F4A7C15ull ^ seed;
+  auto next = [&x] {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    return static_cast<uint32_t>(x >> 33);
+  };
+  std::vector<bool> live_column(128, false);
+  for (int live = 0; live < 33;) {
+    const uint32_t c = next() % 128;
+    if (!live_column[c]) live_column[c] = true, ++live;
+  }
+  const I32 live = laplacian(rows * 128, 750, seed);
+  I32 v(rows * 128, 0);
+  for (size_t r = 0; r < rows; ++r) {
+    if (next() % 8 == 0) continue;
+    for (size_t c = 0; c < 128; ++c)
+      if (live_column[c]) v[r * 128 + c] = live[r * 128 + c];
+  }
+  return v;
+}
+
 }  // namespace
 
 TEST_CASE("cm round-trips Laplacian data at every scale", "[cm]") {
@@ -160,6 +192,23 @@ TEST_CASE("cm short-repeat model pays on short exact repeats at structured lags"
   CHECK(encode(*make("cm"), plain).size() < without_repeat(plain).size() * 1.002);
 }
 
+TEST_CASE("cm zero flag: zeros amid large values", "[cm]") {
+  // Without the flag a zero after large values costs one token decision per octave of the
+  // recent scale; with it, one decision where the zeros around say a zero is likely. It must
+  // not cost size there, nor where zeros are rare.
+  const I32 v = dead_columns(512, 31);
+  const Bytes with = encode(*make("cm"), v);
+  const Bytes without = without_zero_flag(v);
+  REQUIRE(with.size() > 2);
+  CHECK((with[1] & 32) != 0);
+  CHECK((without[1] & 32) == 0);
+  CHECK(decode(*make("cm"), with) == v);
+  CHECK(decode(*make("cm"), without) == v);  // streams written before the flag
+  CHECK(with.size() <= without.size());
+  const I32 plain = laplacian(100000, 750, 32);
+  CHECK(encode(*make("cm"), plain).size() <= without_zero_flag(plain).size() * 1.001);
+}
+
 TEST_CASE("cm round-trips single values, zeros and the full int32 range", "[cm]") {
   auto cm = make("cm");
   for (int32_t x : {0, 1, -1, 2, -7, 1000, -65536, std::numeric_limits<int32_t>::max(), std::numeric_limits<int32_t>::min()}) {
@@ -203,27 +252,32 @@ TEST_CASE("cm pins its stream format", "[cm]") {
   const Bytes b = encode(*make("cm"), v);
   REQUIRE(b.size() >= 4);
   CHECK(b[0] == 3);     // version
-  // mantissa_bits 1, short-repeat model on, match model off (12 values hold no copies: the
-  // encoder leaves it off, see the next test)
-  CHECK(b[1] == 0x11);
+  // mantissa_bits 1, short-repeat model and zero flag on, match model off (12 values hold no
+  // copies: the encoder leaves it off, see the next test)
+  CHECK(b[1] == 0x31);
   CHECK(b[2] == 9);     // period
   CHECK(b[3] == 12);    // count
   CHECK(b[4] == 0);     // no sequences
-  const Bytes golden = {0x03, 0x11, 0x09, 0x0c, 0x00, 0x92, 0xaf, 0xcf, 0xd5, 0xe6, 0x96, 0x94, 0x56,
-                        0x13, 0x90, 0x0f, 0x09, 0x23, 0x88, 0xd8, 0x00, 0x04, 0x09, 0xa3, 0x36, 0xff};
+  const Bytes golden = {0x03, 0x31, 0x09, 0x0c, 0x00, 0x92, 0xaf, 0xd5, 0xec, 0xa3, 0x4b, 0xb3, 0x69,
+                        0x17, 0x85, 0x02, 0x69, 0x87, 0x9f, 0x7b, 0xd3, 0x25, 0x4f, 0xe1, 0xb9, 0xaf};
   CHECK(b == golden);
   CHECK(decode(*make("cm"), golden) == v);
-  // The streams of the encoder before it chose the match model (flag bit 2 set) and before the
-  // short-repeat model (bit 4 clear too) still decode: on 12 values neither model predicts, so
-  // the payload is the same. The encoder with the short-repeat model off writes bit 4 clear.
+  // The stream of the encoder before the zero flag (bit 5 clear), byte for byte, and the
+  // streams before it chose the match model (bit 2 set) and before the short-repeat model (bit
+  // 4 clear too) still decode: on 12 values neither of those models predicts, so the payload
+  // is the same. The encoder with the short-repeat model off writes bit 4 clear.
+  const Bytes before_zero_flag = {0x03, 0x11, 0x09, 0x0c, 0x00, 0x92, 0xaf, 0xcf, 0xd5, 0xe6, 0x96, 0x94, 0x56,
+                                  0x13, 0x90, 0x0f, 0x09, 0x23, 0x88, 0xd8, 0x00, 0x04, 0x09, 0xa3, 0x36, 0xff};
+  CHECK(without_zero_flag(v) == before_zero_flag);
+  CHECK(decode(*make("cm"), before_zero_flag) == v);
   for (const uint8_t flags : {0x15, 0x05}) {
-    Bytes before = golden;
+    Bytes before = before_zero_flag;
     before[1] = flags;
     CHECK(decode(*make("cm"), before) == v);
   }
-  Bytes without = golden;
+  Bytes without = before_zero_flag;
   without[1] = 0x01;
-  CHECK(without_repeat(v) == without);
+  CHECK(without_zero_flag(v, /*repeat=*/false) == without);
 }
 
 TEST_CASE("cm keeps its match model only where it pays for its time", "[cm]") {
@@ -294,11 +348,18 @@ TEST_CASE("cm pins its stream format on the long-lag path", "[cm]") {
   const Bytes b = encode(*make("cm"), v);
   uint64_t h = 0xcbf29ce484222325ull;
   for (uint8_t c : b) h = (h ^ c) * 0x100000001b3ull;
-  CHECK(b.size() == 42228);
-  CHECK(h == 0xf96bbe9e2136bcc9ull);
+  CHECK(b.size() == 42229);
+  CHECK(h == 0xa52e837f669b606bull);
   CHECK(decode(*make("cm"), b) == v);
-  // Without the short-repeat model: the stream of the encoder before it, byte for byte.
-  const Bytes old = without_repeat(v);
+  // Without the zero flag: the stream of the encoder before it, byte for byte.
+  const Bytes before_zero_flag = without_zero_flag(v);
+  h = 0xcbf29ce484222325ull;
+  for (uint8_t c : before_zero_flag) h = (h ^ c) * 0x100000001b3ull;
+  CHECK(before_zero_flag.size() == 42228);
+  CHECK(h == 0xf96bbe9e2136bcc9ull);
+  CHECK(decode(*make("cm"), before_zero_flag) == v);
+  // Without the short-repeat model too: the stream of the encoder before that, byte for byte.
+  const Bytes old = without_zero_flag(v, /*repeat=*/false);
   h = 0xcbf29ce484222325ull;
   for (uint8_t c : old) h = (h ^ c) * 0x100000001b3ull;
   CHECK(old.size() == 42228);

@@ -17,12 +17,13 @@ I32 decode(std::span<const uint8_t> stream, uint64_t max_values, const char* sta
   const uint8_t version = r.u8();
   if (version != kFormatVersion) r.fail(0, "unknown format version " + std::to_string(version));
   const uint8_t flags = r.u8();
-  if (flags & ~uint8_t{31}) r.fail(1, "reserved flag bits set");
+  if (flags & ~uint8_t{63}) r.fail(1, "reserved flag bits set");
   ModelParams params;
   params.mantissa_bits = flags & 3;
   params.match = (flags & 4) != 0;
   params.base_context = (flags & 8) != 0;
   params.repeat = (flags & 16) != 0;  // streams written before the short-repeat model have it 0
+  params.zero = (flags & 32) != 0;    // ... and before the zero flag
   if (params.base_context && context.empty()) r.fail(1, "coded in a base context: decoding needs the base");
   if (params.mantissa_bits > kMaxMantissaBits) r.fail(1, "mantissa_bits out of range");
   params.period = r.u8();

@@ -63,7 +63,7 @@ Bytes encode(const I32& values, const ModelParams& given, std::span<const uint8_
   ByteWriter w(out);
   w.u8(kFormatVersion);
   w.u8(static_cast<uint8_t>(params.mantissa_bits | (params.match ? 4 : 0) | (params.base_context ? 8 : 0) |
-                                    (params.repeat ? 16 : 0)));
+                                    (params.repeat ? 16 : 0) | (params.zero ? 32 : 0)));
   w.u8(static_cast<uint8_t>(params.period));
   w.varint(values.size());
   match::write_sequence_section(sequences, w);

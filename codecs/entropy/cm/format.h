@@ -5,7 +5,7 @@
 //   u8      bits 0-1: mantissa_bits, bit 2: match model on, bit 3: coded in a base context
 //           (the values' context bytes, from the stage before, select counters), bit 4: the
 //           short-repeat model on (value_model.h; streams written before it have 0 and decode
-//           as they did), bits 5-7: zero
+//           as they did), bit 5: the zero flag on (likewise), bits 6-7: zero
 //   u8      period (1..kMaxPeriod)
 //   varint  value count n
 //   varint  sequence count S (0 when the match model is off)

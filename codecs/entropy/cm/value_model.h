@@ -6,7 +6,14 @@
 // Binarisation of a value v, m = |v|, token t = bit_width(m) (0 for m = 0, at most 32):
 //   1. t, unary from a centre c = bit_width(recent mean magnitude): "t >= c?", then "t > j?"
 //      for j = c, c+1, ... or "t == j?" for j = c-1, c-2, ..., 1. Most values need 2-3
-//      decisions; any int32 is reachable, so no escape is needed.
+//      decisions; any int32 is reachable, so no escape is needed. A zero costs c decisions
+//      that way, which is many where zeros sit between large values (a dense layer stored
+//      [in][out] with dead outputs: maia-2200.onnx's value head, 77 % zeros in columns): the
+//      zero flag (optional) first says "t == 0?" where c > 1 and one of the last 8 values was
+//      0, from one counter in (zeros among the last 8, the token at the period and at the long
+//      lag zero or not, c). Like the short-repeat flag it is coded only while its counter gives
+//      a zero at least 1/8 (below, it learns from the coded value); after "not 0" the unary
+//      stops at t = 1 without a decision.
 //   2. the sign, if t > 0.
 //   3. the t-1 bits below the leading one: the top `mantissa_bits` modelled, the rest coded
 //      with probability 1/2 (bypass), except while the match model (below) is confident.
@@ -73,6 +80,8 @@ struct ModelParams {
   // The short-repeat model: always on in new streams (no stage parameter, so that the stored
   // pipelines of older containers resolve as they did); off when reading a stream without it.
   bool repeat = true;
+  // The zero flag: always on in new streams, off when reading a stream without it.
+  bool zero = true;
 };
 constexpr int kMaxMantissaBits = 3;
 constexpr int kMaxPeriod = 16;
@@ -124,6 +133,8 @@ class ValueModel {
   static constexpr int kRepClasses = 4;        // ... and of the prediction's class against the scale
   static constexpr uint32_t kRepGate = 8192;   // its flag is coded from this P(hit) on (1/8 in 16 bits)
   static constexpr int kRepTableBits = 14;     // its table: at most 2^14 entries, as the match model's
+  static constexpr int kZeroCentres = 8;       // zero flag contexts: the centre 2..9 (clamped),
+  static constexpr uint32_t kZeroGate = 8192;  // ... coded from this P(zero) on (1/8 in 16 bits)
 
   // Adaptation.
   static constexpr uint32_t kLimit = 255;  // counter: rate floor 1/(kLimit + 1.5)
@@ -224,6 +235,11 @@ class ValueModel {
   int32_t rep_pred_ = 0;
   uint64_t rep_hash_ = 0;            // of the last kRepKey values
   Counter* rep_unflagged_ = nullptr;  // the flag's counter when the value was coded without it
+
+  // Zero flag.
+  std::vector<Counter> zero_flag_;   // [zeros among the last 8][token at the period is 0][centre]: "v is 0"
+  uint32_t zero_mask_ = 0;           // bit k: the value k + 1 back was 0
+  Counter* zero_unflagged_ = nullptr;
 };
 
 inline ValueModel::ValueModel(const ModelParams& p, uint64_t value_count) : p_(p) {
@@ -254,6 +270,7 @@ inline ValueModel::ValueModel(const ModelParams& p, uint64_t value_count) : p_(p
     rep_flag_.assign(kRepLens * kRepClasses, kCounterInit);
   }
   if (p.match) init_match_table(value_count);
+  if (p.zero) zero_flag_.assign(9 * 4 * kZeroCentres, kCounterInit);
 }
 
 inline ValueModel::ValueModel(MatchOnly, uint64_t value_count) {
@@ -389,12 +406,26 @@ inline void ValueModel::code(Coder& coder, int32_t v, int bctx) {
     __builtin_prefetch(&man_bf_[bf * kManIds + (c - 1) * kNodes]);
   }
   int t;
-  if (c == 0 || token_decision(coder, 32 + c - 1, t_in >= c, rows, brow)) {
+  int lowest = 0;  // the smallest token still possible
+  const bool zero_flag = p_.zero && bctx == 0 && c > 1 && (zero_mask_ & 255u) != 0;
+  if (zero_flag) {
+    Counter& z = zero_flag_[(std::popcount(zero_mask_ & 255u) * 4 + (tp == 0) + (far_lag_ && tq == 0 ? 2 : 0)) * kZeroCentres + std::min(c, kZeroCentres + 1) - 2];
+    if (counter_p16(z) < kZeroGate) {
+      zero_unflagged_ = &z;
+    } else {
+      const int zero = coder.bit(std::clamp<uint32_t>(counter_p16(z), kPMin, 65536 - kPMin), t_in == 0);
+      counter_update(z, zero, kLimit);
+      lowest = 1 - zero;
+    }
+  }
+  if (zero_flag && lowest == 0 && zero_unflagged_ == nullptr) {
+    t = 0;
+  } else if (c == 0 || token_decision(coder, 32 + c - 1, t_in >= c, rows, brow)) {
     t = c;
     while (t < 32 && token_decision(coder, t, t_in > t, rows, brow)) ++t;
   } else {
     t = c - 1;
-    while (t > 0 && !token_decision(coder, 64 + t - 1, t_in == t, rows, brow)) --t;
+    while (t > lowest && !token_decision(coder, 64 + t - 1, t_in == t, rows, brow)) --t;
   }
 
   uint32_t mag = 0;
@@ -457,6 +488,11 @@ inline void ValueModel::update(int t) {
   const uint32_t i = static_cast<uint32_t>(index_);
   const int sign = t == 0 ? 0 : neg_ ? 2 : 1;
   hist_[i % kHist] = static_cast<uint8_t>(t | sign << 6);
+  zero_mask_ = zero_mask_ << 1 | (t == 0);
+  if (zero_unflagged_) {
+    counter_update(*zero_unflagged_, t == 0, kLimit);
+    zero_unflagged_ = nullptr;
+  }
   far_[i % kFar] = static_cast<uint8_t>(t | sign << 6);
   {
     const uint64_t bit = uint64_t{1} << (i % 64);
