@@ -237,7 +237,7 @@ class ValueModel {
   Counter* rep_unflagged_ = nullptr;  // the flag's counter when the value was coded without it
 
   // Zero flag.
-  std::vector<Counter> zero_flag_;   // [zeros among the last 8][token at the period is 0][centre]: "v is 0"
+  std::vector<Counter> zero_flag_;   // [zeros among the last 8][token 0 at the period, at the long lag][centre]: "v is 0"
   uint32_t zero_mask_ = 0;           // bit k: the value k + 1 back was 0
   Counter* zero_unflagged_ = nullptr;
 };
@@ -418,7 +418,7 @@ inline void ValueModel::code(Coder& coder, int32_t v, int bctx) {
       lowest = 1 - zero;
     }
   }
-  if (zero_flag && lowest == 0 && zero_unflagged_ == nullptr) {
+  if (zero_flag && lowest == 0 && zero_unflagged_ == nullptr) {  // the flag was coded and said 0
     t = 0;
   } else if (c == 0 || token_decision(coder, 32 + c - 1, t_in >= c, rows, brow)) {
     t = c;
