@@ -133,7 +133,8 @@ class ValueModel {
   static constexpr int kRepClasses = 4;        // ... and of the prediction's class against the scale
   static constexpr uint32_t kRepGate = 8192;   // its flag is coded from this P(hit) on (1/8 in 16 bits)
   static constexpr int kRepTableBits = 14;     // its table: at most 2^14 entries, as the match model's
-  static constexpr int kZeroCentres = 8;       // zero flag contexts: the centre 2..9 (clamped),
+  static constexpr int kZeroContexts = 9 * 4;  // zero flag contexts: zeros among the last 8 (0..8) x class 0 at the period, at the long lag
+  static constexpr int kZeroCentres = 8;       // ... x the centre 2..9 (clamped),
   static constexpr uint32_t kZeroGate = 8192;  // ... coded from this P(zero) on (1/8 in 16 bits)
 
   // Adaptation.
@@ -270,7 +271,7 @@ inline ValueModel::ValueModel(const ModelParams& p, uint64_t value_count) : p_(p
     rep_flag_.assign(kRepLens * kRepClasses, kCounterInit);
   }
   if (p.match) init_match_table(value_count);
-  if (p.zero) zero_flag_.assign(9 * 4 * kZeroCentres, kCounterInit);
+  if (p.zero) zero_flag_.assign(kZeroContexts * kZeroCentres, kCounterInit);
 }
 
 inline ValueModel::ValueModel(MatchOnly, uint64_t value_count) {
@@ -406,19 +407,20 @@ inline void ValueModel::code(Coder& coder, int32_t v, int bctx) {
     __builtin_prefetch(&man_bf_[bf * kManIds + (c - 1) * kNodes]);
   }
   int t;
-  int lowest = 0;  // the smallest token still possible
-  const bool zero_flag = p_.zero && bctx == 0 && c > 1 && (zero_mask_ & 255u) != 0;
-  if (zero_flag) {
-    Counter& z = zero_flag_[(std::popcount(zero_mask_ & 255u) * 4 + (tp == 0) + (far_lag_ && tq == 0 ? 2 : 0)) * kZeroCentres + std::min(c, kZeroCentres + 1) - 2];
+  int lowest = 0;            // the smallest token still possible
+  bool flagged_zero = false;  // the zero flag was coded and said 0
+  if (p_.zero && bctx == 0 && c > 1 && (zero_mask_ & 255u) != 0) {
+    const int zero_ctx = std::popcount(zero_mask_ & 255u) * 4 + (tp == 0) + (far_lag_ && tq == 0 ? 2 : 0);
+    Counter& z = zero_flag_[zero_ctx * kZeroCentres + std::min(c, kZeroCentres + 1) - 2];
     if (counter_p16(z) < kZeroGate) {
       zero_unflagged_ = &z;
     } else {
-      const int zero = coder.bit(std::clamp<uint32_t>(counter_p16(z), kPMin, 65536 - kPMin), t_in == 0);
-      counter_update(z, zero, kLimit);
-      lowest = 1 - zero;
+      flagged_zero = coder.bit(std::clamp<uint32_t>(counter_p16(z), kPMin, 65536 - kPMin), t_in == 0);
+      counter_update(z, flagged_zero, kLimit);
+      lowest = flagged_zero ? 0 : 1;
     }
   }
-  if (zero_flag && lowest == 0 && zero_unflagged_ == nullptr) {  // the flag was coded and said 0
+  if (flagged_zero) {
     t = 0;
   } else if (c == 0 || token_decision(coder, 32 + c - 1, t_in >= c, rows, brow)) {
     t = c;
