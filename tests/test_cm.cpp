@@ -80,25 +80,23 @@ double laplacian_entropy_bits(double scale) {
   return bits;
 }
 
-// The stream of the encoder without the short-repeat model (as written before it existed).
-Bytes without_repeat(const I32& v) {
+// cm's stream with some of its optional parts off: with the later ones off too, the stream
+// the encoder wrote before those parts existed (in order of arrival: the short-repeat model,
+// the zero flag, the raw section of bypass bits).
+Bytes encode_without(const I32& v, std::initializer_list<bool cm::ModelParams::*> off) {
   cm::ModelParams p;
-  p.repeat = false;
+  for (bool cm::ModelParams::*part : off) p.*part = false;
   return cm::encode(v, p);
 }
+constexpr auto kRepeat = &cm::ModelParams::repeat;
+constexpr auto kZero = &cm::ModelParams::zero;
+constexpr auto kRawBits = &cm::ModelParams::raw_bits;
 
 // FNV-1a (64-bit) of a stream: pins its bytes in a test without listing them.
 uint64_t fnv1a(const Bytes& b) {
   uint64_t h = 0xcbf29ce484222325ull;
   for (uint8_t c : b) h = (h ^ c) * 0x100000001b3ull;
   return h;
-}
-
-Bytes without_zero_flag(const I32& v, bool repeat = true) {
-  cm::ModelParams p;
-  p.repeat = repeat;
-  p.zero = false;
-  return cm::encode(v, p);
 }
 
 // As the value head's first dense layer of maia-2200.onnx in ONNX's [in][out] order (2048 x 128,
@@ -188,7 +186,7 @@ TEST_CASE("cm short-repeat model pays on short exact repeats at structured lags"
     ++copies;
   }
   const Bytes with = encode(*make("cm"), v);
-  const Bytes without = without_repeat(v);
+  const Bytes without = encode_without(v, {kRepeat});
   CHECK(decode(*make("cm"), with) == v);
   CHECK(decode(*make("cm"), without) == v);
   const double saved_bits = 8.0 * (static_cast<double>(without.size()) - static_cast<double>(with.size()));
@@ -196,7 +194,7 @@ TEST_CASE("cm short-repeat model pays on short exact repeats at structured lags"
   // On the same values without copies, it costs next to nothing (its flag is coded only
   // where it is often right).
   const I32 plain = laplacian(200000, kScale, 21);
-  CHECK(encode(*make("cm"), plain).size() < without_repeat(plain).size() * 1.002);
+  CHECK(encode(*make("cm"), plain).size() < encode_without(plain, {kRepeat}).size() * 1.002);
 }
 
 TEST_CASE("cm zero flag: zeros amid large values", "[cm]") {
@@ -205,7 +203,7 @@ TEST_CASE("cm zero flag: zeros amid large values", "[cm]") {
   // not cost size there, nor where zeros are rare.
   const I32 v = dead_columns(512, 31);
   const Bytes with = encode(*make("cm"), v);
-  const Bytes without = without_zero_flag(v);
+  const Bytes without = encode_without(v, {kZero});
   REQUIRE(with.size() > 2);
   CHECK((with[1] & 32) != 0);
   CHECK((without[1] & 32) == 0);
@@ -213,7 +211,7 @@ TEST_CASE("cm zero flag: zeros amid large values", "[cm]") {
   CHECK(decode(*make("cm"), without) == v);  // streams written before the flag
   CHECK(with.size() <= without.size());
   const I32 plain = laplacian(100000, 750, 32);
-  CHECK(encode(*make("cm"), plain).size() <= without_zero_flag(plain).size() * 1.001);
+  CHECK(encode(*make("cm"), plain).size() <= encode_without(plain, {kZero}).size() * 1.001);
 }
 
 TEST_CASE("cm round-trips single values, zeros and the full int32 range", "[cm]") {
@@ -252,31 +250,39 @@ TEST_CASE("cm encodes deterministically", "[cm]") {
 
 TEST_CASE("cm pins its stream format", "[cm]") {
   // Version 3 of the format on a fixed input: a change of these bytes is a format change
-  // and needs a new version number. Regenerated from the version-3 encoder (two inputs per
-  // token decision, two for the sign, the modelled mantissa bits from one adaptive counter,
-  // bypass bits one halving of the range each, a sequence count after the value count).
+  // and needs a new version number or a header bit. Regenerated from the version-3 encoder
+  // (two inputs per token decision, two for the sign, the modelled mantissa bits from one
+  // adaptive counter, a sequence count after the value count, the bypass bits in a raw
+  // section after the arithmetic code).
   const I32 v = {0, 3, -3, 12, 700, -1, 0, 0, 5, std::numeric_limits<int32_t>::min(), 40000, -2};
   const Bytes b = encode(*make("cm"), v);
-  REQUIRE(b.size() >= 4);
+  REQUIRE(b.size() >= 6);
   CHECK(b[0] == 3);     // version
-  // mantissa_bits 1, short-repeat model and zero flag on, match model off (12 values hold no
-  // copies: the encoder leaves it off, see the next test)
-  CHECK(b[1] == 0x31);
+  // mantissa_bits 1, short-repeat model, zero flag and raw section on, match model off (12
+  // values hold no copies: the encoder leaves it off, see the next test)
+  CHECK(b[1] == 0x71);
   CHECK(b[2] == 9);     // period
   CHECK(b[3] == 12);    // count
   CHECK(b[4] == 0);     // no sequences
-  const Bytes golden = {0x03, 0x31, 0x09, 0x0c, 0x00, 0x92, 0xaf, 0xd5, 0xec, 0xa3, 0x4b, 0xb3, 0x69,
-                        0x17, 0x85, 0x02, 0x69, 0x87, 0x9f, 0x7b, 0xd3, 0x25, 0x4f, 0xe1, 0xb9, 0xaf};
+  CHECK(b[5] == 14);    // arithmetic-coded bytes; the 7 after them are the raw section
+  const Bytes golden = {0x03, 0x71, 0x09, 0x0c, 0x00, 0x0e, 0x92, 0xaf, 0xe8, 0x42, 0xf0, 0x71, 0x84, 0xb5,
+                        0x23, 0x44, 0xf2, 0x90, 0x37, 0x27, 0xf0, 0x06, 0x00, 0x00, 0x00, 0x80, 0x38};
   CHECK(b == golden);
   CHECK(decode(*make("cm"), golden) == v);
-  // The stream of the encoder before the zero flag (bit 5 clear), byte for byte, and the
-  // streams before it chose the match model (bit 2 set) and before the short-repeat model (bit
-  // 4 clear too) still decode: on 12 values neither of those models predicts, so the payload
-  // is the same. The encoder with the short-repeat model off writes bit 4 clear.
+  // The streams of the encoder before the raw section (bit 6 clear: the bypass bits inside the
+  // arithmetic code) and before the zero flag (bit 5 clear too), byte for byte; they decode.
+  const Bytes before_raw_bits = {0x03, 0x31, 0x09, 0x0c, 0x00, 0x92, 0xaf, 0xd5, 0xec, 0xa3, 0x4b, 0xb3, 0x69,
+                                 0x17, 0x85, 0x02, 0x69, 0x87, 0x9f, 0x7b, 0xd3, 0x25, 0x4f, 0xe1, 0xb9, 0xaf};
+  CHECK(encode_without(v, {kRawBits}) == before_raw_bits);
+  CHECK(decode(*make("cm"), before_raw_bits) == v);
   const Bytes before_zero_flag = {0x03, 0x11, 0x09, 0x0c, 0x00, 0x92, 0xaf, 0xcf, 0xd5, 0xe6, 0x96, 0x94, 0x56,
                                   0x13, 0x90, 0x0f, 0x09, 0x23, 0x88, 0xd8, 0x00, 0x04, 0x09, 0xa3, 0x36, 0xff};
-  CHECK(without_zero_flag(v) == before_zero_flag);
+  CHECK(encode_without(v, {kZero, kRawBits}) == before_zero_flag);
   CHECK(decode(*make("cm"), before_zero_flag) == v);
+  // The streams before the encoder chose the match model (bit 2 set) and before the
+  // short-repeat model (bit 4 clear too) still decode: on 12 values neither of those models
+  // predicts, so the payload is the same. The encoder with the short-repeat model off writes
+  // bit 4 clear.
   for (const uint8_t flags : {0x15, 0x05}) {
     Bytes before = before_zero_flag;
     before[1] = flags;
@@ -284,7 +290,12 @@ TEST_CASE("cm pins its stream format", "[cm]") {
   }
   Bytes without = before_zero_flag;
   without[1] = 0x01;
-  CHECK(without_zero_flag(v, /*repeat=*/false) == without);
+  CHECK(encode_without(v, {kRepeat, kZero, kRawBits}) == without);
+  // The raw section in the newest stream: the same values with bit 6 set but the old payload
+  // (no byte count, no raw section) are refused, not misread.
+  Bytes mixed = before_raw_bits;
+  mixed[1] = 0x71;
+  CHECK_THROWS_AS(decode(*make("cm"), mixed), Error);
 }
 
 TEST_CASE("cm keeps its match model only where it pays for its time", "[cm]") {
@@ -353,16 +364,21 @@ TEST_CASE("cm pins its stream format on the long-lag path", "[cm]") {
   // version-3 encoder.
   const I32 v = lagged_signs(40000, 576);
   const Bytes b = encode(*make("cm"), v);
-  CHECK(b.size() == 42229);
-  CHECK(fnv1a(b) == 0xa52e837f669b606bull);
+  CHECK(b.size() == 42232);
+  CHECK(fnv1a(b) == 0x01faac402a6c5712ull);
   CHECK(decode(*make("cm"), b) == v);
-  // Without the zero flag: the stream of the encoder before it, byte for byte.
-  const Bytes before_zero_flag = without_zero_flag(v);
+  // Without the raw section: the stream of the encoder before it, byte for byte.
+  const Bytes before_raw_bits = encode_without(v, {kRawBits});
+  CHECK(before_raw_bits.size() == 42229);
+  CHECK(fnv1a(before_raw_bits) == 0xa52e837f669b606bull);
+  CHECK(decode(*make("cm"), before_raw_bits) == v);
+  // Without the zero flag too: the stream of the encoder before it, byte for byte.
+  const Bytes before_zero_flag = encode_without(v, {kZero, kRawBits});
   CHECK(before_zero_flag.size() == 42228);
   CHECK(fnv1a(before_zero_flag) == 0xf96bbe9e2136bcc9ull);
   CHECK(decode(*make("cm"), before_zero_flag) == v);
   // Without the short-repeat model too: the stream of the encoder before that, byte for byte.
-  const Bytes old = without_zero_flag(v, /*repeat=*/false);
+  const Bytes old = encode_without(v, {kRepeat, kZero, kRawBits});
   CHECK(old.size() == 42228);
   CHECK(fnv1a(old) == 0x3d53408ad19cf739ull);
   CHECK(decode(*make("cm"), old) == v);
@@ -416,6 +432,59 @@ TEST_CASE("cm refuses a bad header field by field", "[cm]") {
   CHECK_THROWS_AS(decode(*small, good), Error);
   CHECK(decode(*make("cm", nlohmann::json::object(), StageContext{.tolerance = kTol, .max_decoded_bytes = 4000}),
                encode(*cm, laplacian(1000, 50, 9))) == laplacian(1000, 50, 9));
+}
+
+TEST_CASE("cm refuses a raw section that does not hold exactly the bits coded", "[cm]") {
+  auto cm = make("cm");
+  const I32 v = laplacian(1000, 50, 9);
+  const Bytes good = encode(*cm, v);
+  REQUIRE(good.size() > 8);
+  REQUIRE((good[1] & 64) != 0);
+  REQUIRE(good[3] == 0xe8);  // varint 1000: two bytes
+  REQUIRE(good[5] == 0);     // no sequences
+  ByteReader r(std::span<const uint8_t>(good).subspan(6), "test");
+  const uint64_t coded = r.varint();
+  const size_t raw_at = 6 + r.offset() + coded;
+  REQUIRE(raw_at < good.size());
+  CHECK(decode(*cm, good) == v);
+  auto refused = [&](const Bytes& b, const std::string& what) {
+    INFO(what);
+    try {
+      (void)decode(*cm, b);
+      FAIL("decoded");
+    } catch (const Error& e) {
+      CHECK(e.kind() == ErrorKind::codec);
+      CHECK_THAT(e.what(), Catch::Matchers::Contains("cm"));
+    }
+  };
+  Bytes b = good;
+  b.pop_back();
+  refused(b, "raw section one byte short");
+  b = good;
+  b.push_back(0);
+  refused(b, "raw section one byte long");
+  b = good;
+  b.erase(b.begin() + static_cast<std::ptrdiff_t>(raw_at), b.end());
+  refused(b, "no raw section");
+  // The arithmetic-coded byte count one more or one less: the two sections split elsewhere.
+  for (const int delta : {-1, 1}) {
+    Bytes moved(good.begin(), good.begin() + 6);
+    ByteWriter w(moved);
+    w.varint(coded + static_cast<uint64_t>(delta));
+    moved.insert(moved.end(), good.begin() + static_cast<std::ptrdiff_t>(raw_at - coded), good.end());
+    refused(moved, "coded byte count " + std::to_string(delta));
+  }
+  // A set padding bit after the last raw bit: the stream has one way to be written. 100 has
+  // token 7: one modelled bit below its leading one, the 5 under it raw, then 3 padding bits.
+  const Bytes one = encode(*cm, I32{100});
+  REQUIRE(one.size() > 7);
+  CHECK((one.back() & 0xe0) == 0);
+  CHECK(decode(*cm, one) == I32{100});
+  for (const uint8_t pad : {0x20, 0x40, 0x80}) {
+    b = one;
+    b.back() |= pad;
+    refused(b, "padding bit " + std::to_string(pad) + " set");
+  }
 }
 
 TEST_CASE("cm refuses truncated streams and survives corrupted ones", "[cm]") {

@@ -9,6 +9,7 @@
 #include "codecs/entropy/match/sequences.h"
 #include "codecs/entropy/cm/arith_encoder.h"
 #include "codecs/entropy/cm/format.h"
+#include "codecs/entropy/cm/raw_bits.h"
 #include "codecs/entropy/match/match_find.h"
 
 namespace lcz::cm {
@@ -63,21 +64,35 @@ Bytes encode(const I32& values, const ModelParams& given, std::span<const uint8_
   ByteWriter w(out);
   w.u8(kFormatVersion);
   w.u8(static_cast<uint8_t>(params.mantissa_bits | (params.match ? 4 : 0) | (params.base_context ? 8 : 0) |
-                                    (params.repeat ? 16 : 0) | (params.zero ? 32 : 0)));
+                                    (params.repeat ? 16 : 0) | (params.zero ? 32 : 0) | (params.raw_bits ? 64 : 0)));
   w.u8(static_cast<uint8_t>(params.period));
   w.varint(values.size());
   match::write_sequence_section(sequences, w);
   if (literals.empty()) return out;
-  out.reserve(out.size() + literals.size() + 64);
   auto model = std::make_unique<ValueModel>(params, literals.size());
-  ArithEncoder coder(out);
-  if (params.base_context) {
-    const std::vector<uint8_t> ctx = match::literal_contexts(sequences, context, values.size());
-    for (size_t i = 0; i < literals.size(); ++i) model->code(coder, literals[i], ctx[i]);
-  } else {
-    for (int32_t v : literals) model->code(coder, v);
+  auto code_all = [&](auto& coder) {
+    if (params.base_context) {
+      const std::vector<uint8_t> ctx = match::literal_contexts(sequences, context, values.size());
+      for (size_t i = 0; i < literals.size(); ++i) model->code(coder, literals[i], ctx[i]);
+    } else {
+      for (int32_t v : literals) model->code(coder, v);
+    }
+    coder.finish();
+  };
+  if (!params.raw_bits) {
+    out.reserve(out.size() + literals.size() + 64);
+    ArithEncoder coder(out);
+    code_all(coder);
+    return out;
   }
-  coder.finish();
+  Bytes coded, raw;
+  coded.reserve(literals.size() / 2 + 64);
+  raw.reserve(literals.size() + 64);
+  RawBitsEncoder coder(coded, raw);
+  code_all(coder);
+  w.varint(coded.size());
+  out.insert(out.end(), coded.begin(), coded.end());
+  out.insert(out.end(), raw.begin(), raw.end());
   return out;
 }
 

@@ -5,13 +5,17 @@
 //   u8      bits 0-1: mantissa_bits, bit 2: match model on, bit 3: coded in a base context
 //           (the values' context bytes, from the stage before, select counters), bit 4: the
 //           short-repeat model on (value_model.h; streams written before it have 0 and decode
-//           as they did), bit 5: the zero flag on (likewise), bits 6-7: zero
+//           as they did), bit 5: the zero flag on (likewise), bit 6: the bypass bits in a raw
+//           section (raw_bits.h; likewise), bit 7: zero
 //   u8      period (1..kMaxPeriod)
 //   varint  value count n
 //   varint  sequence count S (0 when the match model is off)
 //   if S > 0: varint sequence bytes, the sequences (codecs/entropy/match/sequences.h)
-//   bytes   ArithEncoder output for the L = n - (values the matches cover) literals
-//           (nothing when L = 0)
+//   then, for the L = n - (values the matches cover) literals (nothing when L = 0):
+//   bit 6 clear: bytes   ArithEncoder output, bypass bits inside
+//   bit 6 set:   varint  C, the byte count of the ArithEncoder output
+//                bytes   the ArithEncoder output for the modelled decisions (C bytes)
+//                bytes   the bypass bits in coding order, LSB-first, zero-padded to a byte
 #pragma once
 #include <cstdint>
 #include <span>

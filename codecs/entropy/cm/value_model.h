@@ -16,7 +16,8 @@
 //      stops at t = 1 without a decision.
 //   2. the sign, if t > 0.
 //   3. the t-1 bits below the leading one: the top `mantissa_bits` modelled, the rest coded
-//      with probability 1/2 (bypass), except while the match model (below) is confident.
+//      with probability 1/2 (bypass: Coder::bits, in new streams a raw section of their own,
+//      raw_bits.h), except while the match model (below) is confident.
 // Each decision is predicted by adaptive counters. Speed is bought by giving each decision
 // as few inputs as pays (measured on the shared nets: every input dropped below cost under
 // 0.05% and each removed mixer input ~10% of the time):
@@ -82,6 +83,9 @@ struct ModelParams {
   bool repeat = true;
   // The zero flag: always on in new streams, off when reading a stream without it.
   bool zero = true;
+  // Bypass bits in a section of their own (raw_bits.h), not in the arithmetic code: always in
+  // new streams. Not a model setting (the model codes the same decisions either way).
+  bool raw_bits = true;
 };
 constexpr int kMaxMantissaBits = 3;
 constexpr int kMaxPeriod = 16;
