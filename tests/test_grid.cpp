@@ -280,6 +280,19 @@ TEST_CASE("rounding takes the other grid neighbour, or grid a narrower step, whe
   }
 }
 
+TEST_CASE("the compile-time table of u / 65535 holds lc0's float32 quotient for every index", "[grid]") {
+  // lc0 divides at run time: every entry must be that quotient bit for bit (volatile keeps the
+  // division out of the compiler's hands). Off the grid the function divides.
+  volatile float denominator = 65535.0f;
+  for (int32_t u = 0; u <= 65535; ++u) {
+    const float quotient = static_cast<float>(u) / denominator;
+    if (std::bit_cast<uint32_t>(linear16_fraction(u)) != std::bit_cast<uint32_t>(quotient)) FAIL("index " << u);
+  }
+  for (int32_t u : {-1, 65536, 70000, -65535})
+    CHECK(std::bit_cast<uint32_t>(linear16_fraction(u)) == std::bit_cast<uint32_t>(static_cast<float>(u) / denominator));
+  CHECK(linear16_fraction(65535) == 1.0f);
+}
+
 TEST_CASE("dequantize_all gives every value dequantize's float, bit for bit", "[grid]") {
   // Lengths around the vector widths (the remainder loops), int32 extremes, steps that round
   // in float32 (not powers of two), a subnormal result and an infinite one.

@@ -6,6 +6,7 @@
 #include "formats/lc0/linear16.h"
 #include "codecs/quantize/linear16_lattice.h"
 #include "codecs/quantize/rounding.h"
+#include "codecs/quantize/value_range.h"
 
 #include <bit>
 #include <cmath>
@@ -150,13 +151,7 @@ class Grid final : public TypedStage<F32, I32> {
  protected:
   I32 encode_typed(const F32& in) const override {
     if (in.size() >= 2) {
-      float lo = std::numeric_limits<float>::infinity(), hi = -lo;
-      bool finite = true;
-      for (float v : in) {
-        finite = finite && std::isfinite(v);
-        lo = std::min(lo, v);
-        hi = std::max(hi, v);
-      }
+      const auto [lo, hi, finite] = value_range(in, LargestTie::first);
       // On a grid at least as coarse as 2*tol the exact index is the best code there is.
       if (finite && hi > lo) {
         const double grid_step = (static_cast<double>(hi) - lo) / kLevels;

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "codecs/quantize/value_range.h"
 #include "formats/lc0/linear16.h"
 
 namespace lcz {
@@ -39,7 +40,7 @@ std::array<float, 2> linear16_range_maxima(float lo, float hi, std::span<const f
   // The release formula with the range already subtracted: t * r + lo.
   auto reproduces = [&](float r) {
     for (size_t i = 0; i < values.size(); ++i)
-      if (std::bit_cast<uint32_t>(static_cast<float>(u[i]) / 65535.0f * r + lo) != std::bit_cast<uint32_t>(values[i]))
+      if (std::bit_cast<uint32_t>(linear16_fraction(u[i]) * r + lo) != std::bit_cast<uint32_t>(values[i]))
         return false;
     return true;
   };
@@ -73,15 +74,15 @@ std::array<float, 2> linear16_range_maxima(float lo, float hi, std::span<const f
 
 Linear16Originals::Linear16Originals(std::span<const float> values) : values_(values) {
   if (values.empty()) return;
-  const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
-  if (!std::isfinite(*lo) || !std::isfinite(*hi) || !(*hi > *lo)) return;
+  const auto [lo, hi, finite] = value_range(values, LargestTie::last);
+  if (!std::isfinite(lo) || !std::isfinite(hi) || !(hi > lo)) return;
   std::vector<uint16_t> u(values.size());
   for (size_t i = 0; i < values.size(); ++i) {
-    u[i] = nearest_linear16_index(values[i], *lo, *hi);
-    if (std::bit_cast<uint32_t>(linear16_release(u[i], *lo, *hi)) != std::bit_cast<uint32_t>(values[i])) return;
+    u[i] = nearest_linear16_index(values[i], lo, hi);
+    if (std::bit_cast<uint32_t>(linear16_release(u[i], lo, hi)) != std::bit_cast<uint32_t>(values[i])) return;
   }
-  min_val_ = *lo;
-  maxima_ = linear16_range_maxima(*lo, *hi, values, u);
+  min_val_ = lo;
+  maxima_ = linear16_range_maxima(lo, hi, values, u);
   u_ = std::move(u);
 }
 
@@ -95,8 +96,8 @@ Linear16Originals::Linear16Originals(std::span<const float> values, float min_va
 std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> values, double tolerance,
                                                     int32_t* indices) {
   if (values.empty()) return std::nullopt;
-  const auto [lo_it, hi_it] = std::minmax_element(values.begin(), values.end());
-  const double lo = *lo_it, hi = *hi_it;
+  const ValueRange range = value_range(values, LargestTie::last);
+  const double lo = range.lo, hi = range.hi;
   if (!std::isfinite(lo) || !std::isfinite(hi)) return std::nullopt;
   const Linear16Originals originals(values);
   // Lattice points sit at multiples of s; as lc0 decodes them (float32 roundings, five ways)
@@ -106,6 +107,7 @@ std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> value
   double s = 2 * tolerance;
   constexpr size_t kMemoFrom = 4096;
   constexpr int32_t kUnknown = std::numeric_limits<int32_t>::min();
+  constexpr int32_t kFailed = kUnknown + 1;  // no lattice index is that far out (|k| < 1e6)
   std::vector<int32_t> known;
   for (int attempt = 0; attempt < 16; ++attempt) {
     const double a = std::floor(lo / s), b = std::ceil(hi / s);
@@ -125,7 +127,9 @@ std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> value
     for (size_t i = 0; i < values.size(); ++i) {
       int32_t* seen = memo ? &known[originals.grid_index(i)] : nullptr;
       if (seen && *seen != kUnknown) {
-        if (indices) indices[i] = *seen;
+        // A failed index failed with the same error, already in `excess`.
+        if (*seen == kFailed) ok = false;
+        else if (indices) indices[i] = *seen;
         continue;
       }
       const LatticeIndexer::Choice c = index(values[i], originals, i);
@@ -134,6 +138,7 @@ std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> value
         if (seen) *seen = *c.k;
         continue;
       }
+      if (seen) *seen = kFailed;
       ok = false;
       if (std::isfinite(c.error)) excess = std::max(excess, c.error - tolerance);
     }

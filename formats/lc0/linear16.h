@@ -11,14 +11,32 @@
 
 namespace lcz {
 
+// u / 65535 in float32 for every index u of the grid, the quotient rounded once as lc0's
+// float32 division rounds it (computed at compile time, where GCC rounds float arithmetic as
+// IEEE 754 does at run time; a test compares every entry with a run-time division). The loops
+// that decode or check whole layers then load a quotient instead of dividing per value.
+struct Linear16Fractions {
+  std::array<float, 65536> of{};
+  constexpr Linear16Fractions() {
+    for (int32_t u = 0; u < 65536; ++u) of[static_cast<size_t>(u)] = static_cast<float>(u) / 65535.0f;
+  }
+};
+inline constexpr Linear16Fractions kLinear16Fractions;
+
+// static_cast<float>(u) / 65535.0f, from the table for the indices of a grid.
+inline float linear16_fraction(int32_t u) {
+  return static_cast<uint32_t>(u) <= 65535u ? kLinear16Fractions.of[static_cast<uint32_t>(u)]
+                                            : static_cast<float>(u) / 65535.0f;
+}
+
 // Lc0 releases up to v0.32: v = u / 65535 * (max - min) + min.
 inline float linear16_release(int32_t u, float min_val, float max_val) {
-  return static_cast<float>(u) / 65535.0f * (max_val - min_val) + min_val;
+  return linear16_fraction(u) * (max_val - min_val) + min_val;
 }
 
 // Lc0's development branch: t = u / 65535; v = min * (1 - t) + max * t.
 inline float linear16_dev(int32_t u, float min_val, float max_val) {
-  const float theta = static_cast<float>(u) / 65535.0f;
+  const float theta = linear16_fraction(u);
   return min_val * (1.0f - theta) + max_val * theta;
 }
 
@@ -49,7 +67,7 @@ constexpr const char* lc0_linear16_decoders_text() {
 }
 
 inline float linear16_decode(Linear16Decoder decoder, int32_t u, float min_val, float max_val) {
-  const float t = static_cast<float>(u) / 65535.0f;
+  const float t = linear16_fraction(u);
   switch (decoder) {
     case Linear16Decoder::release: return t * (max_val - min_val) + min_val;
     case Linear16Decoder::release_fma: return std::fma(t, max_val - min_val, min_val);
