@@ -9,6 +9,7 @@
 
 #include "codecs/core/registry.h"
 #include "codecs/quantize/linear16_lattice.h"
+#include "codecs/quantize/value_range.h"
 #include "codecs/quantize/rounding.h"
 #include "formats/format.h"
 #include "formats/lc0/lc0_file.h"
@@ -291,6 +292,38 @@ TEST_CASE("the compile-time table of u / 65535 holds lc0's float32 quotient for 
   for (int32_t u : {-1, 65536, 70000, -65535})
     CHECK(std::bit_cast<uint32_t>(linear16_fraction(u)) == std::bit_cast<uint32_t>(static_cast<float>(u) / denominator));
   CHECK(linear16_fraction(65535) == 1.0f);
+}
+
+TEST_CASE("value_range gives the floats std::minmax_element gives, -0 and +0 ties included", "[grid]") {
+  std::mt19937 rng(17);
+  const float specials[] = {0.0f, -0.0f, std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
+                            std::numeric_limits<float>::quiet_NaN(), std::numeric_limits<float>::denorm_min()};
+  for (size_t n : {size_t{1}, size_t{2}, size_t{7}, size_t{8}, size_t{9}, size_t{17}, size_t{1000}}) {
+    for (int trial = 0; trial < 200; ++trial) {
+      F32 v(n);
+      // Mostly signed zeros and small integers (ties everywhere), sometimes a special value.
+      for (float& x : v) {
+        const uint32_t r = rng() % 16;
+        x = r < 4 ? (r % 2 ? -0.0f : 0.0f) : static_cast<float>(static_cast<int>(rng() % 5) - (trial % 3 == 0 ? 0 : 2));
+      }
+      if (trial % 5 == 0) v[rng() % n] = specials[rng() % std::size(specials)];
+      const auto [lo_it, hi_it] = std::minmax_element(v.begin(), v.end());
+      bool finite = true;
+      for (float x : v) finite = finite && std::isfinite(x);
+      const ValueRange last = value_range(v, LargestTie::last);
+      INFO(n << " values, trial " << trial);
+      REQUIRE(std::bit_cast<uint32_t>(last.lo) == std::bit_cast<uint32_t>(*lo_it));
+      REQUIRE(std::bit_cast<uint32_t>(last.hi) == std::bit_cast<uint32_t>(*hi_it));
+      REQUIRE(last.finite == finite);
+      if (!finite) continue;
+      // The first largest: as a running std::max keeps it.
+      float first_hi = v[0];
+      for (float x : v) first_hi = std::max(first_hi, x);
+      const ValueRange first = value_range(v, LargestTie::first);
+      REQUIRE(std::bit_cast<uint32_t>(first.lo) == std::bit_cast<uint32_t>(*lo_it));
+      REQUIRE(std::bit_cast<uint32_t>(first.hi) == std::bit_cast<uint32_t>(first_hi));
+    }
+  }
 }
 
 TEST_CASE("dequantize_all gives every value dequantize's float, bit for bit", "[grid]") {
