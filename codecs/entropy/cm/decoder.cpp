@@ -62,7 +62,7 @@ I32 decode(std::span<const uint8_t> stream, uint64_t max_values, const char* sta
   // literals decoded into its tail.
   I32 out(n);
   int32_t* const lit = out.data() + (n - literal_count);
-  auto model = std::make_unique<ValueModel>(params, literal_count);
+  auto model = std::make_unique<ValueModel>(params, literal_count, lit, lit);
   const std::vector<uint8_t> ctx = params.base_context ? match::literal_contexts(sequences, context, n) : std::vector<uint8_t>();
   // arith: the coder's arithmetic decoder (for its position and end state).
   auto decode_all = [&](auto& coder, const ArithDecoder& arith) {

@@ -69,7 +69,7 @@ Bytes encode(const I32& values, const ModelParams& given, std::span<const uint8_
   w.varint(values.size());
   match::write_sequence_section(sequences, w);
   if (literals.empty()) return out;
-  auto model = std::make_unique<ValueModel>(params, literals.size());
+  auto model = std::make_unique<ValueModel>(params, literals.size(), literals.data(), nullptr);
   auto code_all = [&](auto& coder) {
     if (params.base_context) {
       const std::vector<uint8_t> ctx = match::literal_contexts(sequences, context, values.size());

@@ -92,7 +92,10 @@ constexpr int kMaxPeriod = 16;
 
 class ValueModel {
  public:
-  explicit ValueModel(const ModelParams& p, uint64_t value_count);
+  // history: where the value_count values are, the encoder's input or the decoder's output, read
+  // by the match and short-repeat models at earlier positions; record: in the decoder, the
+  // same array, written as each value is decoded (nullptr where the values are given).
+  ValueModel(const ModelParams& p, uint64_t value_count, const int32_t* history, int32_t* record);
 
   // Encoder: codes v. Decoder: v is ignored; the decoded magnitude and sign are then in
   // magnitude() and negative() (a corrupt stream can yield a magnitude no int32 has).
@@ -121,7 +124,7 @@ class ValueModel {
   static constexpr int kZ = 82;                // z buckets of the match input
   static constexpr int kTokK = 2, kManK = 1, kSgnK = 2;  // inputs without the match model
   static constexpr uint32_t kHist = 64;        // recent tokens and signs (>= kMaxPeriod + 2)
-  static constexpr uint32_t kRingBits = 20;    // values kept for the match model
+  static constexpr uint32_t kRingBits = 20;    // log2 of how far back a match may reach
   static constexpr int kMatchKey = 24;         // signs hashed to find a match
   static constexpr int kMatchMinNonzero = 12;  // ... of which at least this many nonzero
   static constexpr uint32_t kFar = 4096;       // recent tokens and signs for the long lag
@@ -173,10 +176,10 @@ class ValueModel {
   void detect_lag();
   void update_repeat(int32_t val, uint32_t i);
   void update_match(int32_t val, int sign, uint32_t i);
-  // The match model's state alone (ring and hash table), for match_gain.
+  // The match model's state alone (hash table), for match_gain.
   struct MatchOnly {};
-  ValueModel(MatchOnly, uint64_t value_count);
-  void init_ring(uint64_t value_count);
+  ValueModel(MatchOnly, std::span<const int32_t> values);
+  void init_window(uint64_t value_count);
   void init_match_table(uint64_t value_count);
 
   ModelParams p_;
@@ -208,7 +211,12 @@ class ValueModel {
   uint32_t far_lag_ = 0;  // 0: off
 
   // Match model.
-  std::vector<int32_t> ring_;   // the last 2^kRingBits values
+  // The values so far, where the caller keeps them (no copy): history_[j] for j < index_.
+  const int32_t* history_ = nullptr;
+  int32_t* record_ = nullptr;   // the decoder's output, written as values are decoded
+  // How far back a match may reach: 2^min(bit_width(n), kRingBits), the size of the ring of
+  // recent values that earlier versions kept (and so the same matches). 0: neither model on.
+  uint64_t window_ = 0;
   // Hash of a sign window -> its check bits and flip << 32 | the position after it (mod 2^32).
   std::vector<uint64_t> table_;
   int table_shift_ = 0;
@@ -229,7 +237,7 @@ class ValueModel {
   int pneg_ = 0;                // predicted sign: 0 none, 1 positive, 2 negative
   uint64_t recip_err_ = 0;      // 2^32 / the recent prediction error (in 4-bit fixed point: >> 4)
 
-  // Short-repeat model (shares ring_).
+  // Short-repeat model (shares history_).
   std::vector<uint64_t> rep_table_;  // hash of kRepKey values -> check << 32 | the position after them (mod 2^32)
   std::vector<Counter> rep_flag_;    // [length][prediction's class]: "v is the prediction"
   int rep_shift_ = 0;
@@ -247,7 +255,8 @@ class ValueModel {
   Counter* zero_unflagged_ = nullptr;
 };
 
-inline ValueModel::ValueModel(const ModelParams& p, uint64_t value_count) : p_(p) {
+inline ValueModel::ValueModel(const ModelParams& p, uint64_t value_count, const int32_t* history, int32_t* record)
+    : p_(p), history_(history), record_(record) {
   tok_tp_.assign(kHistTokens * (kBuckets / 4) * kTokIds, kCounterInit);
   tok_pos_.assign(p.period * (kBuckets / 2) * kTokIds, kCounterInit);
   tok_far_.assign(kHistTokens * (kBuckets / 4) * kTokIds, kCounterInit);
@@ -267,7 +276,7 @@ inline ValueModel::ValueModel(const ModelParams& p, uint64_t value_count) : p_(p
   tok_w_.assign(kTokIds * 2 * (kTokK + 1), kW0);
   man_w_.assign(kManIds * 2 * (kManK + 1), kW0);
   sgn_w_.assign(kConf * (kSgnK + 1), kW0);
-  if (p.match || p.repeat) init_ring(value_count);
+  if (p.match || p.repeat) init_window(value_count);
   if (p.repeat) {
     const int bits = std::clamp(static_cast<int>(std::bit_width(value_count)), 6, kRepTableBits);
     rep_table_.assign(size_t{1} << bits, 0);
@@ -278,16 +287,15 @@ inline ValueModel::ValueModel(const ModelParams& p, uint64_t value_count) : p_(p
   if (p.zero) zero_flag_.assign(kZeroContexts * kZeroCentres, kCounterInit);
 }
 
-inline ValueModel::ValueModel(MatchOnly, uint64_t value_count) {
+inline ValueModel::ValueModel(MatchOnly, std::span<const int32_t> values) : history_(values.data()) {
   p_.match = true;
   p_.repeat = false;
-  init_ring(value_count);
-  init_match_table(value_count);
+  init_window(values.size());
+  init_match_table(values.size());
 }
 
-inline void ValueModel::init_ring(uint64_t value_count) {
-  const int ring_bits = std::clamp(static_cast<int>(std::bit_width(value_count)), 6, static_cast<int>(kRingBits));
-  ring_.assign(size_t{1} << ring_bits, 0);
+inline void ValueModel::init_window(uint64_t value_count) {
+  window_ = uint64_t{1} << std::clamp(static_cast<int>(std::bit_width(value_count)), 6, static_cast<int>(kRingBits));
 }
 
 inline void ValueModel::init_match_table(uint64_t value_count) {
@@ -303,7 +311,7 @@ inline void ValueModel::init_match_table(uint64_t value_count) {
 inline void ValueModel::predict() {
   conf_ = 0;
   if (len_ == 0) return;
-  ref_ = ring_[ptr_ & (ring_.size() - 1)];
+  ref_ = history_[ptr_];
   // gain = sxy / sxx in 16.16, clamped; the prediction is the reference times the gain.
   int64_t gain = inverted_ ? -65536 : 65536;
   if (sxx_ > 0) gain = std::clamp<int64_t>((sxy_ << 16) / sxx_, -(int64_t{1} << 24), int64_t{1} << 24);
@@ -343,7 +351,7 @@ inline void ValueModel::code(Coder& coder, int32_t v, int bctx) {
   const int t_in = std::bit_width(m_in);
   predict();
   bool rep_missed = false;
-  if (rep_len_ >= 0 && (rep_pred_ = ring_[rep_ptr_ & (ring_.size() - 1)]) != 0) {
+  if (rep_len_ >= 0 && (rep_pred_ = history_[rep_ptr_]) != 0) {
     // Context: the length, and the prediction's class against the recent scale (a value far
     // above it is a chance hit less often).
     const uint32_t pa = rep_pred_ < 0 ? 0u - static_cast<uint32_t>(rep_pred_) : static_cast<uint32_t>(rep_pred_);
@@ -515,10 +523,10 @@ inline void ValueModel::update(int t) {
   if ((index_ + 1) % kLagEvery == 0) detect_lag();
   ++index_;
   if (++pos_ == p_.period) pos_ = 0;
-  if (ring_.empty()) return;
+  if (window_ == 0) return;
 
   const int32_t val = neg_ ? static_cast<int32_t>(0u - mag_) : static_cast<int32_t>(mag_);
-  ring_[i & (ring_.size() - 1)] = val;
+  if (record_) record_[index_ - 1] = val;
   if (p_.repeat) update_repeat(val, i);
   if (p_.match) update_match(val, sign, i);
 }
@@ -543,14 +551,14 @@ inline void ValueModel::update_match(int32_t val, int sign, uint32_t i) {
     const uint64_t entry = table_[pending_slot_];
     const uint32_t found = static_cast<uint32_t>(entry);
     const uint32_t distance = i - found;  // i is the position after that window
-    if (len_ == 0 && (entry >> 33) == (pending_check_ >> 1) && distance > 0 && distance < ring_.size()) {
-      ptr_ = found + uint64_t{1};  // the reference of the next value
+    if (len_ == 0 && (entry >> 33) == (pending_check_ >> 1) && distance > 0 && distance < window_) {
+      ptr_ = index_ - distance;  // the reference of the next value: after `found` (index_ - 1 is i)
       len_ = 4;
       exact_ = 0;
       sxy_ = sxx_ = 0;
       // A window that matched only after negating one of the two predicts -reference.
       inverted_ = ((entry >> 32) & 1) != (pending_check_ & 1);
-      const int32_t r0 = ring_[ptr_ & (ring_.size() - 1)];
+      const int32_t r0 = history_[ptr_];
       err_ = static_cast<uint64_t>(r0 < 0 ? -static_cast<int64_t>(r0) : r0) << 3;  // half its size
     }
     table_[pending_slot_] = uint64_t{pending_check_} << 32 | i;
@@ -594,22 +602,22 @@ inline void ValueModel::update_repeat(int32_t val, uint32_t i) {
     const uint32_t found = static_cast<uint32_t>(entry);  // where the value after that window was
     const uint32_t distance = i - found;
     // The value after the window there must be this one (so a match is of kRepKey + 1 values).
-    if (rep_len_ < 0 && (entry >> 32) == rep_check_ && distance > 0 && distance < ring_.size() &&
-        ring_[found & (ring_.size() - 1)] == val) {
-      rep_ptr_ = uint64_t{i} + 1 - distance;  // the position after `found` (mod 2^32 as i is)
+    if (rep_len_ < 0 && (entry >> 32) == rep_check_ && distance > 0 && distance < window_ &&
+        history_[index_ - 1 - distance] == val) {
+      rep_ptr_ = index_ - distance;  // the position after `found` (index_ - 1 is i)
       rep_len_ = 0;
     }
     rep_table_[rep_slot_] = uint64_t{rep_check_} << 32 | i;
   }
   // A rolling hash of the last kRepKey values: the newest added, the one kRepKey back (0
-  // before the stream has that many: the ring starts zeroed) taken out.
+  // before the stream has that many) taken out.
   constexpr uint64_t kMul = 0x9E3779B97F4A7C15ull;
   constexpr uint64_t kMulPow = [] {
     uint64_t m = 1;
     for (int k = 0; k < kRepKey; ++k) m *= kMul;
     return m;
   }();
-  const uint32_t oldest = static_cast<uint32_t>(ring_[(i - kRepKey) & (ring_.size() - 1)]);
+  const uint32_t oldest = index_ > kRepKey ? static_cast<uint32_t>(history_[index_ - 1 - kRepKey]) : 0;
   rep_hash_ = rep_hash_ * kMul + static_cast<uint32_t>(val) - oldest * kMulPow;
   if (i + 1 < kRepKey) return;
   uint64_t h = rep_hash_ ^ (rep_hash_ >> 29);
@@ -628,7 +636,7 @@ inline int64_t log2_q4(uint64_t x) {
 }
 
 inline int64_t ValueModel::match_gain(std::span<const int32_t> values, int64_t stop_at) {
-  ValueModel m(MatchOnly{}, values.size());
+  ValueModel m(MatchOnly{}, values);
   int64_t gain = 0;
   for (size_t k = 0; k < values.size(); ++k) {
     const int32_t v = values[k];
@@ -642,7 +650,6 @@ inline int64_t ValueModel::match_gain(std::span<const int32_t> values, int64_t s
     const uint32_t i = static_cast<uint32_t>(m.index_++);
     m.mag_ = mag;
     m.neg_ = v < 0;
-    m.ring_[i & (m.ring_.size() - 1)] = v;
     m.update_match(v, v == 0 ? 0 : v < 0 ? 2 : 1, i);
     if (k % 4096 == 4095 && gain >= stop_at) break;
   }
