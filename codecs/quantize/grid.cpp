@@ -332,23 +332,32 @@ class Grid final : public TypedStage<F32, I32> {
   I32 on_lattice(const F32& in, float lo, float hi, Path path, const int32_t* grid_index) const {
     I32 out(4 + in.size());
     const double grid_step = (static_cast<double>(hi) - lo) / kLevels;
+    const int32_t m = static_cast<int32_t>(std::floor(tolerance_ / grid_step));
+    I32 fitted(in.size());
+    std::optional<Linear16Lattice> fit;
+    bool fitted_yet = false;
+    auto fit_spacing = [&] { return (static_cast<double>(fit->max_val) - fit->min_val) / kLevels * fit->step; };
+    auto take_fit = [&] {
+      std::copy(fitted.begin(), fitted.end(), out.begin() + 4);
+      return with_lattice_header(std::move(out), *fit);
+    };
+    // Where no own lattice can reach 2*tol, a fit coarser than the coarsest own one wins
+    // whatever the own ones give: it is tried first, and they are not.
+    if (path != kLinear16Release || (2 * m + 1) * grid_step < step_) {
+      fit = fit_linear16_lattice(in, tolerance_, fitted.data());
+      fitted_yet = true;
+      if (fit && fit_spacing() > (path == kLinear16Release ? (2 * m + 1) * grid_step : 0)) return take_fit();
+    }
     std::optional<Linear16Lattice> own;
     if (path == kLinear16Release) {
-      const int32_t m = static_cast<int32_t>(std::floor(tolerance_ / grid_step));
       for (int32_t mm = m; mm >= 0 && mm >= m - 1 && !own; --mm)
         if (own_grid_lattice(in, {lo, hi, 2 * mm + 1}, grid_index, mm * grid_step, out.data() + 4))
           own = Linear16Lattice{lo, hi, 2 * mm + 1};
     }
     const double own_spacing = own ? own->step * grid_step : 0;
     if (own && own_spacing >= step_) return with_lattice_header(std::move(out), *own);  // no new lattice is coarser than 2*tol
-    I32 fitted(in.size());
-    if (auto fit = fit_linear16_lattice(in, tolerance_, fitted.data())) {
-      const double fit_spacing = (static_cast<double>(fit->max_val) - fit->min_val) / kLevels * fit->step;
-      if (!own || fit_spacing > own_spacing) {
-        std::copy(fitted.begin(), fitted.end(), out.begin() + 4);
-        return with_lattice_header(std::move(out), *fit);
-      }
-    }
+    if (!fitted_yet) fit = fit_linear16_lattice(in, tolerance_, fitted.data());
+    if (fit && (!own || fit_spacing() > own_spacing)) return take_fit();
     if (own) return with_lattice_header(std::move(out), *own);
     return rounded(in);
   }
