@@ -326,6 +326,45 @@ TEST_CASE("value_range gives the floats std::minmax_element gives, -0 and +0 tie
   }
 }
 
+TEST_CASE("quantize_to_step's two-wide loop gives the integers of its one-value loop", "[grid]") {
+  // A span of one value takes the scalar loop only: every value of a longer span must get the
+  // integer it gets alone, and a span is refused exactly when one of its values is. Values at
+  // ties, at float32 rounding trouble (0.0019 at tol 1e-4), beyond 31 bits, signed zeros, NaN.
+  std::mt19937 rng(23);
+  for (const double tol : {0x1p-17, 1e-4}) {
+    const double step = 2 * tol;
+    for (size_t n : {size_t{1}, size_t{2}, size_t{3}, size_t{5}, size_t{64}, size_t{1001}}) {
+      for (int trial = 0; trial < 40; ++trial) {
+        F32 v(n);
+        for (float& x : v) {
+          const uint32_t r = rng() % 8;
+          x = r == 0 ? static_cast<float>((static_cast<int>(rng() % 2001) - 1000) * step * 0.5)  // ties
+              : r == 1 ? (rng() % 2 ? 0.0019f : -0.0f)
+              : std::uniform_real_distribution<float>(-3, 3)(rng);
+        }
+        if (trial % 10 == 9) v[rng() % n] = trial % 20 == 9 ? std::numeric_limits<float>::quiet_NaN() : 1e30f;
+        I32 together(n), alone(n);
+        bool refused_together = false, refused_alone = false;
+        try {
+          quantize_to_step(v, step, /*round=*/true, tol, "test", together.data());
+        } catch (const Error&) {
+          refused_together = true;
+        }
+        for (size_t i = 0; i < n; ++i) {
+          try {
+            quantize_to_step(std::span<const float>(&v[i], 1), step, /*round=*/true, tol, "test", &alone[i]);
+          } catch (const Error&) {
+            refused_alone = true;
+          }
+        }
+        INFO("tol " << tol << ", " << n << " values, trial " << trial);
+        REQUIRE(refused_together == refused_alone);
+        if (!refused_together) REQUIRE(together == alone);
+      }
+    }
+  }
+}
+
 TEST_CASE("dequantize_all gives every value dequantize's float, bit for bit", "[grid]") {
   // Lengths around the vector widths (the remainder loops), int32 extremes, steps that round
   // in float32 (not powers of two), a subnormal result and an infinite one.
