@@ -143,13 +143,27 @@ std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> value
       if (std::isfinite(c.error)) excess = std::max(excess, c.error - tolerance);
     }
     if (ok) return lattice;
-    double widest = 0;
-    float previous = linear16_release(zero - ((zero / step) * step), lattice.min_val, lattice.max_val);
-    for (int64_t u = zero - (zero / step) * step + step; u <= kLevels; u += step) {
-      const float next = linear16_release(static_cast<int32_t>(u), lattice.min_val, lattice.max_val);
-      widest = std::max(widest, static_cast<double>(next) - previous);
+    // The widest gap between neighbouring lattice points as decoded: decoded points only grow
+    // with the index, so every gap is >= 0 and the largest is the same in any order; four
+    // running maxima, so that no chain of comparisons waits on the one before.
+    auto at = [&](int64_t u) { return linear16_release(static_cast<int32_t>(u), lattice.min_val, lattice.max_val); };
+    double w0 = 0, w1 = 0, w2 = 0, w3 = 0;
+    int64_t u = zero - (zero / step) * step;
+    float previous = at(u);
+    for (u += step; u + 3 * int64_t{step} <= kLevels; u += 4 * int64_t{step}) {
+      const float a = at(u), b = at(u + step), c = at(u + 2 * int64_t{step}), d = at(u + 3 * int64_t{step});
+      w0 = std::max(w0, static_cast<double>(a) - previous);
+      w1 = std::max(w1, static_cast<double>(b) - a);
+      w2 = std::max(w2, static_cast<double>(c) - b);
+      w3 = std::max(w3, static_cast<double>(d) - c);
+      previous = d;
+    }
+    for (; u <= kLevels; u += step) {
+      const float next = at(u);
+      w0 = std::max(w0, static_cast<double>(next) - previous);
       previous = next;
     }
+    const double widest = std::max({w0, w1, w2, w3});
     s -= std::max({widest - 2 * tolerance, 2 * excess, 0.0}) + s * 0x1p-20;
   }
   return std::nullopt;
