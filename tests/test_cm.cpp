@@ -92,6 +92,18 @@ constexpr auto kRepeat = &cm::ModelParams::repeat;
 constexpr auto kZero = &cm::ModelParams::zero;
 constexpr auto kRawBits = &cm::ModelParams::raw_bits;
 
+// b, a corrupt cm stream (`what` says how), is refused with a codec error that names the stage.
+void refused_by_cm(const Stage& cm, const Bytes& b, const std::string& what) {
+  INFO(what);
+  try {
+    (void)decode(cm, b);
+    FAIL("decoded");
+  } catch (const Error& e) {
+    CHECK(e.kind() == ErrorKind::codec);
+    CHECK_THAT(e.what(), Catch::Matchers::Contains("cm"));
+  }
+}
+
 // FNV-1a (64-bit) of a stream: pins its bytes in a test without listing them.
 uint64_t fnv1a(const Bytes& b) {
   uint64_t h = 0xcbf29ce484222325ull;
@@ -387,16 +399,7 @@ TEST_CASE("cm pins its stream format on the long-lag path", "[cm]") {
 TEST_CASE("cm refuses a bad header field by field", "[cm]") {
   auto cm = make("cm");
   const Bytes good = encode(*cm, laplacian(1000, 50, 9));
-  auto refused = [&](Bytes b, const std::string& what) {
-    INFO(what);
-    try {
-      (void)decode(*cm, b);
-      FAIL("decoded");
-    } catch (const Error& e) {
-      CHECK(e.kind() == ErrorKind::codec);
-      CHECK_THAT(e.what(), Catch::Matchers::Contains("cm"));
-    }
-  };
+  auto refused = [&](const Bytes& b, const std::string& what) { refused_by_cm(*cm, b, what); };
   Bytes b = good;
   b[0] = 2;
   refused(b, "version 2 (an older format)");
@@ -447,16 +450,7 @@ TEST_CASE("cm refuses a raw section that does not hold exactly the bits coded", 
   const size_t raw_at = 6 + r.offset() + coded;
   REQUIRE(raw_at < good.size());
   CHECK(decode(*cm, good) == v);
-  auto refused = [&](const Bytes& b, const std::string& what) {
-    INFO(what);
-    try {
-      (void)decode(*cm, b);
-      FAIL("decoded");
-    } catch (const Error& e) {
-      CHECK(e.kind() == ErrorKind::codec);
-      CHECK_THAT(e.what(), Catch::Matchers::Contains("cm"));
-    }
-  };
+  auto refused = [&](const Bytes& b, const std::string& what) { refused_by_cm(*cm, b, what); };
   Bytes b = good;
   b.pop_back();
   refused(b, "raw section one byte short");

@@ -335,7 +335,6 @@ class Grid final : public TypedStage<F32, I32> {
     const int32_t m = static_cast<int32_t>(std::floor(tolerance_ / grid_step));
     I32 fitted(in.size());
     std::optional<Linear16Lattice> fit;
-    bool fitted_yet = false;
     auto fit_spacing = [&] { return (static_cast<double>(fit->max_val) - fit->min_val) / kLevels * fit->step; };
     auto take_fit = [&] {
       std::copy(fitted.begin(), fitted.end(), out.begin() + 4);
@@ -343,9 +342,9 @@ class Grid final : public TypedStage<F32, I32> {
     };
     // Where no own lattice can reach 2*tol, a fit coarser than the coarsest own one wins
     // whatever the own ones give: it is tried first, and they are not.
-    if (path != kLinear16Release || (2 * m + 1) * grid_step < step_) {
+    const bool fit_first = path != kLinear16Release || (2 * m + 1) * grid_step < step_;
+    if (fit_first) {
       fit = fit_linear16_lattice(in, tolerance_, fitted.data());
-      fitted_yet = true;
       if (fit && fit_spacing() > (path == kLinear16Release ? (2 * m + 1) * grid_step : 0)) return take_fit();
     }
     std::optional<Linear16Lattice> own;
@@ -356,7 +355,7 @@ class Grid final : public TypedStage<F32, I32> {
     }
     const double own_spacing = own ? own->step * grid_step : 0;
     if (own && own_spacing >= step_) return with_lattice_header(std::move(out), *own);  // no new lattice is coarser than 2*tol
-    if (!fitted_yet) fit = fit_linear16_lattice(in, tolerance_, fitted.data());
+    if (!fit_first) fit = fit_linear16_lattice(in, tolerance_, fitted.data());
     if (fit && (!own || fit_spacing() > own_spacing)) return take_fit();
     if (own) return with_lattice_header(std::move(out), *own);
     return rounded(in);

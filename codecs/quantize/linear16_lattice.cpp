@@ -5,7 +5,6 @@
 #include <cmath>
 #include <limits>
 
-#include "codecs/quantize/value_range.h"
 #include "formats/lc0/linear16.h"
 
 namespace lcz {
@@ -72,9 +71,12 @@ std::array<float, 2> linear16_range_maxima(float lo, float hi, std::span<const f
   return ends;
 }
 
-Linear16Originals::Linear16Originals(std::span<const float> values) : values_(values) {
+Linear16Originals::Linear16Originals(std::span<const float> values)
+    : Linear16Originals(values, value_range(values, LargestTie::last)) {}
+
+Linear16Originals::Linear16Originals(std::span<const float> values, const ValueRange& range) : values_(values) {
   if (values.empty()) return;
-  const auto [lo, hi, finite] = value_range(values, LargestTie::last);
+  const float lo = range.lo, hi = range.hi;
   if (!std::isfinite(lo) || !std::isfinite(hi) || !(hi > lo)) return;
   std::vector<uint16_t> u(values.size());
   for (size_t i = 0; i < values.size(); ++i) {
@@ -99,7 +101,7 @@ std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> value
   const ValueRange range = value_range(values, LargestTie::last);
   const double lo = range.lo, hi = range.hi;
   if (!std::isfinite(lo) || !std::isfinite(hi)) return std::nullopt;
-  const Linear16Originals originals(values);
+  const Linear16Originals originals(values, range);
   // Lattice points sit at multiples of s; as lc0 decodes them (float32 roundings, five ways)
   // they move a little, so a value halfway between two can be more than tol from both. Start
   // at s = 2 tol and narrow s by what the widest decoded gap exceeds 2 tol, or by twice the

@@ -16,6 +16,7 @@
 #include <span>
 #include <vector>
 
+#include "codecs/quantize/value_range.h"
 #include "formats/lc0/linear16.h"
 
 namespace lcz {
@@ -44,8 +45,10 @@ std::array<float, 2> linear16_range_maxima(float lo, float hi, std::span<const f
 // the decoder. error() is the worst over decoders and ranges.
 class Linear16Originals {
  public:
-  // Finds the values' grid, if they lie on one.
+  // Finds the values' grid, if they lie on one. range: value_range(values, LargestTie::last),
+  // where the caller has it already.
   explicit Linear16Originals(std::span<const float> values);
+  Linear16Originals(std::span<const float> values, const ValueRange& range);
   // The values are the indices `u` of the grid [min_val, max_val] (release formula).
   Linear16Originals(std::span<const float> values, float min_val, float max_val, std::vector<uint16_t> u);
 
