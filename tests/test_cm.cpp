@@ -88,6 +88,14 @@ Bytes encode_without(const I32& v, std::initializer_list<bool cm::ModelParams::*
   for (bool cm::ModelParams::*part : off) p.*part = false;
   return cm::encode(v, p);
 }
+// The same from the encoders before the short-repeat model was kept only where it pays: it
+// was on in every stream (unless `off` names it).
+Bytes encode_before_repeat_choice(const I32& v, std::initializer_list<bool cm::ModelParams::*> off) {
+  cm::ModelParams p;
+  p.repeat_always = true;
+  for (bool cm::ModelParams::*part : off) p.*part = false;
+  return cm::encode(v, p);
+}
 constexpr auto kRepeat = &cm::ModelParams::repeat;
 constexpr auto kZero = &cm::ModelParams::zero;
 constexpr auto kRawBits = &cm::ModelParams::raw_bits;
@@ -203,10 +211,16 @@ TEST_CASE("cm short-repeat model pays on short exact repeats at structured lags"
   CHECK(decode(*make("cm"), without) == v);
   const double saved_bits = 8.0 * (static_cast<double>(without.size()) - static_cast<double>(with.size()));
   CHECK(saved_bits > 0.5 * static_cast<double>(copies) * 11 * laplacian_entropy_bits(kScale));
+  CHECK((with[1] & 16) != 0);  // the encoder kept it
   // On the same values without copies, it costs next to nothing (its flag is coded only
-  // where it is often right).
+  // where it is often right), and the encoder leaves it off for the time it costs.
   const I32 plain = laplacian(200000, kScale, 21);
-  CHECK(encode(*make("cm"), plain).size() < encode_without(plain, {kRepeat}).size() * 1.002);
+  const Bytes plain_forced = encode_before_repeat_choice(plain, {});
+  CHECK((plain_forced[1] & 16) != 0);
+  CHECK(plain_forced.size() < encode_without(plain, {kRepeat}).size() * 1.002);
+  const Bytes plain_chosen = encode(*make("cm"), plain);
+  CHECK((plain_chosen[1] & 16) == 0);
+  CHECK(decode(*make("cm"), plain_chosen) == plain);
 }
 
 TEST_CASE("cm zero flag: zeros amid large values", "[cm]") {
@@ -270,26 +284,32 @@ TEST_CASE("cm pins its stream format", "[cm]") {
   const Bytes b = encode(*make("cm"), v);
   REQUIRE(b.size() >= 6);
   CHECK(b[0] == 3);     // version
-  // mantissa_bits 1, short-repeat model, zero flag and raw section on, match model off (12
-  // values hold no copies: the encoder leaves it off, see the next test)
-  CHECK(b[1] == 0x71);
+  // mantissa_bits 1, zero flag and raw section on, match and short-repeat models off (12
+  // values hold no repeats: the encoder leaves both off, see the tests below)
+  CHECK(b[1] == 0x61);
   CHECK(b[2] == 9);     // period
   CHECK(b[3] == 12);    // count
   CHECK(b[4] == 0);     // no sequences
   CHECK(b[5] == 14);    // arithmetic-coded bytes; the 7 after them are the raw section
-  const Bytes golden = {0x03, 0x71, 0x09, 0x0c, 0x00, 0x0e, 0x92, 0xaf, 0xe8, 0x42, 0xf0, 0x71, 0x84, 0xb5,
+  const Bytes golden = {0x03, 0x61, 0x09, 0x0c, 0x00, 0x0e, 0x92, 0xaf, 0xe8, 0x42, 0xf0, 0x71, 0x84, 0xb5,
                         0x23, 0x44, 0xf2, 0x90, 0x37, 0x27, 0xf0, 0x06, 0x00, 0x00, 0x00, 0x80, 0x38};
   CHECK(b == golden);
   CHECK(decode(*make("cm"), golden) == v);
+  // The stream of the encoder before it chose the short-repeat model: bit 4 set, the same
+  // payload (on 12 values the model predicts nothing); it decodes.
+  Bytes before_repeat_choice = golden;
+  before_repeat_choice[1] = 0x71;
+  CHECK(encode_before_repeat_choice(v, {}) == before_repeat_choice);
+  CHECK(decode(*make("cm"), before_repeat_choice) == v);
   // The streams of the encoder before the raw section (bit 6 clear: the bypass bits inside the
   // arithmetic code) and before the zero flag (bit 5 clear too), byte for byte; they decode.
   const Bytes before_raw_bits = {0x03, 0x31, 0x09, 0x0c, 0x00, 0x92, 0xaf, 0xd5, 0xec, 0xa3, 0x4b, 0xb3, 0x69,
                                  0x17, 0x85, 0x02, 0x69, 0x87, 0x9f, 0x7b, 0xd3, 0x25, 0x4f, 0xe1, 0xb9, 0xaf};
-  CHECK(encode_without(v, {kRawBits}) == before_raw_bits);
+  CHECK(encode_before_repeat_choice(v, {kRawBits}) == before_raw_bits);
   CHECK(decode(*make("cm"), before_raw_bits) == v);
   const Bytes before_zero_flag = {0x03, 0x11, 0x09, 0x0c, 0x00, 0x92, 0xaf, 0xcf, 0xd5, 0xe6, 0x96, 0x94, 0x56,
                                   0x13, 0x90, 0x0f, 0x09, 0x23, 0x88, 0xd8, 0x00, 0x04, 0x09, 0xa3, 0x36, 0xff};
-  CHECK(encode_without(v, {kZero, kRawBits}) == before_zero_flag);
+  CHECK(encode_before_repeat_choice(v, {kZero, kRawBits}) == before_zero_flag);
   CHECK(decode(*make("cm"), before_zero_flag) == v);
   // The streams before the encoder chose the match model (bit 2 set) and before the
   // short-repeat model (bit 4 clear too) still decode: on 12 values neither of those models
@@ -377,15 +397,21 @@ TEST_CASE("cm pins its stream format on the long-lag path", "[cm]") {
   const I32 v = lagged_signs(40000, 576);
   const Bytes b = encode(*make("cm"), v);
   CHECK(b.size() == 42232);
-  CHECK(fnv1a(b) == 0x01faac402a6c5712ull);
+  CHECK(fnv1a(b) == 0xcd1978a3666981e2ull);
   CHECK(decode(*make("cm"), b) == v);
+  // With the short-repeat model on, as every stream had it before the encoder chose: the
+  // stream of that encoder, byte for byte.
+  const Bytes before_repeat_choice = encode_before_repeat_choice(v, {});
+  CHECK(before_repeat_choice.size() == 42232);
+  CHECK(fnv1a(before_repeat_choice) == 0x01faac402a6c5712ull);
+  CHECK(decode(*make("cm"), before_repeat_choice) == v);
   // Without the raw section: the stream of the encoder before it, byte for byte.
-  const Bytes before_raw_bits = encode_without(v, {kRawBits});
+  const Bytes before_raw_bits = encode_before_repeat_choice(v, {kRawBits});
   CHECK(before_raw_bits.size() == 42229);
   CHECK(fnv1a(before_raw_bits) == 0xa52e837f669b606bull);
   CHECK(decode(*make("cm"), before_raw_bits) == v);
   // Without the zero flag too: the stream of the encoder before it, byte for byte.
-  const Bytes before_zero_flag = encode_without(v, {kZero, kRawBits});
+  const Bytes before_zero_flag = encode_before_repeat_choice(v, {kZero, kRawBits});
   CHECK(before_zero_flag.size() == 42228);
   CHECK(fnv1a(before_zero_flag) == 0xf96bbe9e2136bcc9ull);
   CHECK(decode(*make("cm"), before_zero_flag) == v);

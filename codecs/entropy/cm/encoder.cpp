@@ -1,5 +1,6 @@
 // The cm encoder: header, the sequences of exact repeats, then every literal through the
 // shared model (value_model.h).
+#include <algorithm>
 #include <bit>
 #include <memory>
 
@@ -18,23 +19,81 @@ namespace {
 
 constexpr float kMatchMargin = 64;  // bits
 
-// Whether the match model (scaled and noisy copies of earlier runs) is worth coding these
-// literals with. Where they hold no such copies its chance matches cost 7-19 % of cm's time
-// and gain nothing (README, "This VM against the 2026-12-01 reference machine"). Its gain is
-// estimated with its own dynamics (ValueModel::match_gain, which on every net of best.json
-// gave 1.3-2x what the model really saves), and the model is kept when that reaches 1/512 of
-// the literals' size (bit width + 1 each): a stream gives up about 0.2 % at most for the speed,
-// below issue 16's 0.3 % allowance. Costs 7-11 % of the encode; only the encoder decides.
-constexpr int64_t kMatchGainShare = 512;
+// The literals' size on a crude estimate, bit width + 1 each, in 1/16 bits: what the two
+// optional models below must save 1/kModelGainShare of to be kept. Keeping a model that saves
+// less gives up at most about 0.2 % of a stream for the model's time, below issue 16's 0.3 %
+// allowance.
+constexpr int64_t kModelGainShare = 512;
 
-bool match_model_pays(std::span<const int32_t> literals) {
+int64_t literal_size_q4(std::span<const int32_t> literals) {
   int64_t size_bits = 0;
   for (const int32_t v : literals) {
     // bit width + 1 = 64 - clz(2m + 1): never a zero operand, so no branch on zeros.
     size_bits += 64 - __builtin_clzll(2 * uint64_t{magnitude(v)} + 1);
   }
-  const int64_t needed = size_bits * 16 / kMatchGainShare;  // in 1/16 bits, as the gain
-  return ValueModel::match_gain(literals, needed) >= needed;
+  return size_bits * 16;
+}
+
+// Whether the match model (scaled and noisy copies of earlier runs) is worth coding these
+// literals with. Where they hold no such copies its chance matches cost 7-19 % of cm's time
+// and gain nothing (README, "This VM against the 2026-12-01 reference machine"). Its gain is
+// estimated with its own dynamics (ValueModel::match_gain, which on every net of best.json
+// gave 1.3-2x what the model really saves). Costs 5-7 % of the encode; only the encoder
+// decides (header flag).
+bool match_model_pays(std::span<const int32_t> literals, int64_t needed_q4) {
+  return ValueModel::match_gain(literals, needed_q4) >= needed_q4;
+}
+
+// Whether the short-repeat model (value_model.h) is worth coding these literals with. It costs
+// 4-6 % of the time of both coding and decoding, and where no short exact repeats recur it
+// gains nothing or loses a little (on the shared nets -0.03 % to +0.015 % of the stream); on
+// the dead-filter nets, where 16-value blocks recur, it saves 1.3-1.4 %. Running its dynamics
+// to find out would cost about what the model costs, so this is a sample: every kSampleEvery-th
+// block of kBlock literals, in which every value that repeats the one after an earlier
+// occurrence of the 4 values before it, as the model would predict, counts its bit width + 1
+// (zeros not: the model does not flag them). Repeats at lags within a block (the same plane of
+// another channel, 64-1,088 values in the nets issue 16 describes) are found in full; a block
+// also finds an earlier sampled block's values. Kept where the sample, scaled to the stream,
+// reaches the same 1/512 of its size as the match model must save: on best.json the
+// dead-filter nets estimate 7-8x that, the shared nets 0.15-0.6x.
+bool repeat_model_pays(std::span<const int32_t> literals, int64_t needed_q4) {
+  constexpr size_t kBlock = 4096, kSampleEvery = 4, kKey = 4;
+  const size_t n = literals.size();
+  if (n <= kKey) return false;
+  size_t sampled = 0;
+  for (size_t start = 0; start < n; start += kBlock * kSampleEvery) sampled += std::min(kBlock, n - start);
+  // needed * sampled / n without overflow (needed < 2^40, sampled < 2^32).
+  const int64_t needed_in_sample = static_cast<int64_t>(static_cast<__int128>(needed_q4) * sampled / n);
+  const int table_bits = std::clamp(static_cast<int>(std::bit_width(sampled)), 6, 14);
+  std::vector<uint64_t> table(size_t{1} << table_bits, 0);  // check << 32 | position after the 4 values
+  int64_t saved_q4 = 0;
+  for (size_t start = 0; start < n; start += kBlock * kSampleEvery) {
+    const size_t end = std::min(start + kBlock, n);
+    size_t next = 0;  // while a repeat lasts: the position whose value the next one should be
+    for (size_t i = std::max(start, kKey); i < end; ++i) {
+      const int32_t v = literals[i];
+      if (next != 0) {
+        if (literals[next] == v) {
+          saved_q4 += v == 0 ? 0 : 16 * (64 - __builtin_clzll(2 * uint64_t{magnitude(v)} + 1));
+          ++next;
+        } else {
+          next = 0;
+        }
+      }
+      uint64_t key = static_cast<uint32_t>(literals[i - 4]);
+      for (size_t k = 3; k >= 1; --k) key = key * 0x9E3779B97F4A7C15ull + static_cast<uint32_t>(literals[i - k]);
+      key = (key ^ (key >> 29)) * 0xBF58476D1CE4E5B9ull;
+      const size_t slot = key >> (64 - table_bits);
+      const uint32_t check = static_cast<uint32_t>(key) | 1u;  // nonzero: 0 marks an empty slot
+      const uint64_t entry = table[slot];
+      const size_t found = static_cast<uint32_t>(entry);
+      // As in the model, a repeat starts once the value after the 4 is the same there too.
+      if (next == 0 && (entry >> 32) == check && literals[found] == v) next = found + 1;
+      table[slot] = uint64_t{check} << 32 | static_cast<uint32_t>(i);
+    }
+    if (saved_q4 >= needed_in_sample) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -48,7 +107,7 @@ Bytes encode(const I32& values, const ModelParams& given, std::span<const uint8_
   // In a base context the literals are residuals from the base, whose structure the context
   // bytes already carry: there the short-repeat model measured a loss (0.8% on the ONNX
   // fine-tune against its base), so it is left off.
-  params.repeat = given.repeat && !params.base_context;
+  params.repeat = given.repeat && !params.base_context;  // and below, where it pays
   // Exact and negated repeats go out as sequences, as in the rans stage: the model codes
   // only the literals between them. The model codes literals well below the finder's order-0
   // estimate, so a match must clear a wider margin here than for rans: short runs of cheap
@@ -58,8 +117,11 @@ Bytes encode(const I32& values, const ModelParams& given, std::span<const uint8_
   match::LiteralReader reader(values, sequences);
   std::vector<int32_t> literals(reader.count());
   reader.read(literals.data(), literals.size());
-  // The match model is kept where it pays for its time (the header says which).
-  params.match = params.match && match_model_pays(literals);
+  // The match and short-repeat models are kept where they pay for their time (the header
+  // says which).
+  const int64_t needed_q4 = literal_size_q4(literals) / kModelGainShare;
+  params.match = params.match && match_model_pays(literals, needed_q4);
+  params.repeat = params.repeat && (params.repeat_always || repeat_model_pays(literals, needed_q4));
   Bytes out;
   ByteWriter w(out);
   w.u8(kFormatVersion);

@@ -56,7 +56,9 @@
 // only while that counter gives the prediction at least 1/8 (below, it learns from the coded
 // value), so that windows of small values that recur by chance cost next to nothing. A
 // prediction of 0 is not flagged: the token decisions code zeros better (measured: flagging
-// them cost 0.07% on maia-1900); long zero runs are sequences anyway.
+// them cost 0.07% on maia-1900); long zero runs are sequences anyway. Its hashing costs 4-6 %
+// of the time both ways: the encoder keeps it only where a sample of the stream says it pays
+// (encoder.cpp; header flag), as it does the match model.
 #pragma once
 #include <algorithm>
 #include <array>
@@ -78,9 +80,13 @@ struct ModelParams {
   int period = 9;         // 1..kMaxPeriod
   bool match = true;      // sequences, and the match model (where it pays: the encoder's choice)
   bool base_context = false;  // values come with a context byte derived from a base (Stage::base_context)
-  // The short-repeat model: always on in new streams (no stage parameter, so that the stored
-  // pipelines of older containers resolve as they did); off when reading a stream without it.
+  // The short-repeat model: allowed in new streams, kept where it pays (no stage parameter, so
+  // that the stored pipelines of older containers resolve as they did); off when reading a
+  // stream without it.
   bool repeat = true;
+  // Encoder only: the short-repeat model is kept only where it pays for its time (encoder.cpp),
+  // unless this is set (the streams of the encoder before that choice: tests pin them).
+  bool repeat_always = false;
   // The zero flag: always on in new streams, off when reading a stream without it.
   bool zero = true;
   // Bypass bits in a section of their own (raw_bits.h), not in the arithmetic code: always in
