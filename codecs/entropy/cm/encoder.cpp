@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "codecs/core/byte_io.h"
+#include "codecs/core/cpu_clones.h"
 #include "codecs/core/zigzag.h"
 #include "codecs/core/error.h"
 #include "codecs/entropy/match/sequences.h"
@@ -96,6 +97,30 @@ bool repeat_model_pays(std::span<const int32_t> literals, int64_t needed_q4) {
   return false;
 }
 
+// Every literal through the model, then the coder's end. ctx: the literals' base contexts, or
+// empty. The loop that all of the encoder's time is in: compiled for x86-64-v3 as well, picked
+// where the CPU has it (the same bytes: the model is integer-only), which measured 3 % faster.
+template <class Coder>
+[[gnu::always_inline]] inline void code_all(ValueModel& model, Coder& coder, std::span<const int32_t> literals,
+                                            std::span<const uint8_t> ctx) {
+  if (!ctx.empty()) {
+    for (size_t i = 0; i < literals.size(); ++i) model.code(coder, literals[i], ctx[i]);
+  } else {
+    for (const int32_t v : literals) model.code(coder, v);
+  }
+  coder.finish();
+}
+LCZ_CLONES_FOR("arch=x86-64-v3")
+[[gnu::flatten]] void code_literals(ValueModel& model, RawBitsEncoder& coder, std::span<const int32_t> literals,
+                   std::span<const uint8_t> ctx) {
+  code_all(model, coder, literals, ctx);
+}
+// Streams without a raw section (tests pin them): once, for any x86-64.
+void code_literals(ValueModel& model, ArithEncoder& coder, std::span<const int32_t> literals,
+                   std::span<const uint8_t> ctx) {
+  code_all(model, coder, literals, ctx);
+}
+
 }  // namespace
 
 Bytes encode(const I32& values, const ModelParams& given, std::span<const uint8_t> context) {
@@ -131,27 +156,20 @@ Bytes encode(const I32& values, const ModelParams& given, std::span<const uint8_
   w.varint(values.size());
   match::write_sequence_section(sequences, w);
   if (literals.empty()) return out;
-  auto model = std::make_unique<ValueModel>(params, literals.size(), literals.data(), nullptr);
-  auto code_all = [&](auto& coder) {
-    if (params.base_context) {
-      const std::vector<uint8_t> ctx = match::literal_contexts(sequences, context, values.size());
-      for (size_t i = 0; i < literals.size(); ++i) model->code(coder, literals[i], ctx[i]);
-    } else {
-      for (int32_t v : literals) model->code(coder, v);
-    }
-    coder.finish();
-  };
+  ValueModel model(params, literals.size(), literals.data(), nullptr);
+  const std::vector<uint8_t> ctx =
+      params.base_context ? match::literal_contexts(sequences, context, values.size()) : std::vector<uint8_t>();
   if (!params.raw_bits) {
     out.reserve(out.size() + literals.size() + 64);
     ArithEncoder coder(out);
-    code_all(coder);
+    code_literals(model, coder, literals, ctx);
     return out;
   }
   Bytes coded, raw;
   coded.reserve(literals.size() / 2 + 64);
   raw.reserve(literals.size() + 64);
   RawBitsEncoder coder(coded, raw);
-  code_all(coder);
+  code_literals(model, coder, literals, ctx);
   w.varint(coded.size());
   out.insert(out.end(), coded.begin(), coded.end());
   out.insert(out.end(), raw.begin(), raw.end());
