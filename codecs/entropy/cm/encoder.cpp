@@ -41,7 +41,8 @@ int64_t literal_size_q4(std::span<const int32_t> literals) {
 // estimated with its own dynamics (ValueModel::match_gain, which on every net of best.json
 // gave 1.3-2x what the model really saves). Costs 5-7 % of the encode; only the encoder
 // decides (header flag).
-bool match_model_pays(std::span<const int32_t> literals, int64_t needed_q4) {
+LCZ_CLONES_FOR("arch=x86-64-v3")
+[[gnu::flatten]] bool match_model_pays(std::span<const int32_t> literals, int64_t needed_q4) {
   return ValueModel::match_gain(literals, needed_q4) >= needed_q4;
 }
 
@@ -57,6 +58,7 @@ bool match_model_pays(std::span<const int32_t> literals, int64_t needed_q4) {
 // also finds an earlier sampled block's values. Kept where the sample, scaled to the stream,
 // reaches the same 1/512 of its size as the match model must save: on best.json the
 // dead-filter nets estimate 7-8x that, the shared nets 0.15-0.6x.
+LCZ_CLONES_FOR("arch=x86-64-v3")
 bool repeat_model_pays(std::span<const int32_t> literals, int64_t needed_q4) {
   constexpr size_t kBlock = 4096, kSampleEvery = 4, kKey = 4;
   const size_t n = literals.size();
