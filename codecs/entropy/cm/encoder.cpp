@@ -39,8 +39,8 @@ int64_t literal_size_q4(std::span<const int32_t> literals) {
 // literals with. Where they hold no such copies its chance matches cost 7-19 % of cm's time
 // and gain nothing (README, "This VM against the 2026-12-01 reference machine"). Its gain is
 // estimated with its own dynamics (ValueModel::match_gain, which on every net of best.json
-// gave 1.3-2x what the model really saves). Costs 5-7 % of the encode; only the encoder
-// decides (header flag).
+// gave 1.3-2x what the model really saves). Costs 4-6 % of the encode where it runs to the end
+// (the maia nets); only the encoder decides (header flag).
 LCZ_CLONES_FOR("arch=x86-64-v3")
 [[gnu::flatten]] bool match_model_pays(std::span<const int32_t> literals, int64_t needed_q4) {
   return ValueModel::match_gain(literals, needed_q4) >= needed_q4;
@@ -94,7 +94,7 @@ bool repeat_model_pays(std::span<const int32_t> literals, int64_t needed_q4) {
       if (next == 0 && (entry >> 32) == check && literals[found] == v) next = found + 1;
       table[slot] = uint64_t{check} << 32 | static_cast<uint32_t>(i);
     }
-    if (saved_q4 >= needed_in_sample) return true;
+    if (saved_q4 > 0 && saved_q4 >= needed_in_sample) return true;
   }
   return false;
 }
@@ -114,7 +114,7 @@ template <class Coder>
 }
 LCZ_CLONES_FOR("arch=x86-64-v3")
 [[gnu::flatten]] void code_literals(ValueModel& model, RawBitsEncoder& coder, std::span<const int32_t> literals,
-                   std::span<const uint8_t> ctx) {
+                                    std::span<const uint8_t> ctx) {
   code_all(model, coder, literals, ctx);
 }
 // Streams without a raw section (tests pin them): once, for any x86-64.
