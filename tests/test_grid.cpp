@@ -127,6 +127,39 @@ TEST_CASE("fit_linear16_lattice: every value within tol as lc0 decodes, lattice 
   CHECK_FALSE(fit_linear16_lattice(F32{-1.0f, 1.0f}, 0x1p-17));
 }
 
+TEST_CASE("Linear16Originals finds each value's grid index, 8 at a time or one by one", "[grid]") {
+  // The indices are nearest_linear16_index's, value by value, whatever the count (the vector pass
+  // takes 8 at a time, the tail one by one) and where the first guess is not the answer (a range
+  // too narrow for its magnitude decodes neighbouring indices to the same float).
+  std::mt19937 rng(5);
+  for (const auto& [lo, hi] : {std::pair{-0.31f, 0.29f}, std::pair{1000.0f, 1000.01f}, std::pair{-3e-5f, 2e-5f}}) {
+    for (size_t n : {2, 7, 8, 9, 1000, 4099}) {
+      INFO("range [" << lo << ", " << hi << "], " << n << " values");
+      std::uniform_int_distribution<int32_t> index(0, 65535);
+      F32 v(n);
+      for (auto& x : v) x = linear16_release(index(rng), lo, hi);
+      v[0] = linear16_release(0, lo, hi);  // the ends: the values' range is the grid's
+      v[n - 1] = linear16_release(65535, lo, hi);
+      const Linear16Originals originals(v);
+      REQUIRE(originals.on_grid());
+      for (size_t i = 0; i < n; ++i) REQUIRE(originals.grid_index(i) == nearest_linear16_index(v[i], lo, hi));
+      // A value between two grid points: not on the grid.
+      if (n >= 9) {
+        F32 off = v;
+        off[n / 2] = std::nextafter(linear16_release(100, lo, hi), std::numeric_limits<float>::infinity());
+        if (linear16_release(nearest_linear16_index(off[n / 2], lo, hi), lo, hi) != off[n / 2])
+          CHECK_FALSE(Linear16Originals(off).on_grid());
+      }
+    }
+  }
+  // A grid that holds +0 (the top of [-0.5, 0]) does not hold -0: bit for bit.
+  CHECK(Linear16Originals(F32{-0.5f, 0.0f, -0.25f, 0.0f, -0.5f, 0.0f, 0.0f, 0.0f, 0.0f}).on_grid() ==
+        (linear16_release(nearest_linear16_index(-0.25f, -0.5f, 0.0f), -0.5f, 0.0f) == -0.25f));
+  CHECK_FALSE(Linear16Originals(F32{-0.5f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, -0.0f}).on_grid());
+  CHECK_FALSE(Linear16Originals(F32{-0.5f, 0.0f, -0.0f}).on_grid());
+  CHECK(Linear16Originals(F32{-0.5f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f, 0.0f}).on_grid());
+}
+
 TEST_CASE("fit_linear16_lattice: a large layer on a grid gets each value's own choice", "[grid]") {
   // On a grid the fit looks each grid index up once (a layer of many weights, few indices):
   // every value must still get the index LatticeIndexer gives it, within tol as lc0 decodes.
