@@ -133,7 +133,7 @@ inline int32_t grid_guess(float v, float lo, double scale) {
 // position is the index and decodes to the value) is settled for all of them first, 8 at a time
 // where the CPU has AVX2; the others are asked one by one. False where some value is not on
 // the grid.
-bool grid_indices(std::span<const float> values, float lo, float hi, uint16_t* u) {
+bool release_grid_indices(std::span<const float> values, float lo, float hi, uint16_t* u) {
   const double scale = linear16_scale(lo, hi);
   const float width = hi - lo;
   const size_t n = values.size();
@@ -167,7 +167,7 @@ Linear16Originals::Linear16Originals(std::span<const float> values, const ValueR
   const float lo = range.lo, hi = range.hi;
   if (!std::isfinite(lo) || !std::isfinite(hi) || !(hi > lo)) return;
   std::vector<uint16_t> u(values.size());
-  if (!grid_indices(values, lo, hi, u.data())) return;
+  if (!release_grid_indices(values, lo, hi, u.data())) return;
   min_val_ = lo;
   maxima_ = linear16_range_maxima(lo, hi, values, u);
   u_ = std::move(u);
