@@ -193,9 +193,23 @@ std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> value
   // largest excess of a value over tol, until every value is within tol.
   double s = 2 * tolerance;
   constexpr size_t kMemoFrom = 4096;
-  constexpr int32_t kUnknown = std::numeric_limits<int32_t>::min();
-  constexpr int32_t kFailed = kUnknown + 1;  // no lattice index is that far out (|k| < 1e6)
-  std::vector<int32_t> known;
+  constexpr int32_t kFailed = std::numeric_limits<int32_t>::min();  // no lattice index is that far out (|k| < 1e6)
+  // On a grid a value is its grid index, and so is its choice: a large layer (most of a net's
+  // weights, over far fewer distinct indices) settles each distinct index once per attempt, from
+  // the first value that has it, and hands the choices to the values once, after the attempt
+  // that holds.
+  const bool memo = originals.on_grid() && values.size() >= kMemoFrom;
+  std::vector<uint32_t> firsts;  // the first value of each distinct grid index, in order
+  std::vector<int32_t> known;    // per grid index: its lattice index in this attempt, or kFailed
+  if (memo) {
+    known.assign(size_t{kLevels} + 1, 0);
+    std::vector<uint8_t> seen(size_t{kLevels} + 1, 0);
+    for (size_t i = 0; i < values.size(); ++i) {
+      uint8_t& first = seen[originals.grid_index(i)];
+      if (!first) firsts.push_back(static_cast<uint32_t>(i));
+      first = 1;
+    }
+  }
   for (int attempt = 0; attempt < 16; ++attempt) {
     const double a = std::floor(lo / s), b = std::ceil(hi / s);
     const double spans = std::max(b - a, 1.0);
@@ -207,27 +221,22 @@ std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> value
     const int32_t zero = index.zero();
     bool ok = true;
     double excess = 0;
-    // On a grid a value is its grid index, and so is its choice: a large layer (most of a net's
-    // weights, over far fewer distinct indices) looks each index up once.
-    const bool memo = originals.on_grid() && values.size() >= kMemoFrom;
-    if (memo) known.assign(size_t{kLevels} + 1, kUnknown);
-    for (size_t i = 0; i < values.size(); ++i) {
-      int32_t* seen = memo ? &known[originals.grid_index(i)] : nullptr;
-      if (seen && *seen != kUnknown) {
-        // A failed index failed with the same error, already in `excess`.
-        if (*seen == kFailed) ok = false;
-        else if (indices) indices[i] = *seen;
-        continue;
-      }
+    auto settle = [&](size_t i) {  // value i's lattice index, or kFailed (then in ok and excess)
       const LatticeIndexer::Choice c = index(values[i], originals, i);
-      if (c.k) {
-        if (indices) indices[i] = *c.k;
-        if (seen) *seen = *c.k;
-        continue;
-      }
-      if (seen) *seen = kFailed;
+      if (c.k) return *c.k;
       ok = false;
       if (std::isfinite(c.error)) excess = std::max(excess, c.error - tolerance);
+      return kFailed;
+    };
+    if (memo) {
+      for (const uint32_t i : firsts) known[originals.grid_index(i)] = settle(i);
+      if (ok && indices)
+        for (size_t i = 0; i < values.size(); ++i) indices[i] = known[originals.grid_index(i)];
+    } else {
+      for (size_t i = 0; i < values.size(); ++i) {
+        const int32_t k = settle(i);
+        if (indices && k != kFailed) indices[i] = k;
+      }
     }
     if (ok) return lattice;
     // The widest gap between neighbouring lattice points as decoded: decoded points only grow
