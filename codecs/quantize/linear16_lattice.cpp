@@ -222,10 +222,11 @@ std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> value
     bool ok = true;
     double excess = 0;
     auto settle = [&](size_t i) {  // value i's lattice index, or kFailed (then in ok and excess)
-      const LatticeIndexer::Choice c = index(values[i], originals, i);
-      if (c.k) return *c.k;
+      int32_t k = 0;
+      double error = HUGE_VAL;
+      if (index.choose(values[i], originals, i, k, error)) return k;
       ok = false;
-      if (std::isfinite(c.error)) excess = std::max(excess, c.error - tolerance);
+      if (std::isfinite(error)) excess = std::max(excess, error - tolerance);
       return kFailed;
     };
     if (memo) {
