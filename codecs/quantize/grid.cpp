@@ -12,6 +12,9 @@
 #include <cmath>
 #include <limits>
 #include <optional>
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 namespace lcz {
 namespace {
@@ -39,20 +42,63 @@ float decode_grid(Path path, int32_t u, float lo, float hi) {
 
 int32_t zero_index(float lo, float hi) { return linear16_zero_index(lo, hi); }
 
+#if defined(__x86_64__) && defined(__GNUC__)
+// grid_indices' nearest-index pass for the release formula over values[0, n - n % 8), 8 per step
+// with AVX2: the same operations (IEEE double and float arithmetic, each rounded on its own; the
+// table load as a gather). Returns whether every one of those values decodes back bit for bit;
+// an index outside the grid (a value outside [lo, hi]) counts as not, and is never loaded.
+[[gnu::target("avx2")]] bool release_indices_avx2(const float* values, size_t n, float lo, float hi, int32_t zero,
+                                                  int32_t* out) {
+  const __m256d lo_d = _mm256_set1_pd(static_cast<double>(lo));
+  const __m256d scale = _mm256_set1_pd(kLevels / (static_cast<double>(hi) - lo)), magic = _mm256_set1_pd(0x1.8p52);
+  const __m256 lo_f = _mm256_set1_ps(lo), width = _mm256_set1_ps(hi - lo);
+  const __m256i zero_v = _mm256_set1_epi32(zero), top = _mm256_set1_epi32(kLevels);
+  const float* const table = kLinear16Fractions.of.data();
+  __m256i exact = _mm256_set1_epi32(-1);
+  for (size_t i = 0; i + 8 <= n; i += 8) {
+    const __m256 v = _mm256_loadu_ps(values + i);
+    const __m128i low = _mm256_cvttpd_epi32(_mm256_sub_pd(
+        _mm256_add_pd(_mm256_mul_pd(_mm256_sub_pd(_mm256_cvtps_pd(_mm256_castps256_ps128(v)), lo_d), scale), magic), magic));
+    const __m128i high = _mm256_cvttpd_epi32(_mm256_sub_pd(
+        _mm256_add_pd(_mm256_mul_pd(_mm256_sub_pd(_mm256_cvtps_pd(_mm256_extractf128_ps(v, 1)), lo_d), scale), magic), magic));
+    const __m256i u = _mm256_set_m128i(high, low);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(out + i), _mm256_sub_epi32(u, zero_v));
+    const __m256i inside = _mm256_cmpeq_epi32(_mm256_min_epu32(u, top), u);  // 0 <= u <= 65535
+    const __m256i index = _mm256_and_si256(u, inside);
+    const __m256 at = _mm256_add_ps(_mm256_mul_ps(_mm256_i32gather_ps(table, index, 4), width), lo_f);
+    exact = _mm256_and_si256(exact, _mm256_and_si256(inside, _mm256_cmpeq_epi32(_mm256_castps_si256(at), _mm256_castps_si256(v))));
+  }
+  return _mm256_movemask_ps(_mm256_castsi256_ps(exact)) == 0xFF;
+}
+#endif
+
 // Writes the grid index minus `zero` of every value to out and returns true if each value is
 // reproduced bit for bit under `path`. Per chunk, a branch-free loop takes the nearest index
-// and checks it; the rare value whose float32 decode lands one index off is fixed after, and
-// data that is on no grid is given up on after its first chunk.
+// and checks it (8 at a time with AVX2 for the release formula, where the CPU has it); the rare
+// value whose float32 decode lands one index off is fixed after, and data that is on no grid is
+// given up on after its first chunk.
 bool grid_indices(const F32& in, Path path, float lo, float hi, int32_t zero, int32_t* out) {
   const double scale = kLevels / (static_cast<double>(hi) - lo);
   auto on_grid = [&](int32_t u, float v) {
     return u >= 0 && u <= kLevels && std::bit_cast<uint32_t>(decode_grid(path, u, lo, hi)) == std::bit_cast<uint32_t>(v);
   };
+#if defined(__x86_64__) && defined(__GNUC__)
+  const bool avx2 = path == kLinear16Release && __builtin_cpu_supports("avx2");
+#else
+  const bool avx2 = false;
+#endif
   constexpr size_t kChunk = 4096;
   for (size_t begin = 0; begin < in.size(); begin += kChunk) {
     const size_t end = std::min(in.size(), begin + kChunk);
     bool exact = true;
-    for (size_t i = begin; i < end; ++i) {
+    size_t i = begin;
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (avx2) {
+      exact = release_indices_avx2(in.data() + begin, end - begin, lo, hi, zero, out + begin);
+      i = end - (end - begin) % 8;
+    }
+#endif
+    for (; i < end; ++i) {
       const double pos = (static_cast<double>(in[i]) - lo) * scale;      // in [0, 65535]
       const int32_t u = static_cast<int32_t>((pos + 0x1.8p52) - 0x1.8p52);  // nearest, without libm
       out[i] = u - zero;
