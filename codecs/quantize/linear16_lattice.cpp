@@ -204,11 +204,15 @@ std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> value
   if (memo) {
     known.assign(size_t{kLevels} + 1, 0);
     std::vector<uint8_t> seen(size_t{kLevels} + 1, 0);
-    for (size_t i = 0; i < values.size(); ++i) {
+    firsts.resize(values.size());
+    size_t count = 0;
+    for (size_t i = 0; i < values.size(); ++i) {  // without a branch: a new index is a coin toss
       uint8_t& first = seen[originals.grid_index(i)];
-      if (!first) firsts.push_back(static_cast<uint32_t>(i));
+      firsts[count] = static_cast<uint32_t>(i);
+      count += first ^ 1;
       first = 1;
     }
+    firsts.resize(count);
   }
   for (int attempt = 0; attempt < 16; ++attempt) {
     const double a = std::floor(lo / s), b = std::ceil(hi / s);
