@@ -198,7 +198,7 @@ std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> value
   // weights, over far fewer distinct indices) settles each distinct index once per attempt, from
   // the first value that has it, and hands the choices to the values once, after the attempt
   // that holds.
-  const bool memo = originals.on_grid() && values.size() >= kMemoFrom;
+  const bool memo = originals.on_grid() && values.size() >= kMemoFrom && values.size() <= UINT32_MAX;
   std::vector<uint32_t> firsts;  // the first value of each distinct grid index, in order
   std::vector<int32_t> known;    // per grid index: its lattice index in this attempt, or kFailed
   if (memo) {
