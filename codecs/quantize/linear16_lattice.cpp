@@ -84,13 +84,8 @@ inline bool is_grid_index(float v, int32_t guess, float lo, float width) {
   return std::bit_cast<uint32_t>(at) == std::bit_cast<uint32_t>(v) && (guess == 0 || below != v);
 }
 
-// The rounded position of v on the grid (nearest_linear16_index's first guess).
-inline int32_t grid_guess(float v, float lo, double scale) {
-  return static_cast<int32_t>((linear16_position(v, lo, scale) + 0x1.8p52) - 0x1.8p52);
-}
-
 #if defined(__x86_64__) && defined(__GNUC__)
-// grid_guess and is_grid_index for 8 values per step, with AVX2: the same operations (IEEE double
+// linear16_nearest_guess and is_grid_index for 8 values per step, with AVX2: the same operations (IEEE double
 // and float arithmetic, each rounded on its own; min and max as linear16_position's ternaries,
 // the table loads as gathers). Writes the guesses of values[0, n - n % 8) to u and returns how
 // many of those values it did not settle.
@@ -145,7 +140,7 @@ bool release_grid_indices(std::span<const float> values, float lo, float hi, uin
   }
 #endif
   for (size_t i = done; i < n; ++i) {
-    u[i] = static_cast<uint16_t>(grid_guess(values[i], lo, scale));
+    u[i] = static_cast<uint16_t>(linear16_nearest_guess(values[i], lo, scale));
     unsettled += !is_grid_index(values[i], u[i], lo, width);
   }
   for (size_t i = 0; unsettled > 0 && i < n; ++i) {

@@ -125,12 +125,18 @@ inline double linear16_position(float v, float min_val, double scale) {
   return pos > 0.0 ? pos : 0.0;
 }
 
+// v's position rounded to the nearest index (ties to even, no libm): nearest_linear16_index's
+// first guess, which is the answer wherever v is on the grid and that index is the lowest that
+// decodes to v. `scale` is linear16_scale(min_val, max_val).
+inline int32_t linear16_nearest_guess(float v, float min_val, double scale) {
+  return static_cast<int32_t>((linear16_position(v, min_val, scale) + 0x1.8p52) - 0x1.8p52);
+}
+
 // The index whose release decode lies nearest to v (the lower one on a tie): bit-exact where v
 // is on the grid. A range with max_val <= min_val decodes every index to about min_val: 0.
 inline uint16_t nearest_linear16_index(float v, float min_val, float max_val) {
   if (!(max_val > min_val)) return 0;
-  const double pos = linear16_position(v, min_val, linear16_scale(min_val, max_val));
-  const int32_t guess = static_cast<int32_t>((pos + 0x1.8p52) - 0x1.8p52);  // nearest, ties to even, no libm
+  const int32_t guess = linear16_nearest_guess(v, min_val, linear16_scale(min_val, max_val));
   const float at_guess = linear16_release(guess, min_val, max_val);
   // The common case, v on the grid: guess is the answer unless the index below decodes to v
   // too (a range too narrow for its magnitude), which the general search settles.

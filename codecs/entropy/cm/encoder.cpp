@@ -26,12 +26,13 @@ constexpr float kMatchMargin = 64;  // bits
 // allowance.
 constexpr int64_t kModelGainShare = 512;
 
+// A literal's size on that estimate: bit width of |v| + 1 = 64 - clz(2|v| + 1), never a zero
+// operand, so no branch on zeros.
+inline int64_t crude_bits(int32_t v) { return 64 - __builtin_clzll(2 * uint64_t{magnitude(v)} + 1); }
+
 int64_t literal_size_q4(std::span<const int32_t> literals) {
   int64_t size_bits = 0;
-  for (const int32_t v : literals) {
-    // bit width + 1 = 64 - clz(2m + 1): never a zero operand, so no branch on zeros.
-    size_bits += 64 - __builtin_clzll(2 * uint64_t{magnitude(v)} + 1);
-  }
+  for (const int32_t v : literals) size_bits += crude_bits(v);
   return size_bits * 16;
 }
 
@@ -77,7 +78,7 @@ bool repeat_model_pays(std::span<const int32_t> literals, int64_t needed_q4) {
       const int32_t v = literals[i];
       if (next != 0) {
         if (literals[next] == v) {
-          saved_q4 += v == 0 ? 0 : 16 * (64 - __builtin_clzll(2 * uint64_t{magnitude(v)} + 1));
+          saved_q4 += v == 0 ? 0 : 16 * crude_bits(v);
           ++next;
         } else {
           next = 0;
