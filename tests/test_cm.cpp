@@ -11,6 +11,7 @@
 #include "codecs/core/byte_io.h"
 #include "codecs/core/registry.h"
 #include "codecs/entropy/cm/format.h"
+#include "codecs/entropy/cm/lag_search.h"
 #include "formats/format.h"
 #include "harness/run.h"
 #include "nets/net.h"
@@ -389,6 +390,42 @@ TEST_CASE("cm finds a long lag of sign agreement in the data", "[cm]") {
   // Without agreement there is nothing to find, and nothing is lost.
   const I32 none = lagged_signs(120000, 1u << 30);
   CHECK(encode(*make("cm"), none).size() * 8.0 / none.size() < 8.0 + 1.05);
+}
+
+TEST_CASE("cm's long-lag search: the AVX-512 and the portable kernel find the same lag", "[cm]") {
+  // The lag is part of the stream's format (encoder and decoder both search), so the kernels
+  // must agree on every input: random signs (ties and near-ties among the z^2 of ~2000 lags),
+  // sparse and dense nonzeros, planted lags of every strength, every lag at either end.
+  INFO("AVX-512 kernel on this CPU: " << cm::lag_search_has_avx512());
+  std::mt19937_64 rng(17);
+  int found = 0, planted_strong = 0;
+  for (int t = 0; t < 3000; ++t) {
+    uint64_t pos[cm::kLagWords], nz[cm::kLagWords];
+    for (uint64_t& w : pos) w = rng();
+    for (uint64_t& w : nz) w = t % 3 == 0 ? rng() & rng() : t % 3 == 1 ? rng() | rng() : ~uint64_t{0};
+    const uint32_t lag = t % 7 == 0 ? 16 : t % 7 == 1 ? cm::kLagValues / 2 : 16 + rng() % (cm::kLagValues / 2 - 15);
+    const uint64_t copy_per_mille = (t % 6) * 200;  // 0 .. 100 %
+    for (uint32_t b = lag; b < cm::kLagValues; ++b) {
+      if (rng() % 1000 >= copy_per_mille) continue;
+      const uint32_t s = b - lag;
+      const uint64_t bit = uint64_t{1} << (b % 64);
+      pos[b / 64] = (pos[b / 64] & ~bit) | (((pos[s / 64] >> (s % 64)) & 1) << (b % 64));
+      nz[b / 64] = (nz[b / 64] & ~bit) | (((nz[s / 64] >> (s % 64)) & 1) << (b % 64));
+    }
+    for (const int64_t bar : {int64_t{0}, int64_t{36} * 64}) {
+      const uint32_t automatic = cm::find_sign_lag(pos, nz, bar);
+      const uint32_t portable = cm::find_sign_lag(pos, nz, bar, cm::LagKernel::portable);
+      INFO("trial " << t << " planted lag " << lag << " copied " << copy_per_mille << "/1000 bar " << bar);
+      REQUIRE(automatic == portable);
+      found += portable != 0;
+      if (bar > 0 && copy_per_mille >= 600) {
+        ++planted_strong;
+        CHECK(portable == lag);  // copied signs at 60 % and more: far above chance
+      }
+    }
+  }
+  CHECK(found > 3000);
+  CHECK(planted_strong > 1000);
 }
 
 TEST_CASE("cm pins its stream format on the long-lag path", "[cm]") {

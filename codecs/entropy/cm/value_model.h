@@ -68,9 +68,9 @@
 #include <span>
 #include <vector>
 
-#include "codecs/core/cpu_clones.h"
 #include "codecs/core/zigzag.h"
 #include "codecs/entropy/cm/model.h"
+#include "codecs/entropy/cm/lag_search.h"
 
 namespace lcz::cm {
 
@@ -133,10 +133,9 @@ class ValueModel {
   static constexpr uint32_t kRingBits = 20;    // log2 of how far back a match may reach
   static constexpr int kMatchKey = 24;         // signs hashed to find a match
   static constexpr int kMatchMinNonzero = 12;  // ... of which at least this many nonzero
-  static constexpr uint32_t kFar = 4096;       // recent tokens and signs for the long lag
+  static constexpr uint32_t kFar = kLagValues; // recent tokens and signs for the long lag
   static constexpr uint32_t kLagEvery = 16384; // values between two searches for the long lag
   static constexpr int kLagZ2 = 36;            // significance: z^2 of the sign agreement (z >= 6)
-  static constexpr int kFinalists = 8;         // lags scored on the whole window
   static constexpr int kOutlierToken = 25;     // values of this token and above skip the averages
   static constexpr int kExactRuns = 16;        // contexts of the exact-match flag
   static constexpr int kBaseContexts = 256;    // base context bytes
@@ -665,12 +664,11 @@ inline int64_t ValueModel::match_gain(std::span<const int32_t> values, int64_t s
   return gain;
 }
 
-// Called with the value at index_ just recorded: searches the last kFar / 2 values. The search
-// is mostly popcounts: on x86-64 a clone using the POPCNT instruction is picked at load time
-// where the CPU has it (same result either way).
-LCZ_CLONES_FOR("popcnt")
-inline void ValueModel::detect_lag() {
-  constexpr uint32_t kWin = kFar / 2, kWords = kWin / 64;
+// Called with the value at index_ just recorded: searches the last kFar values' signs
+// (lag_search.h).
+// Out of line: it runs once per kLagEvery values, and inlined into the coding loops its arrays
+// slowed them (measured 4 % on the encoder).
+[[gnu::noinline]] inline void ValueModel::detect_lag() {
   const uint64_t end = index_ + 1;  // a multiple of 64, and >= kFar
   // The last kFar values in order: word j holds values end - kFar + 64 j .. + 63.
   uint64_t pos[kSignWords], nz[kSignWords];
@@ -679,59 +677,7 @@ inline void ValueModel::detect_lag() {
     pos[j] = pos_bits_[q];
     nz[j] = nz_bits_[q];
   }
-  // The values `lag` before the window start at bit from = kFar - kWin - lag of the copy.
-  // Lags are taken by the bit offset r = from % 64: the copy shifted by r once, then every lag
-  // with that offset reads whole words of it. Two rounds: every lag on the last half of the
-  // window, then the kFinalists best of those on all of it (a lag significant on the whole
-  // window is far ahead on half of it too).
-  auto z2 = [](int64_t agree, int64_t total) -> int64_t {
-    // z^2 = (agree - disagree)^2 / total, in 1/64 units; only agreement counts.
-    const int64_t d = 2 * agree - total;
-    return d > 0 ? d * d * 64 / total : 0;
-  };
-  auto score = [&](const uint64_t* sp, const uint64_t* sn, uint32_t j0, uint32_t first_word) {
-    int64_t agree = 0, total = 0;
-    for (uint32_t j = first_word; j < kWords; ++j) {
-      const uint64_t both = nz[kWords + j] & sn[j0 + j];
-      agree += std::popcount(~(pos[kWords + j] ^ sp[j0 + j]) & both);
-      total += std::popcount(both);
-    }
-    return z2(agree, total);
-  };
-  struct Finalist {
-    int64_t z2 = -1;
-    uint32_t lag = 0;
-  };
-  std::array<Finalist, kFinalists> finalists{};
-  uint64_t sp[kSignWords], sn[kSignWords];
-  auto shift_copy = [&](uint32_t r) {
-    for (uint32_t j = 0; j + 1 < kSignWords; ++j) {
-      sp[j] = r ? (pos[j] >> r) | (pos[j + 1] << (64 - r)) : pos[j];
-      sn[j] = r ? (nz[j] >> r) | (nz[j + 1] << (64 - r)) : nz[j];
-    }
-  };
-  for (uint32_t r = 0; r < 64; ++r) {
-    shift_copy(r);
-    for (uint32_t from = r; from + 16 <= kFar - kWin; from += 64) {
-      const Finalist f{score(sp, sn, from / 64, kWords / 2), kFar - kWin - from};
-      // Kept sorted, best first; ties to the shorter lag.
-      Finalist* slot = &finalists[kFinalists - 1];
-      if (f.z2 < slot->z2 || (f.z2 == slot->z2 && f.lag > slot->lag)) continue;
-      *slot = f;
-      for (; slot != finalists.data() && (slot->z2 > slot[-1].z2 || (slot->z2 == slot[-1].z2 && slot->lag < slot[-1].lag)); --slot)
-        std::swap(*slot, slot[-1]);
-    }
-  }
-  int64_t best = 0;
-  uint32_t best_lag = 0;
-  for (const Finalist& f : finalists) {
-    if (f.z2 <= 0) continue;
-    const uint32_t from = kFar - kWin - f.lag;
-    shift_copy(from % 64);
-    const int64_t z = score(sp, sn, from / 64, 0);
-    if (z > best || (z == best && f.lag < best_lag)) best = z, best_lag = f.lag;
-  }
-  far_lag_ = best >= int64_t{kLagZ2} * 64 ? best_lag : 0;
+  far_lag_ = find_sign_lag(pos, nz, int64_t{kLagZ2} * 64);
 }
 
 }  // namespace lcz::cm
