@@ -111,7 +111,11 @@ std::pair<int64_t, uint32_t> second_round(const uint64_t* pos, const uint64_t* n
 }
 
 #ifdef LCZ_LAG_AVX512
+#if defined(__clang__)
+#define LCZ_LAG_TARGET gnu::target("avx512f,avx512vl,avx512dq,avx512vpopcntdq")
+#else  // GCC: and no 512-bit vectors of its own (see first_round_avx512)
 #define LCZ_LAG_TARGET gnu::target("avx512f,avx512vl,avx512dq,avx512vpopcntdq,prefer-vector-width=256")
+#endif
 // Words w[0..3] of the signs shifted right by `right` bits (`left` = 64 - right; a shift by
 // 64 gives 0).
 [[LCZ_LAG_TARGET]] inline __m256i shifted_words(const uint64_t* w, __m128i right, __m128i left) {
