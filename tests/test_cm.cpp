@@ -12,6 +12,7 @@
 #include "codecs/core/registry.h"
 #include "codecs/entropy/cm/format.h"
 #include "codecs/entropy/cm/lag_search.h"
+#include "codecs/entropy/cm/sign_windows.h"
 #include "formats/format.h"
 #include "harness/run.h"
 #include "nets/net.h"
@@ -426,6 +427,43 @@ TEST_CASE("cm's long-lag search: the AVX-512 and the portable kernel find the sa
   }
   CHECK(found > 3000);
   CHECK(planted_strong > 1000);
+}
+
+TEST_CASE("cm's sign windows: the AVX-512 and the portable kernel give the same windows", "[cm]") {
+  // The encoder's estimate of the match model's gain takes its windows from sign_windows(), so
+  // the kernels must agree on every input: dense and sparse signs, runs of zeros (windows below
+  // the nonzero minimum), negated stretches (the flip), any block start and length.
+  INFO("AVX-512 kernel on this CPU: " << cm::sign_windows_have_avx512());
+  std::mt19937_64 rng(23);
+  size_t looked_up = 0, skipped = 0;
+  for (int t = 0; t < 400; ++t) {
+    std::vector<int32_t> v(1 + rng() % 3000);
+    const uint64_t zero_per_mille = (t % 5) * 250;
+    for (int32_t& x : v) {
+      const int32_t m = static_cast<int32_t>(rng() % (t % 2 ? 4 : 1u << 20)) + 1;
+      x = rng() % 1000 < zero_per_mille ? 0 : rng() % 2 ? m : -m;
+    }
+    if (t % 3 == 0)  // a negated copy of an earlier stretch
+      for (size_t i = v.size() / 2; i < v.size(); ++i) v[i] = -v[i - v.size() / 2];
+    const size_t from = rng() % v.size(), to = from + rng() % (v.size() - from + 1);
+    const int table_shift = 50 + static_cast<int>(rng() % 9);
+    std::vector<uint64_t> automatic(to - from + 1, 7), portable(to - from + 1, 7);
+    cm::sign_windows(v, from, to, table_shift, automatic.data());
+    cm::sign_windows(v, from, to, table_shift, portable.data(), cm::SignWindowKernel::portable);
+    INFO("trial " << t << " values " << v.size() << " from " << from << " to " << to);
+    REQUIRE(automatic == portable);  // and neither wrote past to - from
+    for (size_t i = 0; i < to - from; ++i) {
+      if (portable[i] == cm::kNoSignWindow) {
+        ++skipped;
+      } else {
+        ++looked_up;
+        REQUIRE(portable[i] >> 32 < (uint64_t{1} << (64 - table_shift)));
+        REQUIRE((portable[i] & 2) == 2);  // a check is never 0, the empty slot
+      }
+    }
+  }
+  CHECK(looked_up > 10000);
+  CHECK(skipped > 10000);
 }
 
 TEST_CASE("cm pins its stream format on the long-lag path", "[cm]") {

@@ -40,7 +40,7 @@ int64_t literal_size_q4(std::span<const int32_t> literals) {
 // literals with. Where they hold no such copies its chance matches cost 7-19 % of cm's time
 // and gain nothing (README, "This VM against the 2026-12-01 reference machine"). Its gain is
 // estimated with its own dynamics (ValueModel::match_gain, which on every net of best.json
-// gave 1.3-2x what the model really saves). Costs 4-6 % of the encode where it runs to the end
+// gave 1.3-2x what the model really saves). Costs 3-5 % of the encode where it runs to the end
 // (the maia nets); only the encoder decides (header flag).
 LCZ_CLONES_FOR("arch=x86-64-v3")
 [[gnu::flatten]] bool match_model_pays(std::span<const int32_t> literals, int64_t needed_q4) {

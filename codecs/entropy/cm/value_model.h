@@ -71,6 +71,7 @@
 #include "codecs/core/zigzag.h"
 #include "codecs/entropy/cm/model.h"
 #include "codecs/entropy/cm/lag_search.h"
+#include "codecs/entropy/cm/sign_windows.h"
 
 namespace lcz::cm {
 
@@ -110,7 +111,8 @@ class ValueModel {
   void code(Coder& coder, int32_t v, int bctx = 0);
 
   // What the match model would save on these values, in 1/16 bits (an estimate), from the
-  // model's own match dynamics (predict, update_match) with nothing coded: for every value a
+  // model's own match dynamics (predict, follow_match, the windows of update_match taken from
+  // sign_windows) with nothing coded: for every value a
   // match predicts, log2((|v| + 1) / (|v - prediction| + 1)). Chance matches sum to about 0
   // or below; copies of earlier values, scaled or not, to several bits per value. Stops early
   // (at a multiple of 4096 values) once the sum reaches stop_at.
@@ -131,8 +133,8 @@ class ValueModel {
   static constexpr int kTokK = 2, kManK = 1, kSgnK = 2;  // inputs without the match model
   static constexpr uint32_t kHist = 64;        // recent tokens and signs (>= kMaxPeriod + 2)
   static constexpr uint32_t kRingBits = 20;    // log2 of how far back a match may reach
-  static constexpr int kMatchKey = 24;         // signs hashed to find a match
-  static constexpr int kMatchMinNonzero = 12;  // ... of which at least this many nonzero
+  static constexpr int kMatchKey = kSignWindow;  // signs hashed to find a match
+  static constexpr int kMatchMinNonzero = kSignWindowMinNonzero;  // ... of which at least this many nonzero
   static constexpr uint32_t kFar = kLagValues; // recent tokens and signs for the long lag
   static constexpr uint32_t kLagEvery = 16384; // values between two searches for the long lag
   static constexpr int kLagZ2 = 36;            // significance: z^2 of the sign agreement (z >= 6)
@@ -181,6 +183,7 @@ class ValueModel {
   void detect_lag();
   void update_repeat(int32_t val, uint32_t i);
   void update_match(int32_t val, int sign, uint32_t i);
+  void follow_match(int32_t val, int sign, uint32_t i);
   // The match model's state alone (hash table), for match_gain.
   struct MatchOnly {};
   ValueModel(MatchOnly, std::span<const int32_t> values);
@@ -538,6 +541,19 @@ inline void ValueModel::update(int t) {
 
 // The value at position i (val, sign as in hist_) was just recorded in the ring.
 inline void ValueModel::update_match(int32_t val, int sign, uint32_t i) {
+  follow_match(val, sign, i);
+  nonzero_ += (sign != 0) - ((key_ >> (2 * kMatchKey - 2)) & 3 ? 1 : 0);
+  key_ = next_sign_window(key_, sign);
+  if (nonzero_ < kMatchMinNonzero) return;
+  const SignWindowHash h = sign_window_hash(key_);
+  pending_slot_ = static_cast<int64_t>(h.hash >> table_shift_);
+  pending_check_ = h.check;
+  __builtin_prefetch(&table_[pending_slot_]);
+}
+
+// The match that lasts goes on (or ends) with the value at position i; then the window before
+// it is looked up and remembered in the table.
+inline void ValueModel::follow_match(int32_t val, int sign, uint32_t i) {
   if (len_ > 0) {
     exact_ = mag_ == pm_ && sign == pneg_ ? std::min(exact_ + 1, kExactRuns - 1) : 0;
     // Follow the match while the predicted signs are right; a miss quarters the confidence.
@@ -569,24 +585,6 @@ inline void ValueModel::update_match(int32_t val, int sign, uint32_t i) {
     table_[pending_slot_] = uint64_t{pending_check_} << 32 | i;
     pending_slot_ = -1;
   }
-  nonzero_ += (sign != 0) - ((key_ >> (2 * kMatchKey - 2)) & 3 ? 1 : 0);
-  key_ = ((key_ << 2) | static_cast<uint64_t>(sign)) & ((uint64_t{1} << (2 * kMatchKey)) - 1);
-  if (nonzero_ < kMatchMinNonzero) return;
-  // Hash the window up to a global sign flip (negate it if its last nonzero value is
-  // negative), so that a negated copy is found too.
-  constexpr uint64_t kLow = 0x5555555555555555ull;
-  const uint64_t nz = (key_ | (key_ >> 1)) & kLow;
-  const uint64_t last = nz & (0 - nz);
-  const uint32_t flip = (key_ & (last << 1)) != 0;
-  // A select by mask, not a branch: the flip is a sign, as often one way as the other (a
-  // mispredicted branch here was a third of match_gain's time).
-  const uint64_t flip_mask = 0 - uint64_t{flip};
-  const uint64_t canonical = ((((key_ & kLow) << 1) | ((key_ >> 1) & kLow)) & flip_mask) | (key_ & ~flip_mask);
-  const uint64_t hash = canonical * 0x9E3779B97F4A7C15ull;
-  pending_slot_ = static_cast<int64_t>(hash >> table_shift_);
-  // Check bits, bit 1 set (0 marks an empty slot), bit 0 = the flip.
-  pending_check_ = (static_cast<uint32_t>(hash) & ~3u) | 2u | flip;
-  __builtin_prefetch(&table_[pending_slot_]);
 }
 
 // The value at position i (val) was just recorded in the ring.
@@ -645,21 +643,35 @@ inline int64_t log2_q4(uint64_t x) {
 
 inline int64_t ValueModel::match_gain(std::span<const int32_t> values, int64_t stop_at) {
   ValueModel m(MatchOnly{}, values);
+  // The windows a block at a time (sign_windows.h: the same as update_match hashes), then the
+  // model's steps with them.
+  constexpr size_t kBlock = 4096;  // values between two tests of stop_at
+  std::vector<uint64_t> windows(std::min(kBlock, values.size()));
   int64_t gain = 0;
-  for (size_t k = 0; k < values.size(); ++k) {
-    const int32_t v = values[k];
-    const uint32_t mag = lcz::magnitude(v);
-    m.predict();
-    if (m.conf_ > 0) {
-      const int64_t pred = m.pneg_ == 2 ? -static_cast<int64_t>(m.pm_) : static_cast<int64_t>(m.pm_);
-      const int64_t miss = v > pred ? int64_t{v} - pred : pred - int64_t{v};
-      gain += log2_q4(uint64_t{mag} + 1) - log2_q4(static_cast<uint64_t>(miss) + 1);
+  for (size_t from = 0; from < values.size(); from += kBlock) {
+    const size_t to = std::min(values.size(), from + kBlock);
+    sign_windows(values, from, to, m.table_shift_, windows.data());
+    for (size_t k = from; k < to; ++k) {
+      const int32_t v = values[k];
+      const uint32_t mag = lcz::magnitude(v);
+      m.predict();
+      if (m.conf_ > 0) {
+        const int64_t pred = m.pneg_ == 2 ? -static_cast<int64_t>(m.pm_) : static_cast<int64_t>(m.pm_);
+        const int64_t miss = v > pred ? int64_t{v} - pred : pred - int64_t{v};
+        gain += log2_q4(uint64_t{mag} + 1) - log2_q4(static_cast<uint64_t>(miss) + 1);
+      }
+      const uint32_t i = static_cast<uint32_t>(m.index_++);
+      m.mag_ = mag;
+      m.neg_ = v < 0;
+      m.follow_match(v, v == 0 ? 0 : v < 0 ? 2 : 1, i);
+      const uint64_t w = windows[k - from];
+      if (w != kNoSignWindow) {
+        m.pending_slot_ = static_cast<int64_t>(w >> 32);
+        m.pending_check_ = static_cast<uint32_t>(w);
+        __builtin_prefetch(&m.table_[m.pending_slot_]);
+      }
     }
-    const uint32_t i = static_cast<uint32_t>(m.index_++);
-    m.mag_ = mag;
-    m.neg_ = v < 0;
-    m.update_match(v, v == 0 ? 0 : v < 0 ? 2 : 1, i);
-    if (k % 4096 == 4095 && gain >= stop_at) break;
+    if (to - from == kBlock && gain >= stop_at) break;
   }
   return gain;
 }
