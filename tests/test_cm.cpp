@@ -9,8 +9,10 @@
 #include <random>
 
 #include "codecs/core/byte_io.h"
+#include "codecs/core/cpu_clones.h"
 #include "codecs/core/registry.h"
 #include "codecs/entropy/cm/format.h"
+#include "codecs/entropy/cm/crude_size.h"
 #include "codecs/entropy/cm/lag_search.h"
 #include "codecs/entropy/cm/sign_windows.h"
 #include "formats/format.h"
@@ -397,7 +399,7 @@ TEST_CASE("cm's long-lag search: the AVX-512 and the portable kernel find the sa
   // The lag is part of the stream's format (encoder and decoder both search), so the kernels
   // must agree on every input: random signs (ties and near-ties among the z^2 of ~2000 lags),
   // sparse and dense nonzeros, planted lags of every strength, every lag at either end.
-  INFO("AVX-512 kernel on this CPU: " << cm::lag_search_has_avx512());
+  INFO("AVX-512 kernel on this CPU: " << cpu_has_avx512_kernels());
   std::mt19937_64 rng(17);
   int found = 0, planted_strong = 0;
   for (int t = 0; t < 3000; ++t) {
@@ -433,7 +435,7 @@ TEST_CASE("cm's sign windows: the AVX-512 and the portable kernel give the same 
   // The encoder's estimate of the match model's gain takes its windows from sign_windows(), so
   // the kernels must agree on every input: dense and sparse signs, runs of zeros (windows below
   // the nonzero minimum), negated stretches (the flip), any block start and length.
-  INFO("AVX-512 kernel on this CPU: " << cm::sign_windows_have_avx512());
+  INFO("AVX-512 kernel on this CPU: " << cpu_has_avx512_kernels());
   std::mt19937_64 rng(23);
   size_t looked_up = 0, skipped = 0;
   for (int t = 0; t < 400; ++t) {
@@ -464,6 +466,29 @@ TEST_CASE("cm's sign windows: the AVX-512 and the portable kernel give the same 
   }
   CHECK(looked_up > 10000);
   CHECK(skipped > 10000);
+}
+
+TEST_CASE("cm's crude size: the AVX-512 and the portable kernel give the same sum", "[cm]") {
+  INFO("AVX-512 kernel on this CPU: " << cpu_has_avx512_kernels());
+  std::mt19937_64 rng(29);
+  for (int t = 0; t < 200; ++t) {
+    std::vector<int32_t> v(rng() % 1000);
+    for (int32_t& x : v) {
+      const int width = static_cast<int>(rng() % 33);  // 0 .. 32 bits, both signs
+      x = static_cast<int32_t>(static_cast<uint32_t>(rng()) >> (32 - width) * (width > 0)) * (width > 0);
+    }
+    if (t % 4 == 0 && !v.empty()) v[rng() % v.size()] = std::numeric_limits<int32_t>::min();
+    int64_t by_value = 0;
+    for (const int32_t x : v) by_value += std::bit_width(magnitude(x)) + 1;
+    INFO("trial " << t << " values " << v.size());
+    CHECK(cm::crude_size_bits(v, cm::CrudeSizeKernel::portable) == by_value);
+    CHECK(cm::crude_size_bits(v) == by_value);
+  }
+  const std::vector<int32_t> extremes = {0, 1, -1, 2, -2, 3, std::numeric_limits<int32_t>::max(),
+                                         std::numeric_limits<int32_t>::min(), -std::numeric_limits<int32_t>::max(),
+                                         1 << 30, -(1 << 30), 0, 0, 7, -8, 255};
+  CHECK(cm::crude_size_bits(extremes) == cm::crude_size_bits(extremes, cm::CrudeSizeKernel::portable));
+  CHECK(cm::crude_size_bits(extremes) == 1 + 2 + 2 + 3 + 3 + 3 + 32 + 33 + 32 + 32 + 32 + 1 + 1 + 4 + 5 + 9);
 }
 
 TEST_CASE("cm pins its stream format on the long-lag path", "[cm]") {

@@ -10,6 +10,7 @@
 #include "codecs/core/error.h"
 #include "codecs/entropy/match/sequences.h"
 #include "codecs/entropy/cm/arith_encoder.h"
+#include "codecs/entropy/cm/crude_size.h"
 #include "codecs/entropy/cm/format.h"
 #include "codecs/entropy/cm/raw_bits.h"
 #include "codecs/entropy/match/match_find.h"
@@ -26,15 +27,7 @@ constexpr float kMatchMargin = 64;  // bits
 // allowance.
 constexpr int64_t kModelGainShare = 512;
 
-// A literal's size on that estimate: bit width of |v| + 1 = 64 - clz(2|v| + 1), never a zero
-// operand, so no branch on zeros.
-inline int64_t crude_bits(int32_t v) { return 64 - __builtin_clzll(2 * uint64_t{magnitude(v)} + 1); }
-
-int64_t literal_size_q4(std::span<const int32_t> literals) {
-  int64_t size_bits = 0;
-  for (const int32_t v : literals) size_bits += crude_bits(v);
-  return size_bits * 16;
-}
+int64_t literal_size_q4(std::span<const int32_t> literals) { return crude_size_bits(literals) * 16; }
 
 // Whether the match model (scaled and noisy copies of earlier runs) is worth coding these
 // literals with. Where they hold no such copies its chance matches cost 7-19 % of cm's time

@@ -6,8 +6,7 @@
 
 #include "codecs/core/cpu_clones.h"
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define LCZ_LAG_AVX512 1
+#ifdef LCZ_AVX512_KERNELS
 #include <immintrin.h>
 #endif
 
@@ -110,24 +109,17 @@ std::pair<int64_t, uint32_t> second_round(const uint64_t* pos, const uint64_t* n
   return {best, best_lag};
 }
 
-#ifdef LCZ_LAG_AVX512
-#if defined(__clang__)
-#define LCZ_LAG_TARGET gnu::target("avx512f,avx512vl,avx512dq,avx512vpopcntdq")
-#else  // GCC: and no 512-bit vectors of its own (see first_round_avx512)
-#define LCZ_LAG_TARGET gnu::target("avx512f,avx512vl,avx512dq,avx512vpopcntdq,prefer-vector-width=256")
-#endif
+#ifdef LCZ_AVX512_KERNELS
 // Words w[0..3] of the signs shifted right by `right` bits (`left` = 64 - right; a shift by
 // 64 gives 0).
-[[LCZ_LAG_TARGET]] inline __m256i shifted_words(const uint64_t* w, __m128i right, __m128i left) {
+[[LCZ_AVX512_TARGET]] inline __m256i shifted_words(const uint64_t* w, __m128i right, __m128i left) {
   return _mm256_or_si256(_mm256_srl_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w)), right),
                          _mm256_sll_epi64(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + 1)), left));
 }
 
 // First round, AVX-512: the same counts, 4 lags of one offset at a time, one per 64-bit lane
-// (lane k: word j0 + k of the shifted signs against the window's word, broadcast). 256-bit
-// vectors only: after 512-bit instructions a core may run at a lower clock for a while, and
-// the scalar coding around this search would pay for it.
-[[LCZ_LAG_TARGET]] void first_round_avx512(const uint64_t* pos, const uint64_t* nz, Finalists& finalists) {
+// (lane k: word j0 + k of the shifted signs against the window's word, broadcast).
+[[LCZ_AVX512_TARGET]] void first_round_avx512(const uint64_t* pos, const uint64_t* nz, Finalists& finalists) {
   constexpr uint32_t kLanes = 4;
   constexpr uint32_t kGroups = (kMaxFrom / 64 + kLanes) / kLanes;
   // Loads reach word kLanes kGroups - 1 + kWords - 1; the words past the shifted ones are 0
@@ -186,23 +178,13 @@ std::pair<int64_t, uint32_t> second_round(const uint64_t* pos, const uint64_t* n
 
 }  // namespace
 
-bool lag_search_has_avx512() {
-#ifdef LCZ_LAG_AVX512
-  static const bool has = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-                          __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vpopcntdq");
-  return has;
-#else
-  return false;
-#endif
-}
-
 uint32_t find_sign_lag(const uint64_t (&pos)[kLagWords], const uint64_t (&nz)[kLagWords], int64_t min_z2_q6,
                        LagKernel kernel) {
   // Two rounds: every lag on the last half of the window, then the finalists on all of it (a
   // lag significant on the whole window is far ahead on half of it too).
   Finalists finalists;
-#ifdef LCZ_LAG_AVX512
-  if (kernel == LagKernel::automatic && lag_search_has_avx512())
+#ifdef LCZ_AVX512_KERNELS
+  if (kernel == LagKernel::automatic && cpu_has_avx512_kernels())
     first_round_avx512(pos, nz, finalists);
   else
 #endif

@@ -11,13 +11,10 @@ namespace lcz::cm {
 constexpr uint32_t kLagValues = 4096;            // the values searched
 constexpr uint32_t kLagWords = kLagValues / 64;  // their signs as bit sets, 64 values a word
 
-// Which loop counts the agreements: `automatic` takes the AVX-512 one (VPOPCNTQ, 8 lags at a
-// time) where the CPU has it, else the portable one; `portable` always the portable one (for
-// tests that compare the two).
+// Which loop counts the agreements: `automatic` takes the AVX-512 one (VPOPCNTQ, 4 lags at a
+// time; cpu_clones.h) where the CPU has it, else the portable one; `portable` always the
+// portable one (for tests that compare the two).
 enum class LagKernel { automatic, portable };
-
-// Whether this CPU runs the AVX-512 kernel.
-bool lag_search_has_avx512();
 
 // pos, nz: the last kLagValues values' signs, oldest first: bit b of word j is value 64 j + b,
 // set in pos where it is positive and in nz where it is not zero. Returns the lag whose sign

@@ -4,8 +4,7 @@
 
 #include "codecs/core/cpu_clones.h"
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define LCZ_SIGN_WINDOWS_AVX512 1
+#ifdef LCZ_AVX512_KERNELS
 #include <immintrin.h>
 #endif
 
@@ -38,15 +37,9 @@ void sign_windows_portable(std::span<const int32_t> values, size_t from, size_t 
   }
 }
 
-#ifdef LCZ_SIGN_WINDOWS_AVX512
-#if defined(__clang__)
-#define LCZ_SIGN_WINDOWS_TARGET gnu::target("avx2,bmi2,avx512f,avx512vl,avx512dq,avx512vpopcntdq")
-#else  // GCC: and no 512-bit vectors of its own (after them a core may run at a lower clock)
-#define LCZ_SIGN_WINDOWS_TARGET gnu::target("avx2,bmi2,avx512f,avx512vl,avx512dq,avx512vpopcntdq,prefer-vector-width=256")
-#endif
-
+#ifdef LCZ_AVX512_KERNELS
 // Four windows: lane k is the one shifted right by shifts[k] from `signs` (see below).
-[[LCZ_SIGN_WINDOWS_TARGET]] inline __m256i four_entries(__m256i signs, __m256i shifts, __m128i table_shift) {
+[[LCZ_AVX512_TARGET]] inline __m256i four_entries(__m256i signs, __m256i shifts, __m128i table_shift) {
   const __m256i low = _mm256_set1_epi64x(0x5555555555555555ll);
   const __m256i w = _mm256_and_si256(_mm256_srlv_epi64(signs, shifts), _mm256_set1_epi64x(static_cast<long long>(kSignWindowMask)));
   // As sign_window_hash, per lane.
@@ -68,7 +61,7 @@ void sign_windows_portable(std::span<const int32_t> values, size_t from, size_t 
 // p + 7 in the low bits: the window ending at p + k is it shifted right by 2 (7 - k) bits.
 // The 8 new signs come from two compares of the values reversed, whose masks BMI2's PDEP
 // spreads into the even (positive) and odd (negative) bits.
-[[LCZ_SIGN_WINDOWS_TARGET]] void sign_windows_avx512(std::span<const int32_t> values, size_t from, size_t to,
+[[LCZ_AVX512_TARGET]] void sign_windows_avx512(std::span<const int32_t> values, size_t from, size_t to,
                                                      int table_shift, uint64_t* out) {
   constexpr uint64_t kBefore = (uint64_t{1} << (2 * (kSignWindow - 1))) - 1;  // 23 values' signs
   uint64_t before = window_before(values, from) & kBefore;
@@ -92,21 +85,10 @@ void sign_windows_portable(std::span<const int32_t> values, size_t from, size_t 
 
 }  // namespace
 
-bool sign_windows_have_avx512() {
-#ifdef LCZ_SIGN_WINDOWS_AVX512
-  static const bool has = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("bmi2") &&
-                          __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-                          __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vpopcntdq");
-  return has;
-#else
-  return false;
-#endif
-}
-
 void sign_windows(std::span<const int32_t> values, size_t from, size_t to, int table_shift, uint64_t* out,
                   SignWindowKernel kernel) {
-#ifdef LCZ_SIGN_WINDOWS_AVX512
-  if (kernel == SignWindowKernel::automatic && sign_windows_have_avx512()) {
+#ifdef LCZ_AVX512_KERNELS
+  if (kernel == SignWindowKernel::automatic && cpu_has_avx512_kernels()) {
     sign_windows_avx512(values, from, to, table_shift, out);
     return;
   }

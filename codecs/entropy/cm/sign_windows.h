@@ -38,10 +38,10 @@ inline SignWindowHash sign_window_hash(uint64_t window) {
   return {hash, (static_cast<uint32_t>(hash) & ~3u) | 2u | flip};
 }
 
-// Which loop sign_windows() runs: `automatic` the AVX-512 one (8 windows at a time) where the
-// CPU has it, else the portable one; `portable` always the portable one (for tests).
+// Which loop sign_windows() runs: `automatic` the AVX-512 one (8 windows at a time;
+// cpu_clones.h) where the CPU has it, else the portable one; `portable` always the portable
+// one (for tests).
 enum class SignWindowKernel { automatic, portable };
-bool sign_windows_have_avx512();
 
 // No lookup: fewer than kSignWindowMinNonzero of the window's values are nonzero.
 constexpr uint64_t kNoSignWindow = ~uint64_t{0};
