@@ -184,6 +184,9 @@ class ValueModel {
   void update_repeat(int32_t val, uint32_t i);
   void update_match(int32_t val, int sign, uint32_t i);
   void follow_match(int32_t val, int sign, uint32_t i);
+  bool window_matches(uint64_t entry, uint32_t check, uint32_t i) const;
+  void start_match(uint64_t entry, uint32_t check, uint32_t i);
+  size_t pass_unmatched(const uint64_t* windows, size_t k, size_t end);
   // The match model's state alone (hash table), for match_gain.
   struct MatchOnly {};
   ValueModel(MatchOnly, std::span<const int32_t> values);
@@ -570,21 +573,66 @@ inline void ValueModel::follow_match(int32_t val, int sign, uint32_t i) {
   // match found starts one value later than it could, which costs nothing measurable).
   if (pending_slot_ >= 0) {
     const uint64_t entry = table_[pending_slot_];
-    const uint32_t found = static_cast<uint32_t>(entry);
-    const uint32_t distance = i - found;  // i is the position after that window
-    if (len_ == 0 && (entry >> 33) == (pending_check_ >> 1) && distance > 0 && distance < window_) {
-      ptr_ = index_ - distance;  // the reference of the next value: after `found` (index_ - 1 is i)
-      len_ = 4;
-      exact_ = 0;
-      sxy_ = sxx_ = 0;
-      // A window that matched only after negating one of the two predicts -reference.
-      inverted_ = ((entry >> 32) & 1) != (pending_check_ & 1);
-      const int32_t r0 = history_[ptr_];
-      err_ = static_cast<uint64_t>(r0 < 0 ? -static_cast<int64_t>(r0) : r0) << 3;  // half its size
-    }
+    if (len_ == 0 && window_matches(entry, pending_check_, i)) start_match(entry, pending_check_, i);
     table_[pending_slot_] = uint64_t{pending_check_} << 32 | i;
     pending_slot_ = -1;
   }
+}
+
+// Whether the table entry is the same window as the one with these check bits (up to the
+// flip), less than window_ values before position i (the position after that window).
+inline bool ValueModel::window_matches(uint64_t entry, uint32_t check, uint32_t i) const {
+  const uint32_t distance = i - static_cast<uint32_t>(entry);
+  return (entry >> 33) == (check >> 1) && distance > 0 && distance < window_;
+}
+
+// A match from that entry: the next value (index_; index_ - 1 is i) is predicted from the one
+// after the entry's position.
+inline void ValueModel::start_match(uint64_t entry, uint32_t check, uint32_t i) {
+  ptr_ = index_ - (i - static_cast<uint32_t>(entry));
+  len_ = 4;
+  exact_ = 0;
+  sxy_ = sxx_ = 0;
+  // A window that matched only after negating one of the two predicts -reference.
+  inverted_ = ((entry >> 32) & 1) != (check & 1);
+  const int32_t r0 = history_[ptr_];
+  err_ = static_cast<uint64_t>(r0 < 0 ? -static_cast<int64_t>(r0) : r0) << 3;  // half its size
+}
+
+// match_gain's steps while no match lasts (len_ == 0: nothing is predicted, only the windows
+// are looked up and remembered), from position k until one starts a match (returns the
+// position after it) or `end`. windows[j]: the window ending at position j (sign_windows).
+inline size_t ValueModel::pass_unmatched(const uint64_t* windows, size_t k, size_t end) {
+  // The state in locals: the table's stores could otherwise alias it.
+  uint64_t* const table = table_.data();
+  int64_t slot = pending_slot_;
+  uint32_t check = pending_check_;
+  uint64_t index = index_;
+  for (; k < end; ++k) {
+    const uint32_t i = static_cast<uint32_t>(index++);
+    bool starts = false;
+    if (slot >= 0) {
+      const uint64_t entry = table[slot];
+      starts = window_matches(entry, check, i);
+      if (starts) {
+        index_ = index;
+        start_match(entry, check, i);
+      }
+      table[slot] = uint64_t{check} << 32 | i;
+    }
+    const uint64_t w = windows[k];
+    slot = w == kNoSignWindow ? -1 : static_cast<int64_t>(w >> 32);
+    check = static_cast<uint32_t>(w);
+    if (slot >= 0) __builtin_prefetch(&table[slot]);
+    if (starts) {
+      ++k;
+      break;
+    }
+  }
+  pending_slot_ = slot;
+  pending_check_ = check;
+  index_ = index;
+  return k;
 }
 
 // The value at position i (val) was just recorded in the ring.
@@ -651,7 +699,11 @@ inline int64_t ValueModel::match_gain(std::span<const int32_t> values, int64_t s
   for (size_t from = 0; from < values.size(); from += kBlock) {
     const size_t to = std::min(values.size(), from + kBlock);
     sign_windows(values, from, to, m.table_shift_, windows.data());
-    for (size_t k = from; k < to; ++k) {
+    for (size_t k = from; k < to;) {
+      if (m.len_ == 0) {
+        k = from + m.pass_unmatched(windows.data(), k - from, to - from);
+        continue;
+      }
       const int32_t v = values[k];
       const uint32_t mag = lcz::magnitude(v);
       m.predict();
@@ -670,6 +722,7 @@ inline int64_t ValueModel::match_gain(std::span<const int32_t> values, int64_t s
         m.pending_check_ = static_cast<uint32_t>(w);
         __builtin_prefetch(&m.table_[m.pending_slot_]);
       }
+      ++k;
     }
     if (to - from == kBlock && gain >= stop_at) break;
   }
