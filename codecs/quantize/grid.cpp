@@ -11,6 +11,7 @@
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <memory>
 #include <optional>
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -379,18 +380,20 @@ class Grid final : public TypedStage<F32, I32> {
     I32 out(4 + in.size());
     const double grid_step = (static_cast<double>(hi) - lo) / kLevels;
     const int32_t m = static_cast<int32_t>(std::floor(tolerance_ / grid_step));
-    I32 fitted(in.size());
+    // The fit's indices, kept apart from `out` while an own-grid lattice may still be tried
+    // there; not zero-filled first (a fit that holds writes every one).
+    const std::unique_ptr<int32_t[]> fitted = std::make_unique_for_overwrite<int32_t[]>(in.size());
     std::optional<Linear16Lattice> fit;
     auto fit_spacing = [&] { return (static_cast<double>(fit->max_val) - fit->min_val) / kLevels * fit->step; };
     auto take_fit = [&] {
-      std::copy(fitted.begin(), fitted.end(), out.begin() + 4);
+      std::copy_n(fitted.get(), in.size(), out.begin() + 4);
       return with_lattice_header(std::move(out), *fit);
     };
     // Where no own lattice can reach 2*tol, a fit coarser than the coarsest own one wins
     // whatever the own ones give: it is tried first, and they are not.
     const bool fit_first = path != kLinear16Release || (2 * m + 1) * grid_step < step_;
     if (fit_first) {
-      fit = fit_linear16_lattice(in, tolerance_, fitted.data());
+      fit = fit_linear16_lattice(in, tolerance_, fitted.get());
       if (fit && fit_spacing() > (path == kLinear16Release ? (2 * m + 1) * grid_step : 0)) return take_fit();
     }
     std::optional<Linear16Lattice> own;
@@ -401,7 +404,7 @@ class Grid final : public TypedStage<F32, I32> {
     }
     const double own_spacing = own ? own->step * grid_step : 0;
     if (own && own_spacing >= step_) return with_lattice_header(std::move(out), *own);  // no new lattice is coarser than 2*tol
-    if (!fit_first) fit = fit_linear16_lattice(in, tolerance_, fitted.data());
+    if (!fit_first) fit = fit_linear16_lattice(in, tolerance_, fitted.get());
     if (fit && (!own || fit_spacing() > own_spacing)) return take_fit();
     if (own) return with_lattice_header(std::move(out), *own);
     return rounded(in);

@@ -4,6 +4,7 @@
 #include <bit>
 #include <cmath>
 #include <limits>
+#include <memory>
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
 #endif
@@ -194,20 +195,23 @@ std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> value
   // the first value that has it, and hands the choices to the values once, after the attempt
   // that holds.
   const bool memo = originals.on_grid() && values.size() >= kMemoFrom && values.size() <= UINT32_MAX;
-  std::vector<uint32_t> firsts;  // the first value of each distinct grid index, in order
-  std::vector<int32_t> known;    // per grid index: its lattice index in this attempt, or kFailed
+  // Neither array is zero-filled first (256 KiB and 4 bytes a value, per layer fitted): every
+  // grid index a value has is settled, through its first value, before it is read.
+  std::unique_ptr<uint32_t[]> first_of;  // the first value of each distinct grid index, in order
+  std::span<const uint32_t> firsts;
+  std::unique_ptr<int32_t[]> known;  // per grid index: its lattice index in this attempt, or kFailed
   if (memo) {
-    known.assign(size_t{kLevels} + 1, 0);
+    known = std::make_unique_for_overwrite<int32_t[]>(size_t{kLevels} + 1);
     std::vector<uint8_t> seen(size_t{kLevels} + 1, 0);
-    firsts.resize(values.size());
+    first_of = std::make_unique_for_overwrite<uint32_t[]>(values.size());
     size_t count = 0;
     for (size_t i = 0; i < values.size(); ++i) {  // without a branch: a new index is a coin toss
       uint8_t& first = seen[originals.grid_index(i)];
-      firsts[count] = static_cast<uint32_t>(i);
+      first_of[count] = static_cast<uint32_t>(i);
       count += first ^ 1;
       first = 1;
     }
-    firsts.resize(count);
+    firsts = std::span<const uint32_t>(first_of.get(), count);
   }
   for (int attempt = 0; attempt < 16; ++attempt) {
     const double a = std::floor(lo / s), b = std::ceil(hi / s);

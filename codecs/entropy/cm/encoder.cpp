@@ -135,9 +135,16 @@ Bytes encode(const I32& values, const ModelParams& given, std::span<const uint8_
   // values stay with the model.
   std::vector<match::Sequence> sequences;
   if (params.match) sequences = match::find_matches(values, kMatchMargin);
+  // The literals: the values themselves where no sequence was taken, else a copy of the
+  // stretches between (not zero-filled first: every element is written).
   match::LiteralReader reader(values, sequences);
-  std::vector<int32_t> literals(reader.count());
-  reader.read(literals.data(), literals.size());
+  std::unique_ptr<int32_t[]> copied;
+  std::span<const int32_t> literals(values);
+  if (!sequences.empty()) {
+    copied = std::make_unique_for_overwrite<int32_t[]>(reader.count());
+    reader.read(copied.get(), reader.count());
+    literals = std::span<const int32_t>(copied.get(), reader.count());
+  }
   // The match and short-repeat models are kept where they pay for their time (the header
   // says which).
   const int64_t needed_q4 = literal_size_q4(literals) / kModelGainShare;
