@@ -19,6 +19,8 @@ inline uint64_t next_sign_window(uint64_t window, int sign) {
   return ((window << 2) | static_cast<uint64_t>(sign)) & kSignWindowMask;
 }
 
+constexpr uint64_t kSignWindowMultiplier = 0x9E3779B97F4A7C15ull;  // of the hash
+
 struct SignWindowHash {
   uint64_t hash;   // its top bits index the table
   uint32_t check;  // bit 1 set (0 marks an empty slot), bit 0 the flip
@@ -34,7 +36,7 @@ inline SignWindowHash sign_window_hash(uint64_t window) {
   // mispredicted branch here was a third of match_gain's time).
   const uint64_t flip_mask = 0 - uint64_t{flip};
   const uint64_t canonical = ((((window & kLow) << 1) | ((window >> 1) & kLow)) & flip_mask) | (window & ~flip_mask);
-  const uint64_t hash = canonical * 0x9E3779B97F4A7C15ull;
+  const uint64_t hash = canonical * kSignWindowMultiplier;
   return {hash, (static_cast<uint32_t>(hash) & ~3u) | 2u | flip};
 }
 
