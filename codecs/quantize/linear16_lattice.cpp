@@ -153,6 +153,10 @@ bool release_grid_indices(std::span<const float> values, float lo, float hi, uin
   return true;
 }
 
+double reading_spread_of(float min_val, const std::array<float, 2>& maxima) {
+  return linear16_reading_spread(min_val, maxima[0]) + linear16_reading_spread(min_val, maxima[1]);
+}
+
 }  // namespace
 
 Linear16Originals::Linear16Originals(std::span<const float> values)
@@ -167,6 +171,7 @@ Linear16Originals::Linear16Originals(std::span<const float> values, const ValueR
   min_val_ = lo;
   maxima_ = linear16_range_maxima(lo, hi, values, u);
   u_ = std::move(u);
+  spread_ = reading_spread_of(min_val_, maxima_);
 }
 
 Linear16Originals::Linear16Originals(std::span<const float> values, float min_val, float max_val,
@@ -174,7 +179,8 @@ Linear16Originals::Linear16Originals(std::span<const float> values, float min_va
     : values_(values),
       min_val_(min_val),
       maxima_(linear16_range_maxima(min_val, max_val, values, u)),
-      u_(std::move(u)) {}
+      u_(std::move(u)),
+      spread_(reading_spread_of(min_val_, maxima_)) {}
 
 std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> values, double tolerance,
                                                     int32_t* indices) {
@@ -191,27 +197,27 @@ std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> value
   constexpr size_t kMemoFrom = 4096;
   constexpr int32_t kFailed = std::numeric_limits<int32_t>::min();  // no lattice index is that far out (|k| < 1e6)
   // On a grid a value is its grid index, and so is its choice: a large layer (most of a net's
-  // weights, over far fewer distinct indices) settles each distinct index once per attempt, from
-  // the first value that has it, and hands the choices to the values once, after the attempt
-  // that holds.
+  // weights, over far fewer distinct indices) settles each distinct index once per attempt,
+  // through one value that has it (which one and in what order change nothing: the choice, the
+  // bound's verdict and the largest excess are the same), and hands the choices to the values
+  // once, after the attempt that holds.
   const bool memo = originals.on_grid() && values.size() >= kMemoFrom && values.size() <= UINT32_MAX;
-  // Neither array is zero-filled first (256 KiB and 4 bytes a value, per layer fitted): every
-  // grid index a value has is settled, through its first value, before it is read.
-  std::unique_ptr<uint32_t[]> first_of;  // the first value of each distinct grid index, in order
-  std::span<const uint32_t> firsts;
+  // `known` is not zero-filled first (256 KiB per layer fitted): every grid index a value has is
+  // settled before it is read.
+  std::vector<uint32_t> holders;  // one value of each distinct grid index, by index
   std::unique_ptr<int32_t[]> known;  // per grid index: its lattice index in this attempt, or kFailed
   if (memo) {
     known = std::make_unique_for_overwrite<int32_t[]>(size_t{kLevels} + 1);
+    // Stores only, no load waiting on an earlier store: the last value of each index holds it.
     std::vector<uint8_t> seen(size_t{kLevels} + 1, 0);
-    first_of = std::make_unique_for_overwrite<uint32_t[]>(values.size());
-    size_t count = 0;
-    for (size_t i = 0; i < values.size(); ++i) {  // without a branch: a new index is a coin toss
-      uint8_t& first = seen[originals.grid_index(i)];
-      first_of[count] = static_cast<uint32_t>(i);
-      count += first ^ 1;
-      first = 1;
+    const std::unique_ptr<uint32_t[]> holder = std::make_unique_for_overwrite<uint32_t[]>(size_t{kLevels} + 1);
+    for (size_t i = 0; i < values.size(); ++i) {
+      const uint16_t u = originals.grid_index(i);
+      seen[u] = 1;
+      holder[u] = static_cast<uint32_t>(i);
     }
-    firsts = std::span<const uint32_t>(first_of.get(), count);
+    for (size_t u = 0; u <= kLevels; ++u)
+      if (seen[u]) holders.push_back(holder[u]);
   }
   for (int attempt = 0; attempt < 16; ++attempt) {
     const double a = std::floor(lo / s), b = std::ceil(hi / s);
@@ -233,7 +239,7 @@ std::optional<Linear16Lattice> fit_linear16_lattice(std::span<const float> value
       return kFailed;
     };
     if (memo) {
-      for (const uint32_t i : firsts) known[originals.grid_index(i)] = settle(i);
+      for (const uint32_t i : holders) known[originals.grid_index(i)] = settle(i);
       if (ok && indices)
         for (size_t i = 0; i < values.size(); ++i) indices[i] = known[originals.grid_index(i)];
     } else {

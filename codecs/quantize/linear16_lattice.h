@@ -57,10 +57,7 @@ class Linear16Originals {
   uint16_t grid_index(size_t i) const { return u_[i]; }
   float value(size_t i) const { return values_[i]; }
   // linear16_reading_spread of the ranges the values may come from; 0 off a grid.
-  double spread() const {
-    return u_.empty() ? 0
-                      : linear16_reading_spread(min_val_, maxima_[0]) + linear16_reading_spread(min_val_, maxima_[1]);
-  }
+  double spread() const { return spread_; }
 
   // The worst |reading - original| of `got` (one reading per decoder) against value i.
   double error(size_t i, const Linear16Readings& got) const {
@@ -89,6 +86,7 @@ class Linear16Originals {
   float min_val_ = 0;
   std::array<float, 2> maxima_{};
   std::vector<uint16_t> u_;  // empty: not on a grid
+  double spread_ = 0;        // set with u_ (LatticeIndexer asks for it once per index it tries)
 };
 
 // A lattice index k (grid index zero + k * step) whose value lies within `tolerance` of the
