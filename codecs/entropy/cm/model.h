@@ -68,7 +68,7 @@ constexpr Counter kCounterInit = uint32_t{1} << 31;  // p = 1/2, n = 0
 
 inline uint32_t counter_p16(Counter c) { return c >> 16; }
 
-inline void counter_update(Counter& c, int y, uint32_t limit) {
+[[gnu::always_inline]] inline void counter_update(Counter& c, int y, uint32_t limit) {
   const uint32_t n = c & 1023;
   const int32_t p = static_cast<int32_t>(c >> 10);
   const int32_t target = y ? (int32_t{1} << 22) - 1 : 0;
